@@ -1,0 +1,188 @@
+"""Sitrep's entrypoint: page config, dataset choice, the shared sidebar filters, navigation.
+
+The URL is the view: on a session's first run the query parameters are parsed into a
+FilterState (lib.filters), bad values dropped with a notice; from then on the widgets own
+the state and every run writes it back to the URL, defaults left out. Pages read the
+result through ``lib.session.view()``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import filters, queries, session
+from lib.filters import FilterState
+from lib.store import StoreError
+
+st.set_page_config(page_title="Sitrep — strikes and attacks", page_icon="🛰️", layout="wide")
+
+LIST_WIDGETS = {
+    "actor": ("Actor (either side)", "Any actor, attacker or target"),
+    "attacker": ("Attacker", "The side that acted (actor 1)"),
+    "target": ("Target", "The side attacked (actor 2)"),
+    "affiliation": ("Affiliation", "Every actor with this affiliation, on either side"),
+    "type": ("Event type", "ACLED event or sub-event type"),
+    "country": ("Country", None),
+}
+PAGE_KEYS = ("event", "cell", "area")  # set by pages, kept in session_state["p_<key>"]
+
+
+def _widget_key(name: str) -> str:
+    return f"f_{name}"
+
+
+def _clear_notices() -> None:
+    st.session_state["notices"] = []
+
+
+def _reset_filters(keep_dataset: bool = True) -> None:
+    for name in [*LIST_WIDGETS, "dates", "q"] + ([] if keep_dataset else ["dataset"]):
+        st.session_state.pop(_widget_key(name), None)
+    for key in PAGE_KEYS:
+        st.session_state.pop(f"p_{key}", None)
+    _clear_notices()
+
+
+def _dataset_changed() -> None:
+    _reset_filters(keep_dataset=True)
+
+
+def _load_url(store, registry) -> None:
+    """First run of a session: the URL's parameters become the widgets' values."""
+    raw = {key: st.query_params.get_all(key) for key in filters.ALL_KEYS}
+    names = [d.name for d in store.datasets()]
+    wanted = (raw.get("dataset") or [None])[0]
+    dataset = wanted if wanted in names else store.default_dataset
+    facet = session.get_facets(dataset, store.info(dataset).fingerprint)
+    vocab = queries.vocabulary(store, dataset, registry, facet)
+    state, notices = filters.from_query(raw, vocab)
+    st.session_state[_widget_key("dataset")] = dataset
+    st.session_state[_widget_key("dates")] = (state.date_from or facet.min_date, state.date_to or facet.max_date)
+    for name in LIST_WIDGETS:
+        st.session_state[_widget_key(name)] = list(getattr(state, name))
+    st.session_state[_widget_key("q")] = state.q
+    for key in PAGE_KEYS:
+        st.session_state[f"p_{key}"] = getattr(state, key)
+    st.session_state["notices"] = notices
+    st.session_state["url_loaded"] = True
+
+
+def _sidebar(store, registry) -> session.View:
+    datasets = store.datasets()
+    names = [d.name for d in datasets]
+    if st.session_state.get(_widget_key("dataset")) not in names:
+        st.session_state[_widget_key("dataset")] = store.default_dataset
+        _dataset_changed()
+    with st.sidebar:
+        dataset = st.selectbox(
+            "Dataset",
+            names,
+            key=_widget_key("dataset"),
+            format_func=lambda n: f"{n} ({store.info(n).rows:,} events)",
+            on_change=_dataset_changed,
+        )
+        info = store.info(dataset)
+        facet = session.get_facets(dataset, info.fingerprint)
+        lo, hi = facet.min_date, facet.max_date
+        dates = st.session_state.get(_widget_key("dates"))
+        if not dates or not (lo <= dates[0] <= hi and lo <= dates[1] <= hi):
+            st.session_state[_widget_key("dates")] = (lo, hi)
+        if lo < hi:
+            date_from, date_to = st.slider(
+                "Dates",
+                min_value=lo,
+                max_value=hi,
+                key=_widget_key("dates"),
+                format="D MMM YYYY",
+                on_change=_clear_notices,
+            )
+        else:
+            date_from, date_to = lo, hi
+            st.caption(f"All events are on {lo:%d %b %Y}.")
+        options = {
+            "actor": facet.actors,
+            "attacker": facet.actors,
+            "target": facet.actors,
+            "affiliation": tuple(registry.affiliations()),
+            "type": facet.types,
+            "country": facet.countries,
+        }
+        chosen = {}
+        for name, (label, help_text) in LIST_WIDGETS.items():
+            key = _widget_key(name)
+            st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options[name]]
+            chosen[name] = tuple(
+                st.multiselect(label, options[name], key=key, help=help_text, on_change=_clear_notices)
+            )
+        q = st.text_input(
+            "Search place and notes",
+            key=_widget_key("q"),
+            max_chars=filters.MAX_QUERY_LENGTH,
+            on_change=_clear_notices,
+        )
+    state = FilterState(
+        dataset=None if dataset == store.default_dataset else dataset,
+        date_from=date_from if date_from != lo else None,
+        date_to=date_to if date_to != hi else None,
+        q=q.strip(),
+        **chosen,
+        **{key: st.session_state.get(f"p_{key}") for key in PAGE_KEYS},
+    )
+    vocab = queries.vocabulary(store, dataset, registry, facet)
+    count = session.get_totals(state, info.fingerprint)["events"]
+    return session.View(
+        state=state,
+        dataset=info,
+        facets=facet,
+        vocabulary=vocab,
+        notices=list(st.session_state.get("notices", [])),
+        description=filters.describe(state, count, lo, hi),
+        count=count,
+    )
+
+
+def _sync_url(state: FilterState) -> None:
+    desired = filters.to_query(state)
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if current != desired:
+        st.query_params.from_dict(desired)
+
+
+def _share_box(state: FilterState) -> None:
+    with st.sidebar:
+        base = st.context.url or ""
+        query = filters.query_string(state)
+        st.caption("Link to this view (copy with the icon):")
+        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+        if st.button("Reset all filters", icon=":material/restart_alt:", use_container_width=True):
+            _reset_filters()
+            st.rerun()
+
+
+def main() -> None:
+    try:
+        store = session.get_store()
+        store.refresh()
+        registry = session.get_registry()
+    except (StoreError, ValueError, OSError) as exc:
+        st.error(f"Sitrep could not open its data: {exc}")
+        st.stop()
+    if "url_loaded" not in st.session_state:
+        _load_url(store, registry)
+    view = _sidebar(store, registry)
+    session.set_view(view)
+    _sync_url(view.state)
+    _share_box(view.state)
+    for notice in view.notices:
+        st.warning(notice, icon=":material/warning:")
+    pages = [
+        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+        st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+        st.Page("pages/events.py", title="Events", icon=":material/table:", url_path="events"),
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
+    ]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,58 @@
+"""Settings: each declared once with its default and a help line, read from the environment.
+
+``SETTINGS`` is the one list; the README's settings table is checked against it by
+``tests/test_config.py``. Values come from environment variables named ``SITREP_<NAME>``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    kind: type = str
+
+
+SETTINGS: list[Setting] = [
+    Setting("SITREP_STORE", "", "Path of the store's catalog file (default .sitrep/catalog.json in the project)."),
+    Setting(
+        "SITREP_MAX_POINTS",
+        "10000",
+        "Above this many events in view the Map draws store-aggregated cells instead of points.",
+        int,
+    ),
+    Setting("SITREP_MAX_CELLS", "15000", "Most cells the aggregated Map may draw.", int),
+    Setting("SITREP_MAX_UPLOAD_MB", "200", "Largest file the Data page or the importer accepts, in MB.", int),
+    Setting(
+        "SITREP_ALLOW_UPLOAD",
+        "local",
+        "Who may commit uploads to the shared store: 'local' (only when served on 127.0.0.1/localhost), "
+        "'all', 'none', or 'editors' (signed-in users listed in SITREP_EDITORS).",
+    ),
+    Setting(
+        "SITREP_EDITORS",
+        "",
+        "Comma-separated e-mail addresses allowed to commit uploads when SITREP_ALLOW_UPLOAD=editors.",
+    ),
+    Setting("SITREP_TABLE_PAGE_SIZE", "100", "Rows per page of the Events table.", int),
+]
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str):
+    """The setting's value from the environment, converted to its kind; the default if unset or invalid."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(name, setting.default)
+    try:
+        return setting.kind(raw)
+    except ValueError:
+        return setting.kind(setting.default)
+
+
+def max_upload_bytes() -> int:
+    return get("SITREP_MAX_UPLOAD_MB") * 1024 * 1024

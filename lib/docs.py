@@ -1,0 +1,34 @@
+"""Texts about the data for the About and Data pages: dataset summaries and the codebook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from lib.store import DatasetInfo
+
+CODEBOOK = Path(__file__).resolve().parent.parent / "data" / "CODEBOOK.md"
+
+
+def dataset_table(infos: Iterable[DatasetInfo]) -> pd.DataFrame:
+    """One row per dataset: name, events, first and last date, format, shipped or imported, when."""
+    return pd.DataFrame(
+        [
+            {
+                "dataset": i.name,
+                "events": i.rows,
+                "first date": i.min_date,
+                "last date": i.max_date,
+                "format": i.source_format,
+                "origin": "shipped with Sitrep" if i.shipped else f"imported {i.imported_at or ''}".strip(),
+            }
+            for i in infos
+        ],
+        columns=["dataset", "events", "first date", "last date", "format", "origin"],
+    )
+
+
+def codebook_text() -> str:
+    return CODEBOOK.read_text(encoding="utf-8")

@@ -1,0 +1,94 @@
+"""Exports: the filtered events as CSV or GeoJSON, written batch by batch.
+
+Text that a spreadsheet would run as a formula (a cell starting with ``= + - @``, a tab or
+a carriage return) is prefixed with an apostrophe in CSV, as OWASP advises; the stored
+data keeps it exactly as imported. Unknown values stay empty (CSV) or ``null`` (GeoJSON).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import tempfile
+from collections.abc import Iterable
+from typing import BinaryIO
+
+import pandas as pd
+import pyarrow as pa
+
+from lib import schema
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SPOOL_BYTES = 16 * 1024 * 1024
+
+
+def neutralise(value: str) -> str:
+    """A text cell made safe for spreadsheets: formula-like text gets a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _cell(value) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def write_csv(batches: Iterable[pa.Table], out: io.TextIOBase) -> int:
+    """Write canonical columns as CSV (UTF-8, header, ISO dates); return rows written."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(schema.CANONICAL_COLUMNS)
+    rows = 0
+    for table in batches:
+        columns = [table.column(c).to_pylist() for c in schema.CANONICAL_COLUMNS]
+        for record in zip(*columns, strict=True):
+            writer.writerow([_cell(v) for v in record])
+            rows += 1
+    return rows
+
+
+def _json_value(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return value
+
+
+def write_geojson(batches: Iterable[pa.Table], out: io.TextIOBase) -> int:
+    """Write a GeoJSON FeatureCollection of points (lon, lat), properties = the other columns."""
+    props = [c for c in schema.CANONICAL_COLUMNS if c not in ("latitude", "longitude")]
+    out.write('{"type": "FeatureCollection", "features": [\n')
+    rows = 0
+    for table in batches:
+        lat = table.column("latitude").to_pylist()
+        lon = table.column("longitude").to_pylist()
+        values = [table.column(c).to_pylist() for c in props]
+        for i in range(table.num_rows):
+            feature = {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon[i], lat[i]]},
+                "properties": {c: _json_value(values[j][i]) for j, c in enumerate(props)},
+            }
+            out.write((",\n" if rows else "") + json.dumps(feature, ensure_ascii=False))
+            rows += 1
+    out.write("\n]}\n")
+    return rows
+
+
+def to_file(batches: Iterable[pa.Table], fmt: str) -> BinaryIO:
+    """The export in a rewound binary file object (spooled to disk when large)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open to the caller
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    (write_geojson if fmt == "geojson" else write_csv)(batches, text)
+    text.flush()
+    text.detach()
+    spool.seek(0)
+    return spool

@@ -1,0 +1,343 @@
+"""Figure builders: a small frame in, a ``plotly.graph_objects.Figure`` out.
+
+Pure functions — no Streamlit, no data access — so tests assert on ``fig.data``. Maps use
+lean ``go.Scattermap`` traces (float32 coordinates, the row's numeric key as
+``customdata``) on a blank style with the tile layer added below the points: when tiles
+cannot load, the points, hover and click still work on a plain background.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+# Stable colours for ACLED's (sub-)event types; other types take the fallback palette in order.
+TYPE_COLOURS = {
+    "Air/drone strike": "#d62728",
+    "Shelling/artillery/missile attack": "#ff7f0e",
+    "Remote explosive/landmine/IED": "#8c564b",
+    "Suicide bomb": "#9467bd",
+    "Violent demonstration": "#1f77b4",
+    "Armed clash": "#2ca02c",
+    "Attack": "#e377c2",
+}
+FALLBACK_COLOURS = ["#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"]
+UNKNOWN_SIZE = 11
+PRECISION_WORDS = {1: "exact place", 2: "near the place", 3: "area centroid"}
+
+
+def colour_for(types: list[str]) -> dict[str, str]:
+    """A colour per type: known ACLED types fixed, the rest from the fallback palette in sorted order."""
+    out: dict[str, str] = {}
+    extra = 0
+    for t in sorted(types, key=str):
+        if t in TYPE_COLOURS:
+            out[t] = TYPE_COLOURS[t]
+        else:
+            out[t] = FALLBACK_COLOURS[extra % len(FALLBACK_COLOURS)]
+            extra += 1
+    return out
+
+
+def safe(text: object) -> str:
+    """Data text made inert for Plotly's hover labels (which read a few HTML tags)."""
+    if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NA:
+        return ""
+    return html.escape(str(text), quote=False)
+
+
+def casualty_text(fatalities, injuries) -> str:
+    def part(value, word):
+        return f"{word} unknown" if pd.isna(value) else f"{word} {int(value)}"
+
+    return f"{part(fatalities, 'killed')} · {part(injuries, 'injured')}"
+
+
+def marker_size(fatalities: pd.Series, injuries: pd.Series) -> np.ndarray:
+    """Area-true marker sizes (px) from known casualties: 8 px for none, growing with the square root."""
+    total = fatalities.astype("Float64").fillna(0) + injuries.astype("Float64").fillna(0)
+    return (8 + 4 * np.sqrt(total.to_numpy(dtype="float64", na_value=0))).clip(8, 40)
+
+
+def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str) -> None:
+    if len(lat):
+        lat0, lat1, lon0, lon1 = float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max())
+    else:
+        lat0, lat1, lon0, lon1 = 29.0, 37.5, 35.0, 48.0  # the region of the shipped data
+    span = max(lat1 - lat0, lon1 - lon0, 0.05)
+    zoom = float(np.clip(math.log2(360 / span) - 1.3, 1, 11))
+    fig.update_layout(
+        map={
+            "style": "white-bg",
+            "center": {"lat": (lat0 + lat1) / 2, "lon": (lon0 + lon1) / 2},
+            "zoom": zoom,
+            "layers": [
+                {
+                    "sourcetype": "raster",
+                    "source": [TILE_URL],
+                    "below": "traces",
+                    "sourceattribution": TILE_ATTRIBUTION,
+                }
+            ],
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=560,
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 0.01,
+            "xanchor": "left",
+            "x": 0.01,
+            "bgcolor": "rgba(255,255,255,0.8)",
+        },
+        uirevision=uirevision,
+        clickmode="event+select",
+        dragmode="pan",
+    )
+
+
+def make_event_map(points: pd.DataFrame, selected_rowkey: int | None = None, uirevision: str = "map") -> go.Figure:
+    """Events as points, one trace per type; unknown casualties drawn as rings.
+
+    ``points`` has rowkey, lat, lon, type, event_date, fatalities, injuries, actor1,
+    actor2, location, geo_precision (as ``queries.map_points`` returns). Known casualties
+    size the marker (area ∝ killed + injured); events whose fatalities are unknown are a
+    fixed-size ring, never a zero-sized dot. ``customdata`` is the rowkey.
+    """
+    fig = go.Figure()
+    colours = colour_for(points["type"].dropna().unique().tolist()) if len(points) else {}
+    for event_type, group in points.groupby("type", sort=True):
+        colour = colours[event_type]
+        unknown = group["fatalities"].isna()
+        hover = [
+            f"<b>{safe(t)}</b><br>{pd.Timestamp(d):%d %b %Y}<br>{safe(a1)} → {safe(a2) or 'unknown target'}"
+            f"<br>{safe(loc)} ({PRECISION_WORDS.get(int(p), '')})<br>{casualty_text(f, i)}"
+            for t, d, a1, a2, loc, p, f, i in zip(
+                group["type"],
+                group["event_date"],
+                group["actor1"],
+                group["actor2"],
+                group["location"],
+                group["geo_precision"],
+                group["fatalities"],
+                group["injuries"],
+                strict=True,
+            )
+        ]
+        hover = np.array(hover, dtype=object)
+        for is_unknown in (False, True):
+            part = group[unknown == is_unknown]
+            if part.empty:
+                continue
+            texts = hover[(unknown == is_unknown).to_numpy()]
+            name = f"{event_type} (casualties unknown)" if is_unknown else event_type
+            size = UNKNOWN_SIZE if is_unknown else marker_size(part["fatalities"], part["injuries"])
+            fig.add_trace(
+                go.Scattermap(
+                    lat=part["lat"].to_numpy(dtype="float32"),
+                    lon=part["lon"].to_numpy(dtype="float32"),
+                    mode="markers",
+                    marker={"size": size, "color": colour, "opacity": 0.85},
+                    customdata=part["rowkey"].to_numpy(dtype="int64"),
+                    hovertext=texts,
+                    hoverinfo="text",
+                    name=name,
+                    legendgroup=name,
+                )
+            )
+            if is_unknown:  # the white centre that makes the ring; not clickable on its own
+                fig.add_trace(
+                    go.Scattermap(
+                        lat=part["lat"].to_numpy(dtype="float32"),
+                        lon=part["lon"].to_numpy(dtype="float32"),
+                        mode="markers",
+                        marker={"size": 5, "color": "white"},
+                        customdata=part["rowkey"].to_numpy(dtype="int64"),
+                        hovertext=texts,
+                        hoverinfo="text",
+                        name=name,
+                        legendgroup=name,
+                        showlegend=False,
+                    )
+                )
+    if selected_rowkey is not None and len(points):
+        chosen = points[points["rowkey"] == selected_rowkey]
+        if len(chosen):
+            fig.add_trace(
+                go.Scattermap(
+                    lat=chosen["lat"].to_numpy(dtype="float32"),
+                    lon=chosen["lon"].to_numpy(dtype="float32"),
+                    mode="markers",
+                    marker={"size": 30, "color": "rgba(0,0,0,0.25)"},
+                    hoverinfo="skip",
+                    name="selected event",
+                )
+            )
+    _map_layout(
+        fig,
+        points["lat"] if len(points) else pd.Series([]),
+        points["lon"] if len(points) else pd.Series([]),
+        uirevision,
+    )
+    return fig
+
+
+def make_cell_map(cells: pd.DataFrame, size: float, uirevision: str = "cells") -> go.Figure:
+    """Aggregated cells as one trace of markers at cell centres, sized by events, coloured by fatalities.
+
+    ``customdata`` holds [cell_lat, cell_lon, size] so a click can narrow the view to the cell.
+    """
+    events = cells["events"].to_numpy(dtype="float64") if len(cells) else np.array([])
+    fatalities = (
+        pd.to_numeric(cells["fatalities"], errors="coerce").fillna(0).to_numpy() if len(cells) else np.array([])
+    )
+    sizes = 6 + 34 * np.sqrt(events / events.max()) if len(events) else []
+    hover = [
+        f"<b>{int(n):,} events</b> in this {size:g}° cell<br>{int(k):,} killed (known figures)"
+        f"{f'; {int(u):,} events with no figure' if u else ''}<br>{safe(bt)}<br><i>click to narrow to this cell</i>"
+        for n, k, u, bt in zip(
+            events,
+            fatalities,
+            cells.get("unknown_fatalities", pd.Series([0] * len(cells))),
+            cells["by_type"],
+            strict=True,
+        )
+    ]
+    fig = go.Figure(
+        go.Scattermap(
+            lat=cells["lat"].to_numpy(dtype="float32"),
+            lon=cells["lon"].to_numpy(dtype="float32"),
+            mode="markers",
+            marker={
+                "size": sizes,
+                "color": fatalities,
+                "colorscale": "OrRd",
+                "cmin": 0,
+                "showscale": True,
+                "colorbar": {"title": {"text": "killed"}, "thickness": 12},
+                "opacity": 0.8,
+            },
+            customdata=np.column_stack(
+                [
+                    cells["cell_lat"].to_numpy(dtype="float64"),
+                    cells["cell_lon"].to_numpy(dtype="float64"),
+                    np.full(len(cells), size),
+                ]
+            )
+            if len(cells)
+            else None,
+            hovertext=hover,
+            hoverinfo="text",
+            name=f"{size:g}° cells",
+        )
+    )
+    _map_layout(
+        fig, cells["lat"] if len(cells) else pd.Series([]), cells["lon"] if len(cells) else pd.Series([]), uirevision
+    )
+    return fig
+
+
+def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame, bin_: str) -> go.Figure:
+    """Events and fatalities per time bin by type, and an event lane with retaliation links.
+
+    ``bins``: bin, type, events, fatalities (``queries.timeline_bins``). ``events``: the
+    events for the lane (may be empty when there are too many to draw). ``links``:
+    from_id, from_date, to_id, to_date (``queries.retaliation_links``), drawn as arrows
+    from the earlier event to the one that answered it.
+    """
+    lane = len(events) > 0
+    rows = 3 if lane else 2
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
+        subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures)"]
+        + (["Events and retaliation links (arrow: answered by)"] if lane else []),
+    )
+    types = sorted(set(bins["type"].dropna()) | (set(events["type"].dropna()) if lane else set()))
+    colours = colour_for(types)
+    for t in types:
+        part = bins[bins["type"] == t]
+        fig.add_trace(
+            go.Bar(x=part["bin"], y=part["events"], name=t, marker_color=colours[t], legendgroup=t), row=1, col=1
+        )
+        fig.add_trace(
+            go.Bar(
+                x=part["bin"],
+                y=pd.to_numeric(part["fatalities"], errors="coerce"),
+                name=t,
+                marker_color=colours[t],
+                legendgroup=t,
+                showlegend=False,
+            ),
+            row=2,
+            col=1,
+        )
+    if lane:
+        lanes = {t: i for i, t in enumerate(types)}
+        for t in types:
+            part = events[events["type"] == t]
+            if part.empty:
+                continue
+            unknown = part["fatalities"].isna()
+            fig.add_trace(
+                go.Scatter(
+                    x=part["event_date"],
+                    y=[t] * len(part),
+                    mode="markers",
+                    marker={
+                        "size": np.where(unknown, UNKNOWN_SIZE, marker_size(part["fatalities"], part["injuries"])),
+                        "color": colours[t],
+                        "symbol": np.where(unknown, "circle-open", "circle"),
+                        "line": {"width": 2, "color": colours[t]},
+                    },
+                    customdata=part["rowkey"].to_numpy(dtype="int64"),
+                    hovertext=[
+                        f"<b>{safe(row.type)}</b> {pd.Timestamp(row.event_date):%d %b %Y}<br>{safe(row.actor1)} → "
+                        f"{safe(row.actor2)}<br>{safe(row.location)}<br>{casualty_text(row.fatalities, row.injuries)}"
+                        for row in part.itertuples()
+                    ],
+                    hoverinfo="text",
+                    name=t,
+                    legendgroup=t,
+                    showlegend=False,
+                ),
+                row=3,
+                col=1,
+            )
+        type_of = dict(zip(events["event_id"], events["type"], strict=True))
+        for link in links.itertuples():
+            fig.add_annotation(
+                x=link.to_date,
+                y=type_of[link.to_id],
+                ax=link.from_date,
+                ay=type_of[link.from_id],
+                xref="x3",
+                yref="y3",
+                axref="x3",
+                ayref="y3",
+                showarrow=True,
+                arrowhead=2,
+                arrowsize=1.2,
+                arrowwidth=1.5,
+                arrowcolor="rgba(60,60,60,0.7)",
+                text="",
+            )
+        fig.update_yaxes(categoryorder="array", categoryarray=list(lanes), row=3, col=1)
+    fig.update_layout(
+        barmode="stack",
+        height=720 if lane else 480,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.08},
+        hovermode="closest",
+    )
+    return fig

@@ -1,0 +1,289 @@
+"""FilterState: the view as a value, its URL grammar, and its plain-English description.
+
+The URL is the view. :func:`from_query` turns query parameters into a :class:`FilterState`
+plus a list of notices for every value it had to drop; :func:`to_query` turns a state back
+into parameters, leaving defaults out. Round trips are exact (``tests/test_filters.py``).
+
+Grammar (repeated keys for lists, ISO dates, inclusive range)::
+
+    dataset=NAME  from=YYYY-MM-DD  to=YYYY-MM-DD  q=TEXT  event=EVENT_ID
+    actor=… attacker=… target=… affiliation=… type=… country=…   (each repeatable)
+    cell=LAT,LON,SIZE   (an aggregated map cell the view is narrowed to)
+    area=LON0,LAT0,LON1,LAT1   (a box drawn on the map)
+
+Nothing here reads Streamlit or the store: the allowed values come in as a
+:class:`Vocabulary`, built by the caller from the dataset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from lib.actors import Registry
+
+LIST_KEYS = ("actor", "attacker", "target", "affiliation", "type", "country")
+SCALAR_KEYS = ("dataset", "from", "to", "q", "event", "cell", "area")
+ALL_KEYS = LIST_KEYS + SCALAR_KEYS
+MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_KEY = 50
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """What the user is looking at. Empty tuples and None mean "no restriction"."""
+
+    dataset: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    actor: tuple[str, ...] = ()
+    attacker: tuple[str, ...] = ()
+    target: tuple[str, ...] = ()
+    affiliation: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    q: str = ""
+    event: str | None = None
+    cell: tuple[float, float, float] | None = None  # lat, lon of the cell's south-west corner; size in degrees
+    area: tuple[float, float, float, float] | None = None  # lon0, lat0, lon1, lat1
+
+    def with_(self, **changes) -> FilterState:
+        return replace(self, **changes)
+
+    @property
+    def is_narrowed(self) -> bool:
+        """True if anything but the dataset and the selected event restricts the view."""
+        return self.cleared() != self.with_(event=None)
+
+    def cleared(self) -> FilterState:
+        return FilterState(dataset=self.dataset)
+
+
+@dataclass
+class Vocabulary:
+    """The values a URL may name for one dataset."""
+
+    datasets: Sequence[str]
+    default_dataset: str
+    min_date: dt.date
+    max_date: dt.date
+    actors: Sequence[str]
+    affiliations: Sequence[str]
+    types: Sequence[str]
+    countries: Sequence[str]
+    registry: Registry | None = None
+    event_exists: Callable[[str], bool] = field(default=lambda event_id: True)
+
+
+def _parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _parse_floats(text: str, count: int) -> tuple[float, ...] | None:
+    parts = text.split(",")
+    if len(parts) != count:
+        return None
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        return None
+    return values if all(math.isfinite(v) for v in values) else None
+
+
+def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[FilterState, list[str]]:
+    """Parse query parameters into a state; return it with a notice per dropped value.
+
+    ``params`` maps a key to all its values (as ``st.query_params.to_dict`` would give
+    lists). Unknown keys are ignored silently (they may belong to Streamlit or a proxy);
+    bad values of known keys are dropped with a notice that names the key and the value.
+    """
+    notices: list[str] = []
+
+    def values(key: str) -> list[str]:
+        raw = params.get(key, [])
+        items = [raw] if isinstance(raw, str) else list(raw)
+        return [v for v in (str(x).strip() for x in items) if v]
+
+    def scalar(key: str) -> str | None:
+        items = values(key)
+        if len(items) > 1:
+            notices.append(f"'{key}' was given {len(items)} times; used the first value, {items[0]!r}.")
+        return items[0] if items else None
+
+    dataset = scalar("dataset")
+    if dataset is not None and dataset not in vocab.datasets:
+        notices.append(f"Unknown dataset {dataset!r} ignored; showing {vocab.default_dataset!r}.")
+        dataset = None
+    if dataset == vocab.default_dataset:
+        dataset = None
+
+    dates: dict[str, dt.date | None] = {}
+    for key in ("from", "to"):
+        text = scalar(key)
+        day = _parse_date(text) if text else None
+        if text and day is None:
+            notices.append(f"'{key}={text}' is not a date (use YYYY-MM-DD); ignored.")
+        elif day is not None and not vocab.min_date <= day <= vocab.max_date:
+            clamped = min(max(day, vocab.min_date), vocab.max_date)
+            notices.append(f"'{key}={text}' is outside the data ({vocab.min_date} – {vocab.max_date}); used {clamped}.")
+            day = clamped
+        dates[key] = day
+    date_from, date_to = dates["from"], dates["to"]
+    if date_from and date_to and date_from > date_to:
+        notices.append(f"'from={date_from}' is after 'to={date_to}'; the two were swapped.")
+        date_from, date_to = date_to, date_from
+    if date_from == vocab.min_date:
+        date_from = None
+    if date_to == vocab.max_date:
+        date_to = None
+
+    lists: dict[str, tuple[str, ...]] = {}
+    allowed = {
+        "actor": vocab.actors,
+        "attacker": vocab.actors,
+        "target": vocab.actors,
+        "affiliation": vocab.affiliations,
+        "type": vocab.types,
+        "country": vocab.countries,
+    }
+    for key in LIST_KEYS:
+        known = set(allowed[key])
+        folded = {v.casefold(): v for v in known}
+        kept: list[str] = []
+        items = values(key)
+        if len(items) > MAX_VALUES_PER_KEY:
+            notices.append(f"'{key}' was given {len(items)} times; kept the first {MAX_VALUES_PER_KEY}.")
+            items = items[:MAX_VALUES_PER_KEY]
+        for item in items:
+            match = item if item in known else folded.get(item.casefold())
+            if match is None and key in ("actor", "attacker", "target") and vocab.registry is not None:
+                resolved = vocab.registry.resolve(item)
+                match = resolved if resolved in known else None
+            if match is None:
+                notices.append(f"Unknown {key} {item!r} ignored: it does not occur in this dataset.")
+            elif match not in kept:
+                kept.append(match)
+        lists[key] = tuple(kept)
+
+    q = scalar("q") or ""
+    if len(q) > MAX_QUERY_LENGTH:
+        notices.append(f"Search text cut to {MAX_QUERY_LENGTH} characters.")
+        q = q[:MAX_QUERY_LENGTH]
+
+    event = scalar("event")
+    if event is not None and not vocab.event_exists(event):
+        notices.append(f"Unknown event {event!r} ignored: no such event in this dataset.")
+        event = None
+
+    cell = None
+    text = scalar("cell")
+    if text:
+        parsed = _parse_floats(text, 3)
+        if parsed is None or not (-90 <= parsed[0] <= 90 and -180 <= parsed[1] <= 180 and 0 < parsed[2] <= 90):
+            notices.append(f"'cell={text}' is not a map cell (LAT,LON,SIZE in degrees); ignored.")
+        else:
+            cell = parsed
+    area = None
+    text = scalar("area")
+    if text:
+        parsed = _parse_floats(text, 4)
+        if parsed is None or not (-180 <= parsed[0] < parsed[2] <= 180 and -90 <= parsed[1] < parsed[3] <= 90):
+            notices.append(f"'area={text}' is not a box (LON0,LAT0,LON1,LAT1, west < east, south < north); ignored.")
+        else:
+            area = parsed
+
+    state = FilterState(
+        dataset=dataset,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
+        event=event,
+        cell=cell,
+        area=area,
+        **lists,
+    )
+    return state, notices
+
+
+def _fmt_float(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def to_query(state: FilterState) -> dict[str, list[str]]:
+    """The state as query parameters; defaults (None, empty) are left out."""
+    out: dict[str, list[str]] = {}
+    if state.dataset:
+        out["dataset"] = [state.dataset]
+    if state.date_from:
+        out["from"] = [state.date_from.isoformat()]
+    if state.date_to:
+        out["to"] = [state.date_to.isoformat()]
+    for key in LIST_KEYS:
+        items = getattr(state, key)
+        if items:
+            out[key] = list(items)
+    if state.q:
+        out["q"] = [state.q]
+    if state.event:
+        out["event"] = [state.event]
+    if state.cell:
+        out["cell"] = [",".join(_fmt_float(v) for v in state.cell)]
+    if state.area:
+        out["area"] = [",".join(_fmt_float(v) for v in state.area)]
+    return out
+
+
+def query_string(state: FilterState) -> str:
+    """``to_query`` encoded for a link (``a=1&a=2``), stable order."""
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k, vs in to_query(state).items() for v in vs]
+    return urlencode(pairs)
+
+
+def _fmt_day(day: dt.date) -> str:
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.date) -> str:
+    """The view in one sentence, e.g. "Strikes and attacks by Iran-aligned groups in Iraq,
+    1 Jan 2020 – 28 Feb 2021: 3 events"."""
+    subject = "Strikes and attacks"
+    if state.type:
+        subject = _join(state.type)
+        subject = subject[0].upper() + subject[1:] + (" events" if not subject.endswith("s") else "")
+    parts = [subject]
+    if state.attacker:
+        parts.append(f"by {_join(state.attacker)}")
+    if state.target:
+        parts.append(f"against {_join(state.target)}")
+    if state.actor:
+        parts.append(f"involving {_join(state.actor)}")
+    if state.affiliation:
+        parts.append(f"involving {_join(state.affiliation)} groups")
+    if state.country:
+        parts.append(f"in {_join(state.country)}")
+    if state.q:
+        parts.append(f"mentioning “{state.q}”")
+    if state.cell:
+        lat, lon, size = state.cell
+        parts.append(f"in the {size:g}° cell at {lat:.2f}, {lon:.2f}")
+    if state.area:
+        lon0, lat0, lon1, lat1 = state.area
+        parts.append(f"in the box {lat0:.2f}–{lat1:.2f}°N, {lon0:.2f}–{lon1:.2f}°E")
+    start = state.date_from or min_date
+    end = state.date_to or max_date
+    noun = "event" if count == 1 else "events"
+    return f"{' '.join(parts)}, {_fmt_day(start)} – {_fmt_day(end)}: {count:,} {noun}"

@@ -1,0 +1,375 @@
+"""Queries: a FilterState becomes SQL with bound parameters, and every view is a bounded query.
+
+Each function takes the :class:`~lib.store.Store`, the registry and a state, and returns a
+small pandas frame (through Arrow): the rows or aggregates one view needs, never the whole
+dataset. Identifiers in SQL come from the store (``Store.relation``), values only through
+parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from lib import schema
+from lib.actors import Registry
+from lib.filters import FilterState, Vocabulary
+from lib.store import Store
+
+TYPE_EXPR = "coalesce(sub_event_type, event_type)"
+NICE_CELL_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def dataset_of(store: Store, state: FilterState) -> str:
+    return state.dataset or store.default_dataset
+
+
+def where(state: FilterState, registry: Registry, *, skip_area: bool = False) -> tuple[str, list]:
+    """The WHERE clause (without the word) and its parameters for a state."""
+    clauses: list[str] = ["TRUE"]
+    params: list = []
+    if state.date_from:
+        clauses.append("event_date >= ?")
+        params.append(state.date_from)
+    if state.date_to:
+        clauses.append("event_date <= ?")
+        params.append(state.date_to)
+    if state.actor:
+        keys = registry.keys_for(state.actor)
+        clauses.append("(list_has_any(attacker_keys, ?::VARCHAR[]) OR list_has_any(target_keys, ?::VARCHAR[]))")
+        params += [keys, keys]
+    if state.attacker:
+        clauses.append("list_has_any(attacker_keys, ?::VARCHAR[])")
+        params.append(registry.keys_for(state.attacker))
+    if state.target:
+        clauses.append("list_has_any(target_keys, ?::VARCHAR[])")
+        params.append(registry.keys_for(state.target))
+    if state.affiliation:
+        keys = registry.keys_for(registry.members_of(state.affiliation)) or ["\x00none"]
+        clauses.append("(list_has_any(attacker_keys, ?::VARCHAR[]) OR list_has_any(target_keys, ?::VARCHAR[]))")
+        params += [keys, keys]
+    if state.type:
+        clauses.append("(list_contains(?::VARCHAR[], event_type) OR list_contains(?::VARCHAR[], sub_event_type))")
+        params += [list(state.type), list(state.type)]
+    if state.country:
+        clauses.append("list_contains(?::VARCHAR[], country)")
+        params.append(list(state.country))
+    if state.q:
+        pattern = "%" + state.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        fields = ("location", "notes", "admin1", "admin2")
+        clauses.append("(" + " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields) + ")")
+        params += [pattern] * len(fields)
+    if state.cell:
+        lat, lon, size = state.cell
+        clauses.append("latitude >= ? AND latitude < ? AND longitude >= ? AND longitude < ?")
+        params += [lat, lat + size, lon, lon + size]
+    if state.area and not skip_area:
+        lon0, lat0, lon1, lat1 = state.area
+        clauses.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
+        params += [lon0, lon1, lat0, lat1]
+    return " AND ".join(clauses), params
+
+
+def _run(store: Store, sql: str, params: list) -> pd.DataFrame:
+    cur = store.cursor()
+    try:
+        return cur.sql(sql, params=params).to_arrow_table().to_pandas()
+    finally:
+        cur.close()
+
+
+def _scalar(store: Store, sql: str, params: list):
+    cur = store.cursor()
+    try:
+        return cur.execute(sql, params).fetchone()
+    finally:
+        cur.close()
+
+
+# ---------------------------------------------------------------- vocabulary and counts
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The values a dataset offers to the filters."""
+
+    min_date: dt.date
+    max_date: dt.date
+    actors: tuple[str, ...]
+    types: tuple[str, ...]
+    countries: tuple[str, ...]
+
+
+def facets(store: Store, dataset: str, registry: Registry) -> Facets:
+    """Date bounds and the distinct actors (canonical), types and countries of a dataset."""
+    rel = store.relation(dataset)
+    lo, hi = _scalar(store, f"SELECT min(event_date), max(event_date) FROM {rel}", [])
+    names = _run(
+        store,
+        f"""SELECT DISTINCT trim(name) AS name FROM (
+                SELECT actor1 AS name FROM {rel}
+                UNION ALL SELECT actor2 FROM {rel}
+                UNION ALL SELECT unnest(string_split(assoc_actor_1, ';')) FROM {rel}
+                UNION ALL SELECT unnest(string_split(assoc_actor_2, ';')) FROM {rel}
+            ) WHERE name IS NOT NULL AND trim(name) <> ''""",
+        [],
+    )["name"].tolist()
+    types = _run(
+        store,
+        f"SELECT DISTINCT t FROM (SELECT event_type AS t FROM {rel} UNION ALL SELECT sub_event_type FROM {rel}) "
+        "WHERE t IS NOT NULL ORDER BY t",
+        [],
+    )["t"].tolist()
+    countries = _run(store, f"SELECT DISTINCT country FROM {rel} ORDER BY country", [])["country"].tolist()
+    to_day = lambda v: v.date() if hasattr(v, "date") else v  # noqa: E731
+    return Facets(
+        min_date=to_day(lo) if lo is not None else dt.date.today(),
+        max_date=to_day(hi) if hi is not None else dt.date.today(),
+        actors=tuple(sorted({registry.canonical(n) for n in names}, key=str.casefold)),
+        types=tuple(types),
+        countries=tuple(countries),
+    )
+
+
+def vocabulary(store: Store, dataset: str, registry: Registry, facet: Facets) -> Vocabulary:
+    """The URL vocabulary for a dataset (see lib.filters)."""
+    return Vocabulary(
+        datasets=[d.name for d in store.datasets()],
+        default_dataset=store.default_dataset,
+        min_date=facet.min_date,
+        max_date=facet.max_date,
+        actors=facet.actors,
+        affiliations=registry.affiliations(),
+        types=facet.types,
+        countries=facet.countries,
+        registry=registry,
+        event_exists=lambda event_id: event_detail(store, dataset, event_id) is not None,
+    )
+
+
+def count_events(store: Store, state: FilterState, registry: Registry) -> int:
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    return int(_scalar(store, f"SELECT count(*) FROM {rel} WHERE {clause}", params)[0])
+
+
+def totals(store: Store, state: FilterState, registry: Registry) -> dict[str, int | None]:
+    """Events, events with known fatalities, fatalities and injuries reported, in the view."""
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    n, known, deaths, hurt = _scalar(
+        store,
+        f"SELECT count(*), count(fatalities), sum(fatalities)::BIGINT, sum(injuries)::BIGINT FROM {rel} WHERE {clause}",
+        params,
+    )
+    return {"events": int(n), "with_fatalities": int(known), "fatalities": deaths, "injuries": hurt}
+
+
+# ---------------------------------------------------------------- the map
+
+
+def map_points(store: Store, state: FilterState, registry: Registry, limit: int) -> pd.DataFrame:
+    """Up to ``limit`` events as points: rowkey, lat, lon (float32), type, date, casualties, hover text."""
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    return _run(
+        store,
+        f"""SELECT rowkey, latitude::FLOAT AS lat, longitude::FLOAT AS lon, {TYPE_EXPR} AS type,
+                   event_date, fatalities, injuries, event_id, actor1, actor2, location, geo_precision
+            FROM {rel} WHERE {clause} ORDER BY event_date, rowkey LIMIT ?""",
+        [*params, limit],
+    )
+
+
+def cell_size_for(extent: tuple[float, float, float, float], max_cells: int) -> float:
+    """The smallest nice cell size (degrees) whose grid over ``extent`` has at most ``max_cells`` cells."""
+    lat0, lat1, lon0, lon1 = extent
+    for size in NICE_CELL_SIZES:
+        cells = (math.floor(lat1 / size) - math.floor(lat0 / size) + 1) * (
+            math.floor(lon1 / size) - math.floor(lon0 / size) + 1
+        )
+        if cells <= max_cells:
+            return size
+    return NICE_CELL_SIZES[-1]
+
+
+def map_cells(store: Store, state: FilterState, registry: Registry, max_cells: int) -> tuple[pd.DataFrame, float]:
+    """Events aggregated into square cells of a size chosen from the filtered extent.
+
+    Returns (cells, size): one row per non-empty cell with its south-west corner
+    (cell_lat, cell_lon), centre (lat, lon), events, fatalities (sum of known),
+    unknown_fatalities (events without a figure) and ``by_type`` ("Air/drone strike 12 ·
+    …"). At most ``max_cells`` rows, the busiest first.
+    """
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    extent = _scalar(
+        store, f"SELECT min(latitude), max(latitude), min(longitude), max(longitude) FROM {rel} WHERE {clause}", params
+    )
+    if extent[0] is None:
+        return pd.DataFrame(columns=["cell_lat", "cell_lon", "lat", "lon", "events", "fatalities", "by_type"]), 1.0
+    size = cell_size_for(extent, max_cells)
+    frame = _run(
+        store,
+        f"""WITH f AS (
+                SELECT floor(latitude / ?) AS gy, floor(longitude / ?) AS gx, {TYPE_EXPR} AS type, fatalities
+                FROM {rel} WHERE {clause}),
+            by_type AS (
+                SELECT gy, gx, type, count(*) AS n FROM f GROUP BY ALL),
+            cells AS (
+                SELECT gy, gx, count(*) AS events, sum(fatalities)::BIGINT AS fatalities,
+                       count(*) - count(fatalities) AS unknown_fatalities
+                FROM f GROUP BY ALL ORDER BY events DESC LIMIT ?)
+            SELECT c.gy * ? AS cell_lat, c.gx * ? AS cell_lon,
+                   (c.gy + 0.5) * ? AS lat, (c.gx + 0.5) * ? AS lon,
+                   c.events, c.fatalities, c.unknown_fatalities,
+                   string_agg(b.type || ' ' || b.n, ' · ' ORDER BY b.n DESC) AS by_type
+            FROM cells c JOIN by_type b USING (gy, gx)
+            GROUP BY ALL ORDER BY c.events DESC""",
+        [size, size, *params, max_cells, size, size, size, size],
+    )
+    return frame, size
+
+
+# ---------------------------------------------------------------- the timeline
+
+
+def time_bin(start: dt.date, end: dt.date) -> str:
+    """'day', 'week' or 'month': the bin that keeps a span readable (≤ ~150 bins)."""
+    days = (end - start).days
+    if days <= 150:
+        return "day"
+    if days <= 7 * 150:
+        return "week"
+    return "month"
+
+
+def timeline_bins(store: Store, state: FilterState, registry: Registry, bin_: str) -> pd.DataFrame:
+    """Events and fatalities per time bin and type: bin (date), type, events, fatalities."""
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    return _run(
+        store,
+        f"""SELECT date_trunc('{bin_}', event_date)::DATE AS bin, {TYPE_EXPR} AS type,
+                   count(*) AS events, sum(fatalities)::BIGINT AS fatalities
+            FROM {rel} WHERE {clause} GROUP BY ALL ORDER BY bin, type""",
+        params,
+    )
+
+
+def timeline_events(store: Store, state: FilterState, registry: Registry, limit: int) -> pd.DataFrame:
+    """Up to ``limit`` events for the timeline's event lane, with their response_to links."""
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    return _run(
+        store,
+        f"""SELECT rowkey, event_id, event_date, {TYPE_EXPR} AS type, actor1, actor2, location,
+                   fatalities, injuries, response_to
+            FROM {rel} WHERE {clause} ORDER BY event_date, rowkey LIMIT ?""",
+        [*params, limit],
+    )
+
+
+def retaliation_links(events: pd.DataFrame) -> pd.DataFrame:
+    """Pairs (from_id → to_id) where an event in ``events`` answers another in ``events``.
+
+    Returns from_id, from_date, to_id, to_date (the earlier event is "from").
+    """
+    rows = []
+    by_id = dict(zip(events["event_id"], events["event_date"], strict=True))
+    for event_id, date, answers in zip(events["event_id"], events["event_date"], events["response_to"], strict=True):
+        for earlier in schema.split_list(answers if isinstance(answers, str) else None):
+            if earlier in by_id:
+                rows.append({"from_id": earlier, "from_date": by_id[earlier], "to_id": event_id, "to_date": date})
+    return pd.DataFrame(rows, columns=["from_id", "from_date", "to_id", "to_date"])
+
+
+# ---------------------------------------------------------------- the table and details
+
+TABLE_COLUMNS = [
+    "event_id",
+    "event_date",
+    "date_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "actor2",
+    "assoc_actor_2",
+    "country",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "injuries",
+    "source",
+    "source_url",
+    "response_to",
+]
+SORTS = {
+    "newest": "event_date DESC, rowkey DESC",
+    "oldest": "event_date, rowkey",
+    "fatalities": "fatalities DESC NULLS LAST, event_date DESC",
+}
+
+
+def events_page(
+    store: Store, state: FilterState, registry: Registry, offset: int, limit: int, sort: str = "newest"
+) -> pd.DataFrame:
+    """One page of the filtered events, sorted in the store."""
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    order = SORTS.get(sort, SORTS["newest"])
+    return _run(
+        store,
+        f"SELECT {', '.join(TABLE_COLUMNS)} FROM {rel} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+
+
+def event_detail(store: Store, dataset: str, event_id: str) -> dict | None:
+    """Every canonical column of one event, or None."""
+    rel = store.relation(dataset)
+    frame = _run(store, f"SELECT {', '.join(schema.CANONICAL_COLUMNS)} FROM {rel} WHERE event_id = ?", [event_id])
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def event_ids_for_rowkeys(store: Store, dataset: str, rowkeys: list[int]) -> list[str]:
+    rel = store.relation(dataset)
+    frame = _run(store, f"SELECT event_id FROM {rel} WHERE list_contains(?::BIGINT[], rowkey)", [rowkeys])
+    return frame["event_id"].tolist()
+
+
+def answered_by(store: Store, dataset: str, event_id: str) -> pd.DataFrame:
+    """Events whose response_to names ``event_id``: event_id, event_date, type, location."""
+    rel = store.relation(dataset)
+    return _run(
+        store,
+        f"""SELECT event_id, event_date, {TYPE_EXPR} AS type, location FROM {rel}
+            WHERE list_contains(list_transform(string_split(coalesce(response_to, ''), ';'), lambda x: trim(x)), ?)
+            ORDER BY event_date""",
+        [event_id],
+    )
+
+
+def iter_batches(store: Store, state: FilterState, registry: Registry, batch_rows: int = 50_000) -> Iterator[pa.Table]:
+    """The filtered events' canonical columns in date order, as Arrow batches (for streamed exports)."""
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    cur = store.cursor()
+    try:
+        reader = cur.sql(
+            f"SELECT {', '.join(schema.CANONICAL_COLUMNS)} FROM {rel} WHERE {clause} ORDER BY event_date, rowkey",
+            params=params,
+        ).to_arrow_reader(batch_rows)
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
+    finally:
+        cur.close()

@@ -1,0 +1,71 @@
+"""The app's shared context: cached store and registry, and the current view.
+
+The only lib module that touches Streamlit, and only for caching and handing the view
+from the entrypoint to the pages; it creates no widgets. Big objects live in
+``st.cache_resource`` (one per process); small results are cached by dataset fingerprint
+and FilterState with a bound (``max_entries``), so no large frame is hashed per rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from lib import queries
+from lib.actors import Registry
+from lib.filters import FilterState, Vocabulary
+from lib.store import DatasetInfo, Store
+
+VIEW_KEY = "sitrep_view"
+
+
+@st.cache_resource(show_spinner="Opening the event store…")
+def get_store() -> Store:
+    return Store()
+
+
+@st.cache_resource
+def get_registry() -> Registry:
+    return Registry.from_csv()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def get_facets(dataset: str, fingerprint: str) -> queries.Facets:
+    """Facets of a dataset; ``fingerprint`` keys the cache so a re-import refreshes it."""
+    return queries.facets(get_store(), dataset, get_registry())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def get_totals(state: FilterState, fingerprint: str) -> dict:
+    return queries.totals(get_store(), state, get_registry())
+
+
+@dataclass
+class View:
+    """What the entrypoint decided for this run; the pages read it with :func:`view`."""
+
+    state: FilterState
+    dataset: DatasetInfo
+    facets: queries.Facets
+    vocabulary: Vocabulary
+    notices: list[str] = field(default_factory=list)
+    description: str = ""
+    count: int = 0
+
+    @property
+    def min_date(self) -> dt.date:
+        return self.facets.min_date
+
+    @property
+    def max_date(self) -> dt.date:
+        return self.facets.max_date
+
+
+def set_view(view: View) -> None:
+    st.session_state[VIEW_KEY] = view
+
+
+def view() -> View:
+    return st.session_state[VIEW_KEY]

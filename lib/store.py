@@ -1,0 +1,401 @@
+"""The event store: durable datasets on disk, queried in-process with DuckDB.
+
+Layout. ``SITREP_STORE`` names the catalog file (default ``.sitrep/catalog.json`` in the
+project). Each imported dataset is one immutable Parquet file beside it; the catalog says
+which file is the current version of each dataset. An import writes a new Parquet file,
+then swaps the catalog with an atomic rename under a file lock, so a killed import leaves
+the previous catalog — and every reader's view — exactly as it was, and readers in other
+processes keep querying the files they opened. (A single DuckDB database file cannot be
+written by an importing process while a serving process has it open, which is why the
+durable form is Parquet + catalog and DuckDB is the query engine.)
+
+The shipped CSVs in ``data/`` are not copied into the store: they are loaded into memory
+at start, so the app also runs on a read-only filesystem.
+
+Every dataset is exposed to SQL as a view named by :meth:`Store.relation`; the name is
+made here from the catalog, never from a URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lib import actors, schema
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+SHIPPED_FILES = [DATA_DIR / "events.csv"]
+DEFAULT_STORE = PROJECT_ROOT / ".sitrep" / "catalog.json"
+DATASET_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+# Files no catalog names any more are deleted only when this old, so that a reader which
+# still has the previous version open can finish its query.
+GARBAGE_AGE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the catalog knows about one dataset."""
+
+    name: str
+    rows: int
+    min_date: str | None
+    max_date: str | None
+    source_format: str
+    licence: str
+    shipped: bool
+    fingerprint: str
+    imported_at: str | None = None
+    files: tuple[str, ...] = ()
+
+
+LICENCES = {
+    "acled": (
+        "ACLED data: its terms of use forbid redistributing the raw data. Share links carry "
+        "filters only; cite ACLED (acleddata.com) in any output."
+    ),
+    "ucdp": (
+        "UCDP GED, CC BY 4.0: cite Sundberg & Melander (2013), Journal of Peace Research 50(4), "
+        "and Davies et al. (2023)."
+    ),
+    "gdelt": "The GDELT Project: open for any use with attribution to the GDELT Project.",
+    "csv": "As stated by whoever supplied the file.",
+    "shipped": "Sitrep's curated dataset, CC BY 4.0; each row links the report it was coded from.",
+}
+
+
+def store_path() -> Path:
+    """The catalog file: ``$SITREP_STORE`` or the project default."""
+    value = os.environ.get("SITREP_STORE")
+    return Path(value).expanduser().resolve() if value else DEFAULT_STORE
+
+
+def validate_dataset_name(name: str) -> str:
+    """Return ``name`` if it is a valid dataset name, else raise ValueError saying the rule."""
+    if not DATASET_NAME.match(name or ""):
+        raise ValueError(
+            f"dataset name {name!r} is not allowed: use 1–64 lowercase letters, digits, '-', '_' or '.', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[str]]:
+    """Per row, the normalised keys of the actor in ``first`` and those listed in ``assoc``."""
+    out = []
+    for a, b in zip(frame[first].tolist(), frame[assoc].tolist(), strict=True):
+        names = ([a] if isinstance(a, str) and a else []) + schema.split_list(b if isinstance(b, str) else None)
+        out.append(sorted({actors.actor_key(n) for n in names}))
+    return out
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """The stored form of a canonical frame: canonical columns + ``rowkey`` + actor keys."""
+    frame = frame.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    table = pa.Table.from_pandas(frame[schema.CANONICAL_COLUMNS], preserve_index=False)
+    table = table.append_column("attacker_keys", pa.array(actor_keys_column(frame, "actor1", "assoc_actor_1")))
+    table = table.append_column("target_keys", pa.array(actor_keys_column(frame, "actor2", "assoc_actor_2")))
+    table = table.append_column("rowkey", pa.array(range(len(frame)), type=pa.int64()))
+    return table
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes())
+    return digest.hexdigest()[:16]
+
+
+class Catalog:
+    """The catalog file and its lock. All writes happen under :meth:`locked`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.folder = path.parent
+
+    def read(self) -> dict:
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except FileNotFoundError:
+            return {"version": 0, "datasets": {}}
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(
+                f"the store catalog {self.path} cannot be read ({exc}). Restore it from a backup, or "
+                "point SITREP_STORE at another file; the Parquet files beside it are intact."
+            ) from exc
+        return data
+
+    def mtime(self) -> float:
+        try:
+            return self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    @contextlib.contextmanager
+    def locked(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(self.path.suffix + ".lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def write(self, data: dict) -> None:
+        """Replace the catalog atomically (temp file, fsync, rename, fsync folder)."""
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".catalog-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        _fsync_dir(self.folder)
+
+
+class StoreError(RuntimeError):
+    """A store problem with a message meant for the user."""
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_dataset(
+    frame: pd.DataFrame,
+    dataset: str,
+    source_format: str,
+    catalog_path: Path | None = None,
+    replace: bool = False,
+    on_progress=None,
+) -> tuple[int, int]:
+    """Add a canonical frame to ``dataset`` in the store, all or nothing.
+
+    Rows whose ``event_id`` the dataset already holds are skipped (a repeated import adds
+    nothing), unless ``replace`` is true, when the dataset becomes exactly ``frame``.
+    Returns (rows added, rows skipped as already present). ``on_progress(fraction, text)``
+    is called as the work advances. Raises :class:`StoreError` with a user-facing message.
+    """
+    validate_dataset_name(dataset)
+    if dataset in shipped_dataset_names():
+        raise StoreError(f"'{dataset}' is a shipped dataset; import under another name")
+    catalog = Catalog(catalog_path or store_path())
+    progress = on_progress or (lambda fraction, text: None)
+    frame = frame.copy()
+    frame["dataset"] = dataset
+    with catalog.locked():
+        data = catalog.read()
+        entry = data["datasets"].get(dataset)
+        skipped = 0
+        if entry and not replace:
+            progress(0.1, "reading the dataset's current version")
+            old_path = catalog.folder / entry["file"]
+            old = pq.read_table(old_path, columns=schema.CANONICAL_COLUMNS).to_pandas()
+            old = schema._to_dtypes(old)
+            is_new = ~frame["event_id"].isin(set(old["event_id"].tolist()))
+            skipped = int((~is_new).sum())
+            added = frame[is_new]
+            merged = pd.concat([old, added], ignore_index=True) if len(added) else old
+        else:
+            added = frame
+            merged = frame
+        if entry and len(added) == 0 and not replace:
+            progress(1.0, "nothing new to add")
+            return 0, skipped
+        progress(0.3, "writing the new version")
+        table = to_arrow(merged)
+        name = f"{dataset}-{uuid.uuid4().hex[:12]}.parquet"
+        final = catalog.folder / name
+        fd, tmp = tempfile.mkstemp(dir=catalog.folder, prefix=".import-", suffix=".parquet")
+        os.close(fd)
+        try:
+            pq.write_table(table, tmp, row_group_size=122_880, compression="zstd")
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        progress(0.9, "switching the catalog to the new version")
+        dates = merged["event_date"]
+        data["datasets"][dataset] = {
+            "file": name,
+            "rows": len(merged),
+            "min_date": str(dates.min().date()) if len(merged) else None,
+            "max_date": str(dates.max().date()) if len(merged) else None,
+            "source_format": source_format,
+            "licence": LICENCES.get(source_format, LICENCES["csv"]),
+            "fingerprint": frame_fingerprint(merged[["event_id"]]) + uuid.uuid4().hex[:4],
+            "imported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        data["version"] = int(data.get("version", 0)) + 1
+        catalog.write(data)
+        _collect_garbage(catalog, data)
+    progress(1.0, "done")
+    return len(added), skipped
+
+
+def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
+    """Remove a dataset from the catalog (its file is collected later). True if it existed."""
+    catalog = Catalog(catalog_path or store_path())
+    with catalog.locked():
+        data = catalog.read()
+        if dataset not in data["datasets"]:
+            return False
+        del data["datasets"][dataset]
+        data["version"] = int(data.get("version", 0)) + 1
+        catalog.write(data)
+    return True
+
+
+def _collect_garbage(catalog: Catalog, data: dict) -> None:
+    live = {entry["file"] for entry in data["datasets"].values()}
+    now = time.time()
+    for path in catalog.folder.glob("*.parquet"):
+        if path.name not in live and now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    for path in catalog.folder.glob(".import-*.parquet"):
+        if now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def load_shipped() -> pd.DataFrame:
+    """The shipped CSVs as one canonical frame. Raises StoreError if a file is invalid."""
+    frames = []
+    for path in SHIPPED_FILES:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        report = schema.Report(file=str(path.relative_to(PROJECT_ROOT)), rows_read=len(raw))
+        frame = schema.validate_frame(raw, report)
+        if report.problems:
+            raise StoreError("the shipped data is invalid:\n" + "\n".join(report.lines()))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def shipped_dataset_names() -> list[str]:
+    names: list[str] = []
+    for path in SHIPPED_FILES:
+        with open(path, encoding="utf-8") as fh:
+            header = fh.readline().strip().split(",")
+        if "dataset" in header:
+            col = header.index("dataset")
+            seen = pd.read_csv(path, usecols=[col], dtype=str)["dataset"].dropna().unique().tolist()
+            names.extend(n for n in seen if n not in names)
+    return names
+
+
+class Store:
+    """One DuckDB connection over the shipped data and the catalog's datasets.
+
+    Create one per process (the app keeps it in ``st.cache_resource``). Call
+    :meth:`refresh` before a query to pick up imports made by other processes; it costs
+    one ``stat`` when nothing changed. Queries take a cursor from :meth:`cursor`.
+    """
+
+    def __init__(self, catalog_path: Path | None = None):
+        self.catalog = Catalog(catalog_path or store_path())
+        self.con = duckdb.connect(":memory:")
+        self.con.execute("SET preserve_insertion_order = false")
+        self._lock = threading.Lock()
+        self._views: dict[str, str] = {}
+        self._infos: dict[str, DatasetInfo] = {}
+        self._catalog_mtime: float = -1
+        self._load_shipped()
+        self.refresh()
+
+    def _load_shipped(self) -> None:
+        frame = load_shipped()
+        table = to_arrow(frame)
+        self.con.register("shipped_arrow", table)
+        self.con.execute("CREATE TABLE shipped AS SELECT * FROM shipped_arrow")
+        self.con.unregister("shipped_arrow")
+        for i, (name, group) in enumerate(frame.groupby("dataset", sort=True)):
+            view = f"ds_shipped_{i}"
+            # DuckDB views cannot take parameters; the name is checked by DATASET_NAME.
+            validate_dataset_name(name)
+            self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM shipped WHERE dataset = '{name}'")
+            self._views[name] = view
+            self._infos[name] = DatasetInfo(
+                name=name,
+                rows=len(group),
+                min_date=str(group["event_date"].min().date()),
+                max_date=str(group["event_date"].max().date()),
+                source_format="shipped",
+                licence=LICENCES["shipped"],
+                shipped=True,
+                fingerprint="shipped-" + frame_fingerprint(group),
+                files=tuple(str(p.relative_to(PROJECT_ROOT)) for p in SHIPPED_FILES),
+            )
+
+    def refresh(self) -> None:
+        """Re-read the catalog if another process changed it; rebind dataset views."""
+        mtime = self.catalog.mtime()
+        if mtime == self._catalog_mtime:
+            return
+        with self._lock:
+            if mtime == self._catalog_mtime:
+                return
+            data = self.catalog.read()
+            for name in [n for n, info in self._infos.items() if not info.shipped]:
+                del self._infos[name]
+                self._views.pop(name, None)
+            for i, (name, entry) in enumerate(sorted(data["datasets"].items())):
+                if name in self._infos or not DATASET_NAME.match(name):
+                    continue
+                path = self.catalog.folder / entry["file"]
+                if not path.exists():
+                    continue
+                view = f"ds_imported_{i}"
+                escaped = str(path).replace("'", "''")
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet('{escaped}')")
+                self._views[name] = view
+                self._infos[name] = DatasetInfo(
+                    name=name,
+                    rows=int(entry["rows"]),
+                    min_date=entry.get("min_date"),
+                    max_date=entry.get("max_date"),
+                    source_format=entry.get("source_format", "csv"),
+                    licence=entry.get("licence", LICENCES["csv"]),
+                    shipped=False,
+                    fingerprint=entry.get("fingerprint", entry["file"]),
+                    imported_at=entry.get("imported_at"),
+                    files=(entry["file"],),
+                )
+            self._catalog_mtime = mtime
+
+    def datasets(self) -> list[DatasetInfo]:
+        """Every dataset, shipped first, then imported by name."""
+        return sorted(self._infos.values(), key=lambda d: (not d.shipped, d.name))
+
+    def info(self, dataset: str) -> DatasetInfo:
+        return self._infos[dataset]
+
+    def relation(self, dataset: str) -> str:
+        """The SQL view name for a dataset known to the catalog (KeyError otherwise)."""
+        return self._views[dataset]
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+    @property
+    def default_dataset(self) -> str:
+        return self.datasets()[0].name

@@ -1,0 +1,154 @@
+"""Views: what each page shows, composed from queries and figure builders.
+
+A page calls one function here with the store, registry and state and renders what comes
+back; the choices a page would otherwise make in pandas (points or cells, which bin,
+what a click means) are made here, where tests reach them without a browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib import figures, queries, schema
+from lib.actors import Registry
+from lib.filters import FilterState
+from lib.store import Store
+
+TIMELINE_LANE_LIMIT = 2_000
+PRECISION_LABELS = {
+    "date_precision": {1: "the day is known", 2: "known to within a week", 3: "known to within a month"},
+    "geo_precision": {
+        1: "the place itself",
+        2: "near the place / part of a region",
+        3: "only a larger area is known (drawn at its centroid)",
+    },
+}
+
+
+@dataclass
+class MapView:
+    kind: str  # "points" or "cells"
+    figure: go.Figure
+    events: int  # events in view
+    drawn: int  # points or cells drawn
+    cell_size: float | None = None
+    note: str = ""
+
+
+def map_view(store: Store, registry: Registry, state: FilterState, max_points: int, max_cells: int) -> MapView:
+    """Points when the view holds at most ``max_points`` events, store-aggregated cells above."""
+    events = queries.count_events(store, state, registry)
+    uirevision = queries.dataset_of(store, state)
+    if events <= max_points:
+        points = queries.map_points(store, state, registry, max_points)
+        selected = None
+        if state.event:
+            match = points.loc[points["event_id"] == state.event, "rowkey"]
+            selected = int(match.iloc[0]) if len(match) else None
+        fig = figures.make_event_map(points, selected_rowkey=selected, uirevision=uirevision)
+        return MapView("points", fig, events, len(points))
+    cells, size = queries.map_cells(store, state, registry, max_cells)
+    fig = figures.make_cell_map(cells, size, uirevision=uirevision)
+    note = (
+        f"{events:,} events are more than the {max_points:,} drawn one by one, so the map shows them "
+        f"aggregated into {len(cells):,} cells of {size:g}°. Click a cell, or narrow the filters, to see events."
+    )
+    return MapView("cells", fig, events, len(cells), size, note)
+
+
+def selection_to_state(
+    store: Store, state: FilterState, kind: str, points: list[dict], dataset: str
+) -> FilterState | None:
+    """What a map click or box/lasso selection means for the view, or None for no change.
+
+    One point on the event map selects that event; one cell narrows to the cell; several
+    points or cells (box or lasso) narrow to the box around them.
+    """
+    if not points:
+        return None
+    if len(points) == 1:
+        data = points[0].get("customdata")
+        if kind == "points" and data is not None:
+            rowkey = int(data[0] if isinstance(data, list) else data)
+            ids = queries.event_ids_for_rowkeys(store, dataset, [rowkey])
+            return state.with_(event=ids[0]) if ids else None
+        if kind == "cells" and isinstance(data, list) and len(data) == 3:
+            return state.with_(cell=(float(data[0]), float(data[1]), float(data[2])), event=None)
+        return None
+    lats = [float(p["lat"]) for p in points if "lat" in p]
+    lons = [float(p["lon"]) for p in points if "lon" in p]
+    if not lats:
+        return None
+    pad = 0.0005
+    return state.with_(area=(min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad), event=None)
+
+
+def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
+    """An event's details in the words the page shows: every field, precision spelled out,
+    unknowns said as unknown, sources as (name, url) pairs and the events that answered it."""
+    row = queries.event_detail(store, dataset, event_id)
+    if row is None:
+        return None
+
+    def text(value) -> str | None:
+        return None if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
+
+    def number(value) -> str:
+        return "unknown (not reported)" if value is None or pd.isna(value) else f"{int(value):,}"
+
+    urls = (text(row["source_url"]) or "").split()
+    names = schema.split_list(text(row["source"]))
+    day = pd.Timestamp(row["event_date"]).date()
+    precision_d = int(row["date_precision"])
+    answered = queries.answered_by(store, dataset, event_id)
+    return {
+        "event_id": row["event_id"],
+        "title": f"{text(row['sub_event_type']) or row['event_type']} — {text(row['location']) or row['country']}",
+        "date": f"{day:%d %B %Y}"
+        + ("" if precision_d == 1 else f" (first day of the span; {PRECISION_LABELS['date_precision'][precision_d]})"),
+        "date_precision": f"{precision_d}: {PRECISION_LABELS['date_precision'][precision_d]}",
+        "attacker": "; ".join(filter(None, [text(row["actor1"]), text(row["assoc_actor_1"])])),
+        "target": "; ".join(filter(None, [text(row["actor2"]), text(row["assoc_actor_2"])])) or "not recorded",
+        "place": ", ".join(
+            filter(None, [text(row["location"]), text(row["admin2"]), text(row["admin1"]), text(row["country"])])
+        ),
+        "coordinates": f"{row['latitude']:.4f}, {row['longitude']:.4f}",
+        "geo_precision": f"{int(row['geo_precision'])}: {PRECISION_LABELS['geo_precision'][int(row['geo_precision'])]}",
+        "fatalities": number(row["fatalities"]),
+        "injuries": number(row["injuries"]),
+        "notes": text(row["notes"]) or "",
+        "sources": [(names[i] if i < len(names) else "source", u) for i, u in enumerate(urls)]
+        or [(n, None) for n in names],
+        "response_to": schema.split_list(text(row["response_to"])),
+        "answered_by": answered["event_id"].tolist(),
+        "dataset": row["dataset"],
+    }
+
+
+@dataclass
+class TimelineView:
+    figure: go.Figure
+    bin: str
+    lane_shown: bool
+    links: int
+
+
+def timeline_view(
+    store: Store, registry: Registry, state: FilterState, min_date: dt.date, max_date: dt.date
+) -> TimelineView:
+    start, end = state.date_from or min_date, state.date_to or max_date
+    bin_ = queries.time_bin(start, end)
+    bins = queries.timeline_bins(store, state, registry, bin_)
+    count = int(bins["events"].sum()) if len(bins) else 0
+    lane = (
+        queries.timeline_events(store, state, registry, TIMELINE_LANE_LIMIT)
+        if 0 < count <= TIMELINE_LANE_LIMIT
+        else queries.timeline_events(store, state, registry, 0)
+    )
+    links = queries.retaliation_links(lane) if len(lane) else queries.retaliation_links(lane.head(0))
+    fig = figures.make_timeline(bins, lane, links, bin_)
+    return TimelineView(fig, bin_, len(lane) > 0, len(links))

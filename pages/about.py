@@ -1,0 +1,15 @@
+"""About the data: the datasets with counts, licence and provenance, and the codebook."""
+
+import streamlit as st
+
+from lib import docs, session
+
+store = session.get_store()
+st.title("About the data")
+st.caption(session.view().description)
+st.subheader("Datasets")
+st.dataframe(docs.dataset_table(store.datasets()), hide_index=True)
+for info in store.datasets():
+    st.markdown(f"**{info.name}** — {info.licence}")
+st.subheader("Codebook")
+st.markdown(docs.codebook_text())

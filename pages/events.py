@@ -1,0 +1,52 @@
+"""Events: the filtered events as a table with their sources, downloadable as CSV or GeoJSON."""
+
+import streamlit as st
+
+from lib import config, exports, queries, session
+
+view = session.view()
+store, registry = session.get_store(), session.get_registry()
+state = view.state
+
+st.title("Events")
+st.caption(view.description)
+page_size = config.get("SITREP_TABLE_PAGE_SIZE")
+pages = max(1, -(-view.count // page_size))
+left, right = st.columns([1, 1])
+sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
+page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="events_page")
+rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
+st.dataframe(
+    rows,
+    hide_index=True,
+    column_config={
+        "source_url": st.column_config.LinkColumn("source_url", help="The report(s) the event was coded from"),
+        "event_date": st.column_config.DateColumn("event_date", format="YYYY-MM-DD"),
+        "fatalities": st.column_config.NumberColumn("fatalities", help="Empty: not reported (unknown), not zero"),
+        "injuries": st.column_config.NumberColumn("injuries", help="Empty: not reported (unknown), not zero"),
+    },
+)
+st.caption(
+    f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
+    "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
+)
+name = view.dataset.name
+c1, c2 = st.columns(2)
+c1.download_button(
+    "Download CSV",
+    data=lambda: exports.to_file(queries.iter_batches(store, state, registry), "csv"),
+    file_name=f"sitrep-{name}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+)
+c2.download_button(
+    "Download GeoJSON",
+    data=lambda: exports.to_file(queries.iter_batches(store, state, registry), "geojson"),
+    file_name=f"sitrep-{name}.geojson",
+    mime="application/geo+json",
+    on_click="ignore",
+    icon=":material/download:",
+)
+if view.dataset.source_format == "acled":
+    st.warning("ACLED's terms forbid redistributing its raw data: keep downloads of this dataset to yourself.")

@@ -1,0 +1,68 @@
+"""Map: where the filtered strikes and attacks happened; click one for its details."""
+
+import streamlit as st
+
+from lib import config, session, views
+
+view = session.view()
+store, registry = session.get_store(), session.get_registry()
+state = view.state
+dataset = view.dataset.name
+
+st.title("Map of strikes and attacks")
+st.caption(view.description)
+result = views.map_view(store, registry, state, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"))
+if result.note:
+    st.info(result.note, icon=":material/grid_on:")
+if (state.cell or state.area) and st.button("Clear the map selection (cell / box)", icon=":material/close:"):
+    st.session_state["p_cell"] = st.session_state["p_area"] = None
+    st.rerun()
+if result.events == 0:
+    st.warning("No event matches these filters. Widen the dates or remove a filter (or press Reset in the sidebar).")
+
+chart = st.plotly_chart(
+    result.figure,
+    key=f"map_{result.kind}",
+    on_select="rerun",
+    selection_mode=("points", "box", "lasso"),
+    config={"scrollZoom": True, "displaylogo": False},
+)
+points = chart.selection.points if chart else []
+signature = repr([(p.get("curve_number"), p.get("point_index")) for p in points])
+if points and st.session_state.get("map_last_selection") != signature:
+    st.session_state["map_last_selection"] = signature
+    changed = views.selection_to_state(store, state, result.kind, points, dataset)
+    if changed is not None:
+        for key in ("event", "cell", "area"):
+            st.session_state[f"p_{key}"] = getattr(changed, key)
+        st.rerun()
+st.caption(
+    "Filled dots: size shows people killed and injured as reported. Rings: casualties unknown. "
+    "Background tiles © OpenStreetMap contributors load when the internet is reachable."
+)
+
+if state.event:
+    card = views.event_card(store, dataset, state.event)
+    if card:
+        with st.container(border=True):
+            st.subheader(card["title"])
+            left, right = st.columns(2)
+            left.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")
+            left.markdown(f"**Attacker:** {card['attacker']}  \n**Target:** {card['target']}")
+            right.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")
+            right.markdown(f"**Place precision:** {card['geo_precision']}")
+            right.markdown(f"**Killed:** {card['fatalities']}  \n**Injured:** {card['injuries']}")
+            st.text(card["notes"])
+            for name, url in card["sources"]:
+                if url:
+                    st.link_button(f"Source: {name}", url)
+                else:
+                    st.markdown(f"Source: {name} (no address recorded)")
+            if card["response_to"]:
+                st.markdown("**Answers:** " + ", ".join(f"`{e}`" for e in card["response_to"]))
+            if card["answered_by"]:
+                st.markdown("**Answered by:** " + ", ".join(f"`{e}`" for e in card["answered_by"]))
+            st.caption(f"Event id `{card['event_id']}` in dataset `{card['dataset']}`")
+            if st.button("Close details", icon=":material/close:"):
+                st.session_state["p_event"] = None
+                st.rerun()

@@ -1,0 +1,35 @@
+"""The actor registry: aliases, keys and affiliations; and the shipped actors.csv."""
+
+import pytest
+
+from lib import actors
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Kait’ib Hezbollah", "kait'ib  hezbollah"), ("KATA'IB HEZBOLLAH", "Kata'ib Hezbollah"), ("Al–Qaim", "al-qaim")],
+)
+def test_actor_key_folds_spelling_noise(a, b):
+    assert actors.actor_key(a) == actors.actor_key(b)
+
+
+def test_registry_resolves_aliases(registry):
+    assert registry.canonical("KH") == "Kata'ib Hezbollah"
+    assert registry.canonical("Kait’ib Hezbollah") == "Kata'ib Hezbollah"
+    assert registry.canonical("Someone new") == "Someone new"
+    assert registry.resolve("Someone new") is None
+    assert "Iran-aligned" in registry.affiliations()
+    assert "Kata'ib Hezbollah" in registry.members_of(["Iran-aligned"])
+    assert "kh" in registry.keys_for(["Kata'ib Hezbollah"])
+
+
+def test_an_alias_given_to_two_actors_is_an_error():
+    with pytest.raises(ValueError, match="given for both"):
+        actors.Registry([actors.Actor("A", [], ["x"]), actors.Actor("B", [], ["X"])])
+
+
+def test_shipped_actors_file_loads():
+    registry = actors.Registry.from_csv()
+    assert registry.canonical("Kait'ib Hezbollah") == "Kata'ib Hezbollah"
+    assert registry.canonical("Military Forces of the United States") == "United States"
+    assert "Kata'ib Hezbollah" in registry.members_of(["Iran-aligned"])

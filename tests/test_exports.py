@@ -1,0 +1,42 @@
+"""Exports: CSV with neutralised formulas and empty unknowns; GeoJSON points with null unknowns."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from lib import exports, queries
+from lib.filters import FilterState
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [('=HYPERLINK("x")', '\'=HYPERLINK("x")'), ("+1", "'+1"), ("-2", "'-2"), ("@SUM", "'@SUM"), ("Erbil", "Erbil")],
+)
+def test_neutralise(value, expected):
+    assert exports.neutralise(value) == expected
+
+
+def test_csv_export(fixture_store, registry):
+    out = exports.to_file(queries.iter_batches(fixture_store, FilterState(dataset="fixture"), registry), "csv")
+    rows = list(csv.DictReader(io.TextIOWrapper(out, encoding="utf-8")))
+    assert len(rows) == 5
+    erbil = next(r for r in rows if r["event_id"] == "t:3")
+    assert (erbil["event_date"], erbil["fatalities"], erbil["injuries"]) == ("2021-02-15", "1", "6")
+    strike = next(r for r in rows if r["event_id"] == "t:4")
+    assert strike["fatalities"] == ""  # unknown stays empty
+    embassy = next(r for r in rows if r["event_id"] == "t:5")
+    assert embassy["fatalities"] == "0"
+
+
+def test_geojson_export(fixture_store, registry):
+    out = exports.to_file(
+        queries.iter_batches(fixture_store, FilterState(dataset="fixture", country=("Syria",)), registry), "geojson"
+    )
+    data = json.load(out)
+    assert data["type"] == "FeatureCollection"
+    (feature,) = data["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [40.92, 34.45]}
+    assert feature["properties"]["fatalities"] is None
+    assert feature["properties"]["event_date"] == "2021-02-25"

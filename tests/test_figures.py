@@ -1,0 +1,97 @@
+"""Figure builders, asserted on fig.data as plotly.py's own tests do."""
+
+import pandas as pd
+
+from lib import figures, queries
+from lib.filters import FilterState
+
+
+def points_frame(fixture_store, registry):
+    return queries.map_points(fixture_store, FilterState(dataset="fixture"), registry, 100)
+
+
+def test_event_map_one_trace_per_type_and_rings_for_unknown(fixture_store, registry):
+    fig = figures.make_event_map(points_frame(fixture_store, registry))
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert names == [
+        "Air/drone strike",
+        "Air/drone strike (casualties unknown)",
+        "Shelling/artillery/missile attack",
+        "Shelling/artillery/missile attack (casualties unknown)",
+        "Violent demonstration",
+    ]
+    drawn = {int(k) for t in fig.data if t.showlegend is not False for k in t.customdata}
+    assert drawn == set(range(5))  # every event once, keyed by rowkey
+    unknown = next(t for t in fig.data if t.name == "Air/drone strike (casualties unknown)")
+    assert unknown.marker.size == figures.UNKNOWN_SIZE
+    assert all(t.type == "scattermap" for t in fig.data)
+    assert fig.layout.map.style == "white-bg"  # points draw without any tile server
+    assert fig.layout.map.layers[0].below == "traces"
+
+
+def test_marker_size_grows_with_known_casualties_and_zero_is_not_unknown():
+    sizes = figures.marker_size(
+        pd.Series([0, 1, None, 100], dtype="Int32"), pd.Series([None, 6, None, 0], dtype="Int32")
+    )
+    assert sizes[0] == 8 and sizes[1] > 8 and sizes[3] == 40
+
+
+def test_hover_escapes_html_from_data():
+    points = pd.DataFrame(
+        {
+            "rowkey": [0],
+            "lat": [33.0],
+            "lon": [44.0],
+            "type": ["Attack"],
+            "event_date": [pd.Timestamp("2020-01-01")],
+            "fatalities": pd.array([None], dtype="Int32"),
+            "injuries": pd.array([2], dtype="Int32"),
+            "actor1": ["<script>alert(1)</script>"],
+            "actor2": [None],
+            "location": ["<b>x</b>"],
+            "geo_precision": [3],
+        }
+    )
+    fig = figures.make_event_map(points)
+    text = fig.data[0].hovertext[0]
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "killed unknown · injured 2" in text
+    assert "area centroid" in text
+
+
+def test_selected_event_is_highlighted(fixture_store, registry):
+    fig = figures.make_event_map(points_frame(fixture_store, registry), selected_rowkey=2)
+    assert fig.data[-1].name == "selected event"
+    assert len(fig.data[-1].lat) == 1
+
+
+def test_cell_map(fixture_store, registry):
+    cells, size = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, 20)
+    fig = figures.make_cell_map(cells, size)
+    assert len(fig.data) == 1
+    assert sum(1 for _ in fig.data[0].lat) == len(cells)
+    assert list(fig.data[0].customdata[0]) == [cells["cell_lat"][0], cells["cell_lon"][0], size]
+    assert "click to narrow" in fig.data[0].hovertext[0]
+
+
+def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry):
+    state = FilterState(dataset="fixture")
+    bins = queries.timeline_bins(fixture_store, state, registry, "month")
+    events = queries.timeline_events(fixture_store, state, registry, 100)
+    links = queries.retaliation_links(events)
+    fig = figures.make_timeline(bins, events, links, "month")
+    bars = [t for t in fig.data if t.type == "bar"]
+    lanes = [t for t in fig.data if t.type == "scatter"]
+    assert sum(sum(t.y) for t in bars if t.showlegend is not False) == 5
+    assert sum(len(t.x) for t in lanes) == 5
+    arrows = [a for a in fig.layout.annotations if a.showarrow]
+    assert len(arrows) == 2
+    assert {(a.ax, a.x) for a in arrows} >= {(events["event_date"][1], events["event_date"][2])}
+
+
+def test_timeline_without_lane_when_too_many(fixture_store, registry):
+    state = FilterState(dataset="fixture")
+    bins = queries.timeline_bins(fixture_store, state, registry, "month")
+    empty = queries.timeline_events(fixture_store, state, registry, 0)
+    fig = figures.make_timeline(bins, empty, queries.retaliation_links(empty), "month")
+    assert all(t.type == "bar" for t in fig.data)

@@ -1,0 +1,135 @@
+"""URL ⇄ FilterState: round trips, defaults left out, bad values dropped with a notice."""
+
+import datetime as dt
+
+import pytest
+
+from lib import filters
+from lib.filters import FilterState, Vocabulary
+
+
+@pytest.fixture
+def vocab(registry):
+    return Vocabulary(
+        datasets=["main", "other"],
+        default_dataset="main",
+        min_date=dt.date(2019, 12, 27),
+        max_date=dt.date(2024, 12, 31),
+        actors=["Kata'ib Hezbollah", "United States", "US-led coalition"],
+        affiliations=["Iran-aligned", "US-led coalition"],
+        types=["Air/drone strike", "Explosions/Remote violence"],
+        countries=["Iraq", "Syria", "Jordan"],
+        registry=registry,
+        event_exists=lambda event_id: event_id == "sitrep:known",
+    )
+
+
+ROUND_TRIPS = [
+    FilterState(),
+    FilterState(dataset="other"),
+    FilterState(date_from=dt.date(2020, 1, 1), date_to=dt.date(2021, 2, 28)),
+    FilterState(actor=("Kata'ib Hezbollah",), country=("Iraq", "Syria")),
+    FilterState(attacker=("United States",), target=("Kata'ib Hezbollah",), type=("Air/drone strike",)),
+    FilterState(affiliation=("Iran-aligned",), q="Erbil airport"),
+    FilterState(event="sitrep:known"),
+    FilterState(cell=(33.5, 44.0, 0.5)),
+    FilterState(area=(40.1, 33.25, 44.5, 36.75)),
+]
+
+
+@pytest.mark.parametrize("state", ROUND_TRIPS)
+def test_round_trip(state, vocab):
+    parsed, notices = filters.from_query(filters.to_query(state), vocab)
+    assert parsed == state
+    assert notices == []
+
+
+def test_defaults_stay_out_of_the_url(vocab):
+    assert filters.to_query(FilterState()) == {}
+    state, _ = filters.from_query({"from": ["2019-12-27"], "to": ["2024-12-31"], "dataset": ["main"]}, vocab)
+    assert state == FilterState()
+    assert filters.to_query(state) == {}
+
+
+def test_repeated_keys_and_query_string(vocab):
+    state = FilterState(country=("Iraq", "Syria"), q="a&b")
+    assert filters.query_string(state) == "country=Iraq&country=Syria&q=a%26b"
+
+
+BAD = [
+    ({"from": ["2021-02-30"]}, "'from=2021-02-30' is not a date"),
+    ({"to": ["yesterday"]}, "'to=yesterday' is not a date"),
+    ({"actor": ["Nobody"]}, "Unknown actor 'Nobody' ignored"),
+    ({"type": ["Bogus"]}, "Unknown type 'Bogus' ignored"),
+    ({"country": ["Atlantis"]}, "Unknown country 'Atlantis' ignored"),
+    ({"affiliation": ["Martians"]}, "Unknown affiliation 'Martians' ignored"),
+    ({"dataset": ["../../etc/passwd"]}, "Unknown dataset '../../etc/passwd' ignored"),
+    ({"event": ["sitrep:nope"]}, "Unknown event 'sitrep:nope' ignored"),
+    ({"cell": ["1,2"]}, "'cell=1,2' is not a map cell"),
+    ({"area": ["5,5,1,1"]}, "'area=5,5,1,1' is not a box"),
+]
+
+
+@pytest.mark.parametrize(("params", "expected"), BAD)
+def test_bad_values_are_dropped_with_a_notice(params, expected, vocab):
+    state, notices = filters.from_query(params, vocab)
+    assert state == FilterState()
+    assert len(notices) == 1
+    assert notices[0].startswith(expected)
+
+
+def test_good_values_survive_beside_bad_ones(vocab):
+    state, notices = filters.from_query({"country": ["Iraq", "Atlantis"], "from": ["2020-01-01"]}, vocab)
+    assert state == FilterState(country=("Iraq",), date_from=dt.date(2020, 1, 1))
+    assert notices == ["Unknown country 'Atlantis' ignored: it does not occur in this dataset."]
+
+
+def test_out_of_range_dates_are_clamped_and_swapped(vocab):
+    state, notices = filters.from_query({"from": ["2022-01-01"], "to": ["1999-01-01"]}, vocab)
+    assert state.date_from is None  # clamped to the minimum = default
+    assert state.date_to == dt.date(2022, 1, 1)
+    assert any("outside the data" in n for n in notices)
+    assert any("swapped" in n for n in notices)
+
+
+def test_aliases_and_case_resolve_to_canonical_names(vocab):
+    state, notices = filters.from_query({"actor": ["KH", "kait’ib hezbollah"], "country": ["iraq"]}, vocab)
+    assert state.actor == ("Kata'ib Hezbollah",)
+    assert state.country == ("Iraq",)
+    assert notices == []
+
+
+def test_long_search_text_is_cut(vocab):
+    state, notices = filters.from_query({"q": ["x" * 500]}, vocab)
+    assert len(state.q) == filters.MAX_QUERY_LENGTH
+    assert notices
+
+
+DESCRIPTIONS = [
+    (FilterState(), 5, "Strikes and attacks, 27 Dec 2019 – 31 Dec 2024: 5 events"),
+    (
+        FilterState(
+            affiliation=("Iran-aligned",),
+            country=("Iraq",),
+            date_from=dt.date(2020, 1, 1),
+            date_to=dt.date(2021, 2, 28),
+        ),
+        3,
+        "Strikes and attacks involving Iran-aligned groups in Iraq, 1 Jan 2020 – 28 Feb 2021: 3 events",
+    ),
+    (
+        FilterState(attacker=("United States",), target=("Kata'ib Hezbollah",), type=("Air/drone strike",)),
+        1,
+        "Air/drone strike events by United States against Kata'ib Hezbollah, 27 Dec 2019 – 31 Dec 2024: 1 event",
+    ),
+    (
+        FilterState(q="Erbil", country=("Iraq", "Syria", "Jordan")),
+        1234,
+        "Strikes and attacks in Iraq, Syria or Jordan mentioning “Erbil”, 27 Dec 2019 – 31 Dec 2024: 1,234 events",
+    ),
+]
+
+
+@pytest.mark.parametrize(("state", "count", "expected"), DESCRIPTIONS)
+def test_describe(state, count, expected):
+    assert filters.describe(state, count, dt.date(2019, 12, 27), dt.date(2024, 12, 31)) == expected

@@ -1,0 +1,134 @@
+"""Queries against a store built from the fixture rows: each filter, the map, timeline and table."""
+
+import datetime as dt
+
+import pytest
+
+from lib import queries
+from lib.filters import FilterState
+
+CASES = [
+    (FilterState(), {"t:1", "t:2", "t:3", "t:4", "t:5"}),
+    (FilterState(date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 12, 31)), {"t:1", "t:2"}),
+    (FilterState(actor=("Kata'ib Hezbollah",)), {"t:4", "t:5"}),  # "Kait'ib Hezbollah" and "KH"
+    (FilterState(actor=("Kata'ib Sayyid al-Shuhada",)), {"t:4"}),  # an associated actor counts
+    (FilterState(attacker=("United States",)), {"t:1", "t:4"}),  # alias "Military Forces of the United States"
+    (FilterState(target=("United States",)), {"t:2", "t:5"}),
+    (FilterState(actor=("United States",)), {"t:1", "t:2", "t:4", "t:5"}),
+    (FilterState(affiliation=("Iran-aligned",)), {"t:1", "t:2", "t:3", "t:4", "t:5"}),
+    (FilterState(affiliation=("Iran-aligned",), country=("Syria",)), {"t:4"}),
+    (FilterState(type=("Air/drone strike",)), {"t:1", "t:4"}),
+    (FilterState(type=("Riots",)), {"t:5"}),  # a top-level event type matches too
+    (FilterState(country=("Syria",)), {"t:4"}),
+    (FilterState(q="embassy"), {"t:5"}),  # location, case-insensitive
+    (FilterState(q="event t:3"), {"t:3"}),  # notes
+    (FilterState(q="100%_"), set()),  # LIKE wildcards are literal
+    (FilterState(cell=(33.0, 44.0, 0.5)), {"t:1", "t:5"}),
+    (FilterState(area=(42.0, 33.0, 44.0, 34.0)), {"t:2"}),
+]
+
+
+def ids(store, state, registry):
+    return set(queries.events_page(store, state, registry, 0, 100)["event_id"])
+
+
+@pytest.mark.parametrize(("state", "expected"), CASES)
+def test_filters_select_the_right_events(state, expected, fixture_store, registry):
+    state = state.with_(dataset="fixture")
+    assert ids(fixture_store, state, registry) == expected
+    assert queries.count_events(fixture_store, state, registry) == len(expected)
+
+
+def test_sql_injection_in_values_is_just_text(fixture_store, registry):
+    state = FilterState(dataset="fixture", country=("Iraq'); DROP TABLE shipped; --",), q="' OR 1=1 --")
+    assert queries.count_events(fixture_store, state, registry) == 0
+    assert queries.count_events(fixture_store, FilterState(dataset="fixture"), registry) == 5
+
+
+def test_facets(fixture_store, registry):
+    facet = queries.facets(fixture_store, "fixture", registry)
+    assert facet.min_date == dt.date(2019, 12, 31)
+    assert facet.max_date == dt.date(2021, 2, 25)
+    assert "Kata'ib Hezbollah" in facet.actors and "KH" not in facet.actors
+    assert "Saraya Awliya al-Dam" in facet.actors
+    assert facet.countries == ("Iraq", "Syria")
+    assert "Air/drone strike" in facet.types and "Riots" in facet.types
+
+
+def test_totals_keep_unknown_apart_from_zero(fixture_store, registry):
+    totals = queries.totals(fixture_store, FilterState(dataset="fixture"), registry)
+    assert totals == {"events": 5, "with_fatalities": 3, "fatalities": 11, "injuries": 17}
+
+
+def test_map_points_are_lean(fixture_store, registry):
+    points = queries.map_points(fixture_store, FilterState(dataset="fixture"), registry, limit=3)
+    assert len(points) == 3
+    assert str(points["lat"].dtype) == "float32"
+    assert list(points["event_id"]) == ["t:5", "t:1", "t:2"]  # date order
+
+
+@pytest.mark.parametrize(
+    ("extent", "max_cells", "size"),
+    [((33, 34, 44, 45), 15000, 0.01), ((30, 37, 38, 48), 1000, 0.5), ((-60, 70, -170, 170), 15000, 2.0)],
+)
+def test_cell_size_fits_the_extent(extent, max_cells, size):
+    assert queries.cell_size_for(extent, max_cells) == size
+
+
+def test_map_cells_count_every_event(fixture_store, registry):
+    cells, size = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, max_cells=20)
+    assert size == 1.0  # the smallest nice size giving at most 20 cells (4 × 5) over the fixture's extent
+    assert cells["events"].sum() == 5
+    baghdad = cells[(cells["cell_lat"] == 33.0) & (cells["cell_lon"] == 44.0)].iloc[0]
+    assert baghdad["events"] == 2
+    assert "Air/drone strike 1" in baghdad["by_type"] and "Violent demonstration 1" in baghdad["by_type"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "bin_"),
+    [
+        (dt.date(2020, 1, 1), dt.date(2020, 3, 1), "day"),
+        (dt.date(2020, 1, 1), dt.date(2021, 1, 1), "week"),
+        (dt.date(2019, 12, 1), dt.date(2024, 12, 31), "month"),
+    ],
+)
+def test_time_bin(start, end, bin_):
+    assert queries.time_bin(start, end) == bin_
+
+
+def test_timeline_bins(fixture_store, registry):
+    bins = queries.timeline_bins(fixture_store, FilterState(dataset="fixture"), registry, "month")
+    jan = bins[bins["bin"].astype(str) == "2020-01-01"]
+    assert set(jan["type"]) == {"Air/drone strike", "Shelling/artillery/missile attack"}
+    assert bins["events"].sum() == 5
+
+
+def test_retaliation_links_only_within_the_view(fixture_store, registry):
+    events = queries.timeline_events(fixture_store, FilterState(dataset="fixture"), registry, 100)
+    links = queries.retaliation_links(events)
+    assert set(zip(links["from_id"], links["to_id"], strict=True)) == {("t:1", "t:2"), ("t:3", "t:4")}
+    only_2021 = FilterState(dataset="fixture", date_from=dt.date(2021, 2, 20))
+    links = queries.retaliation_links(queries.timeline_events(fixture_store, only_2021, registry, 100))
+    assert links.empty  # t:3 is outside the view
+
+
+def test_events_page_sorts_and_pages_in_the_store(fixture_store, registry):
+    state = FilterState(dataset="fixture")
+    first = queries.events_page(fixture_store, state, registry, 0, 2, "oldest")
+    second = queries.events_page(fixture_store, state, registry, 2, 2, "oldest")
+    assert list(first["event_id"]) == ["t:5", "t:1"]
+    assert list(second["event_id"]) == ["t:2", "t:3"]
+    by_deaths = queries.events_page(fixture_store, state, registry, 0, 5, "fatalities")
+    assert list(by_deaths["event_id"][:3]) == ["t:1", "t:3", "t:5"]  # unknown last, 0 before unknown
+
+
+def test_event_detail_and_answered_by(fixture_store):
+    detail = queries.event_detail(fixture_store, "fixture", "t:3")
+    assert detail["location"] == "Erbil" and detail["fatalities"] == 1 and detail["injuries"] == 6
+    assert queries.event_detail(fixture_store, "fixture", "t:404") is None
+    assert list(queries.answered_by(fixture_store, "fixture", "t:3")["event_id"]) == ["t:4"]
+
+
+def test_iter_batches_streams_everything(fixture_store, registry):
+    batches = list(queries.iter_batches(fixture_store, FilterState(dataset="fixture"), registry, batch_rows=2))
+    assert [b.num_rows for b in batches] == [2, 2, 1]

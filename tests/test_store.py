@@ -1,0 +1,113 @@
+"""The store: all-or-nothing imports, no duplicates on re-import, readers unaffected by writers."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from lib import store
+from lib.filters import FilterState
+from lib.queries import count_events
+from tests.conftest import make_frame
+
+
+def test_import_then_reimport_adds_nothing(catalog):
+    added, skipped = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
+    assert (added, skipped) == (5, 0)
+    version = json.loads(catalog.read_text())["version"]
+    added, skipped = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
+    assert (added, skipped) == (0, 5)
+    assert json.loads(catalog.read_text())["version"] == version  # nothing rewritten
+    assert store.Store(catalog).info("mine").rows == 5
+
+
+def test_import_adds_only_new_ids(catalog):
+    frame = make_frame()
+    store.write_dataset(frame.iloc[:3], "mine", "csv", catalog_path=catalog)
+    added, skipped = store.write_dataset(frame.iloc[1:], "mine", "csv", catalog_path=catalog)
+    assert (added, skipped) == (2, 2)
+    info = store.Store(catalog).info("mine")
+    assert (info.rows, info.min_date, info.max_date) == (5, "2019-12-31", "2021-02-25")
+
+
+def test_bad_dataset_names_are_refused(catalog):
+    for name in ["", "../x", "Upper", "a b", "x" * 65]:
+        with pytest.raises(ValueError, match="not allowed"):
+            store.write_dataset(make_frame(), name, "csv", catalog_path=catalog)
+    assert not catalog.exists()
+
+
+def test_shipped_dataset_name_is_reserved(catalog):
+    with pytest.raises(store.StoreError, match="shipped dataset"):
+        store.write_dataset(make_frame(), store.shipped_dataset_names()[0], "csv", catalog_path=catalog)
+
+
+def test_a_reader_sees_a_new_import_after_refresh(catalog, registry):
+    reader = store.Store(catalog)
+    assert "late" not in [d.name for d in reader.datasets()]
+    store.write_dataset(make_frame(), "late", "csv", catalog_path=catalog)
+    reader.refresh()
+    assert count_events(reader, FilterState(dataset="late"), registry) == 5
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, sys, time
+    import pyarrow.parquet as pq
+    sys.path.insert(0, sys.argv[2])
+    from lib import store
+    from tests.conftest import make_frame
+    real = pq.write_table
+    def slow(*args, **kwargs):
+        real(*args, **kwargs)
+        print("written", flush=True)
+        time.sleep(60)  # killed here: the new file exists, the catalog is not switched yet
+    pq.write_table = slow
+    store.write_dataset(make_frame(), "mine", "csv", catalog_path=__import__("pathlib").Path(sys.argv[1]), replace=True)
+    """
+)
+
+
+def test_a_killed_import_leaves_the_store_as_it_was(catalog, registry, tmp_path):
+    store.write_dataset(make_frame().iloc[:2], "mine", "csv", catalog_path=catalog)
+    before = catalog.read_bytes()
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, str(script), str(catalog), root], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "written"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert catalog.read_bytes() == before
+    reader = store.Store(catalog)
+    assert count_events(reader, FilterState(dataset="mine"), registry) == 2
+    # and the next import works normally (the lock died with the process)
+    assert store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog) == (3, 2)
+
+
+def test_readers_keep_working_while_another_process_imports(catalog, registry):
+    store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
+    reader = store.Store(catalog)
+    with store.Catalog(catalog).locked():  # an import in progress holds the lock
+        reader.refresh()
+        assert count_events(reader, FilterState(dataset="mine"), registry) == 5
+
+
+def test_unreadable_catalog_gives_a_clear_error(catalog):
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text("{not json")
+    with pytest.raises(store.StoreError, match="cannot be read"):
+        store.Store(catalog)
+
+
+def test_shipped_data_loads_without_a_writable_store(tmp_path):
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    os.chmod(read_only, 0o555)
+    shipped = store.Store(read_only / "catalog.json")
+    assert shipped.datasets()[0].shipped
+    assert shipped.datasets()[0].rows > 0
