@@ -110,7 +110,9 @@ def _sidebar(store, registry) -> session.View:
         chosen = {}
         for name, (label, help_text) in LIST_WIDGETS.items():
             key = _widget_key(name)
-            st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options[name]]
+            current = st.session_state.get(key, [])
+            if any(v not in options[name] for v in current):  # e.g. after a re-import removed a value
+                st.session_state[key] = [v for v in current if v in options[name]]
             chosen[name] = tuple(
                 st.multiselect(label, options[name], key=key, help=help_text, on_change=_clear_notices)
             )

@@ -1,0 +1,77 @@
+"""App tests: every page through streamlit.testing.v1.AppTest, query params set before the run.
+
+AppTest loses the sidebar's widgets on a second run when the app uses st.navigation (their
+state is dropped), so interactions — moving a filter, switching pages — are tested in the
+browser tier (tests/test_browser.py); here each test is one first run from a URL.
+"""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import store
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/map.py", "pages/timeline.py", "pages/events.py", "pages/data.py", "pages/about.py"]
+
+
+@pytest.fixture(autouse=True)
+def empty_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITREP_STORE", str(tmp_path / "catalog.json"))
+
+
+def run(params: dict | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def caption_texts(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_shipped_data(page):
+    at = run(page=page)
+    assert at.title, f"{page} shows no title"
+    shipped = store.Store().datasets()[0]
+    assert any(f": {shipped.rows:,} events" in c for c in caption_texts(at))
+    assert not at.warning
+
+
+def test_url_parameters_set_the_filters_and_the_sentence():
+    at = run({"from": "2021-01-01", "country": "Iraq"})
+    assert at.slider(key="f_dates").value[0].isoformat() == "2021-01-01"
+    assert at.multiselect(key="f_country").value == ["Iraq"]
+    assert any(c.startswith("Strikes and attacks in Iraq, 1 Jan 2021 – ") for c in caption_texts(at)), caption_texts(at)
+
+
+def test_bad_parameters_are_dropped_with_visible_notices():
+    at = run({"from": "2021-13-45", "actor": "Nobody at all", "event": "sitrep:missing", "type": "Bogus"})
+    notices = [w.value for w in at.warning]
+    assert any("'from=2021-13-45' is not a date" in n for n in notices)
+    assert any("Unknown actor 'Nobody at all'" in n for n in notices)
+    assert any("Unknown event 'sitrep:missing'" in n for n in notices)
+    assert any("Unknown type 'Bogus'" in n for n in notices)
+    assert at.multiselect(key="f_actor").value == []
+
+
+def test_an_alias_in_the_url_selects_the_canonical_actor():
+    at = run({"actor": "KH"})
+    assert at.multiselect(key="f_actor").value == ["Kata'ib Hezbollah"]
+    assert not at.warning
+
+
+def test_event_parameter_opens_the_details():
+    shipped = store.load_shipped()
+    event_id = shipped["event_id"].iloc[0]
+    at = run({"event": event_id})
+    texts = [m.value for m in at.markdown]
+    assert any("**Place precision:**" in t for t in texts)
+    assert any(event_id in c for c in caption_texts(at))

@@ -1,0 +1,140 @@
+"""Browser tests: headless chromium against a real `streamlit run` on 127.0.0.1.
+
+The map draws without tiles (no network here); filters move the URL; a copied URL
+reproduces the view in a fresh browser context; a bad link shows its notice.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from lib import store
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, streamlit_server
+
+pytestmark = pytest.mark.browser
+SENTENCE = re.compile(r"^Strikes and attacks.*: [\d,]+ events?$")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("store")
+    with streamlit_server({"SITREP_STORE": str(folder / "catalog.json")}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    # Playwright starts chromium with a fresh temporary profile; each test gets its own context.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+def sentence(page) -> str:
+    locator = page.locator("[data-testid='stCaptionContainer']").filter(has_text=SENTENCE).first
+    expect(locator).to_be_visible(timeout=30_000)
+    return locator.inner_text()
+
+
+def wait_points(page, expected: int | None = None) -> int:
+    page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() >= 0", timeout=30_000)
+    if expected is not None:
+        page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {expected}", timeout=30_000)
+    return page.evaluate(POINTS_DRAWN_JS)
+
+
+def test_map_draws_every_shipped_event(server, page):
+    shipped = store.load_shipped()
+    page.goto(server + "/")
+    assert wait_points(page, len(shipped)) == len(shipped)
+    assert sentence(page).endswith(f": {len(shipped):,} events")
+    assert page.locator("canvas").count() >= 1  # MapLibre drew, with no tile server reachable
+
+
+def press_on_start_thumb(page, key: str) -> None:
+    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
+    thumb.focus()
+    page.keyboard.press(key)
+    thumb.blur()
+
+
+def settled_view(page) -> tuple[str, int]:
+    """Wait until the sentence's count and the points drawn agree; return both."""
+    page.wait_for_function(
+        f"""() => {{
+            const caps = Array.from(document.querySelectorAll("[data-testid='stCaptionContainer']"))
+                .map(e => e.innerText).filter(t => t.startsWith('Strikes and attacks'));
+            if (!caps.length) return false;
+            const m = caps[0].match(/: ([\\d,]+) events?$/);
+            return m && Number(m[1].replace(/,/g, '')) === ({POINTS_DRAWN_JS})();
+        }}""",
+        timeout=30_000,
+    )
+    return sentence(page), page.evaluate(POINTS_DRAWN_JS)
+
+
+def test_date_slider_changes_map_sentence_and_url_and_the_link_reproduces_it(server, page, browser):
+    shipped = store.load_shipped()
+    last_day = shipped["event_date"].max().date()
+    on_last_day = int((shipped["event_date"].dt.date == last_day).sum())
+    page.goto(server + "/")
+    before, total = settled_view(page)
+    assert total == len(shipped)
+    press_on_start_thumb(page, "End")  # the start of the range jumps to the last day
+    page.wait_for_url(re.compile(rf"[?&]from={last_day.isoformat()}"), timeout=30_000)
+    expect(page.locator("[data-testid='stCaptionContainer']").filter(has_text=SENTENCE).first).not_to_have_text(
+        before, timeout=30_000
+    )
+    after, drawn = settled_view(page)
+    assert drawn == on_last_day < total
+    assert after.startswith(f"Strikes and attacks, {last_day.day} {last_day:%b %Y} – ")
+    url = page.url
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        other = fresh.new_page()
+        other.goto(url)
+        assert settled_view(other) == (after, drawn)
+        assert other.url == url
+    finally:
+        fresh.close()
+
+
+def test_links_of_every_page_reproduce_page_and_filters(server, page, browser):
+    page.goto(server + "/?country=Iraq")
+    sentence(page)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Timeline").click()
+    page.wait_for_url(re.compile(r"/timeline\?.*country=Iraq"), timeout=30_000)
+    expect(page.locator("h1", has_text="Timeline")).to_be_visible(timeout=30_000)
+    first = sentence(page)
+    assert " in Iraq," in first
+    fresh = browser.new_context()
+    try:
+        other = fresh.new_page()
+        other.goto(page.url)
+        expect(other.locator("h1", has_text="Timeline")).to_be_visible(timeout=30_000)
+        assert sentence(other) == first
+    finally:
+        fresh.close()
+
+
+def test_bad_link_shows_notices_and_still_the_map(server, page):
+    page.goto(server + "/?from=2021-99-99&actor=Nobody&event=sitrep:missing")
+    alerts = page.locator("[data-testid='stAlert']")
+    expect(alerts.filter(has_text="'from=2021-99-99' is not a date")).to_be_visible(timeout=30_000)
+    expect(alerts.filter(has_text="Unknown actor 'Nobody' ignored")).to_be_visible()
+    expect(alerts.filter(has_text="Unknown event 'sitrep:missing' ignored")).to_be_visible()
+    assert wait_points(page) == len(store.load_shipped())
+    assert "Traceback" not in page.content()
+    page.wait_for_function("() => !location.search.includes('Nobody')", timeout=30_000)
