@@ -68,4 +68,17 @@ def set_view(view: View) -> None:
 
 
 def view() -> View:
+    """The view set by the entrypoint in this run.
+
+    A page file can run without the entrypoint only in Streamlit's legacy multipage mode:
+    a server whose first request is a page's own path (``/timeline``) runs
+    ``pages/timeline.py`` directly, because the ``pages/`` folder exists and no session has
+    called ``st.navigation`` yet. Then we leave that mode — what ``st.navigation`` itself
+    does — and rerun, so the entrypoint builds the view and opens the same page.
+    """
+    if VIEW_KEY not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state[VIEW_KEY]

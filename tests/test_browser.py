@@ -7,6 +7,7 @@ reproduces the view in a fresh browser context; a bad link shows its notice.
 from __future__ import annotations
 
 import re
+import tempfile
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -138,3 +139,20 @@ def test_bad_link_shows_notices_and_still_the_map(server, page):
     assert wait_points(page) == len(store.load_shipped())
     assert "Traceback" not in page.content()
     page.wait_for_function("() => !location.search.includes('Nobody')", timeout=30_000)
+
+
+def test_a_fresh_server_opened_on_a_page_path_shows_that_page(browser):
+    """Regression: with a pages/ folder, a server whose first request was /timeline ran
+    pages/timeline.py without the entrypoint (Streamlit's legacy multipage mode) and
+    showed an error instead of the page."""
+    with tempfile.TemporaryDirectory() as folder, streamlit_server({"SITREP_STORE": f"{folder}/catalog.json"}) as url:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url + "/timeline?country=Syria")
+            expect(page.locator("h1", has_text="Timeline")).to_be_visible(timeout=30_000)
+            assert " in Syria," in sentence(page)
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert "encountered an error" not in page.content()
+        finally:
+            context.close()
