@@ -1,0 +1,133 @@
+"""Importers: turn a real event file (ACLED, UCDP GED, GDELT, plain CSV/XLSX) into canonical rows.
+
+:func:`read_file` is the one entry point. It checks the file (size, emptiness, UTF-8),
+detects its format from the header when none is given, hands it to the format's module
+(``acled``, ``ucdp``, ``gdelt``, ``generic``), and ends with :func:`lib.schema.validate_frame`.
+It never raises for bad content: a file that cannot be imported at all gives a report with
+one fatal problem (row None) and an empty frame; a bad row is left out with a problem
+naming its row, column and the fix. Each module's docstring states its mapping rules
+(they are the codebook's source).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from lib import schema
+from lib.importers import acled, gdelt, generic, ucdp
+from lib.importers.common import ImportFailed, check_size, first_line, is_xlsx, normalise_header, read_bytes
+
+FORMATS = ("acled", "ucdp", "gdelt", "csv")
+
+__all__ = ["FORMATS", "ImportFailed", "ImportResult", "detect_format", "read_file"]
+
+
+@dataclass
+class ImportResult:
+    frame: pd.DataFrame  # canonical, typed, valid rows only (output of schema.validate_frame)
+    report: schema.Report  # rows_read, rows_kept, problems
+    format: str
+
+
+def _header_names(path: Path, data: bytes | None) -> list[str]:
+    if is_xlsx(path):
+        table = _xlsx_header(path)
+        return table
+    line = first_line(data or b"")
+    import csv
+
+    return next(csv.reader([line]), [])
+
+
+def _xlsx_header(path: Path) -> list[str]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # a damaged or mislabelled workbook
+        raise ImportFailed(
+            f"the file cannot be opened as an Excel workbook ({type(exc).__name__}). Save it again as .xlsx, "
+            "or export it as CSV UTF-8."
+        ) from None
+    try:
+        first = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), None)
+    finally:
+        book.close()
+    if not first or not any(v is not None for v in first):
+        raise ImportFailed("the workbook's first sheet is empty.")
+    return ["" if v is None else str(v) for v in first]
+
+
+def _detect(path: Path, data: bytes | None) -> str:
+    if data is not None and gdelt.looks_like(first_line(data)):
+        return "gdelt"
+    names = [normalise_header(n) for n in _header_names(path, data)]
+    if acled.looks_like(names):
+        return "acled"
+    if ucdp.looks_like(names) or (data is not None and ucdp.looks_like_headerless(first_line(data))):
+        return "ucdp"
+    if generic.looks_like(names):
+        return "csv"
+    shown = ", ".join(n for n in names[:8] if n) or "(no column names)"
+    raise ImportFailed(
+        f"unknown file format: the header starts with {shown}. Sitrep reads ACLED, UCDP GED and GDELT exports "
+        f"and CSV/XLSX files with the canonical columns ({', '.join(schema.REQUIRED_IN_FILE)}). Choose the "
+        "format explicitly, or give a column mapping."
+    )
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of ``path`` ("acled", "ucdp", "gdelt" or "csv"), judged from its header.
+
+    Raises ImportFailed (a ValueError) with a user message if the file is empty, not UTF-8
+    or of no known format.
+    """
+    path = Path(path)
+    check_size(path, max_bytes=1 << 62)
+    data = None if is_xlsx(path) else read_bytes(path)
+    return _detect(path, data)
+
+
+def read_file(
+    path: str | Path,
+    format: str | None = None,
+    dataset: str = "imported",
+    mapping: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+    all_cameo: bool = False,
+) -> ImportResult:
+    """Read one file into canonical rows and a validation report.
+
+    ``format`` is one of FORMATS or None to detect it; ``dataset`` fills the dataset
+    column; ``mapping`` (canonical name -> file column, plain CSV/XLSX only) renames
+    columns; ``max_bytes`` overrides the upload limit; ``all_cameo`` keeps GDELT events of
+    every CAMEO root, not only material conflict (18, 19, 20).
+    """
+    path = Path(path)
+    report = schema.Report(file=path.name)
+    chosen = format or ("csv" if mapping else None)
+    try:
+        if chosen is not None and chosen not in FORMATS:
+            raise ImportFailed(f"unknown format {chosen!r}; choose one of {', '.join(FORMATS)}.")
+        check_size(path, max_bytes)
+        data = None if is_xlsx(path) else read_bytes(path)
+        chosen = chosen or _detect(path, data)
+        if chosen == "gdelt":
+            if data is None:
+                raise ImportFailed("GDELT files are tab-separated text, not Excel workbooks.")
+            raw, rows = gdelt.to_canonical(data, report, dataset, all_cameo=all_cameo)
+        elif chosen == "acled":
+            raw, rows = acled.to_canonical(path, data, report, dataset)
+        elif chosen == "ucdp":
+            raw, rows = ucdp.to_canonical(path, data, report, dataset)
+        else:
+            raw, rows = generic.to_canonical(path, data, report, dataset, mapping=mapping)
+        data = None  # the file's bytes are no longer needed; free them before validating
+    except ImportFailed as exc:
+        report.add(schema.Problem(str(exc)))
+        return ImportResult(schema.empty_frame(), report, chosen or "unknown")
+    frame = schema.validate_frame(raw, report, rows)
+    return ImportResult(frame, report, chosen)

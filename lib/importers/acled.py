@@ -1,0 +1,151 @@
+"""ACLED exports (CSV or XLSX, every column era) → canonical rows.
+
+Layouts read: the current one (31 columns: ``disorder_type``, ``civilian_targeting``,
+``tags``, ``timestamp``…), the 2019–2022 one (``data_id``, ``iso3``,
+``event_id_no_cnty``…), the 2016 API one (alphabetical columns, ``ally_actor_1/2``, an
+unnamed index column, older event types), headers in any case, files without the
+``actor2`` columns. Columns are found by name, so their order does not matter.
+
+Mapping rules (codebook):
+
+- ``event_id`` = ``acled:`` + ``event_id_cnty`` (e.g. ``acled:IRQ1234``).
+- ``event_date`` from ``event_date`` in any form :func:`common.parse_dates` reads,
+  with the ``year`` column deciding two-digit years and ambiguous day/month orders.
+- ``date_precision`` = ``time_precision`` and ``geo_precision`` = ``geo_precision``:
+  ACLED's 1..3 codes mean what ours mean, kept as they are.
+- ``event_type``/``sub_event_type`` straight over. Pre-2019 types are mapped onto the
+  current taxonomy: ``Battle-No change of territory`` → Battles · Armed clash;
+  ``Battle-Government regains territory`` → Battles · Government regains territory;
+  ``Battle-Non-state actor overtakes territory`` → Battles · Non-state actor overtakes
+  territory; ``Remote violence`` → Explosions/Remote violence (sub-type unknown, empty);
+  ``Strategic development`` → Strategic developments; ``Non-violent transfer of
+  territory`` and ``Headquarters or base established`` → Strategic developments · (the
+  same words); ``Riots/Protests`` → Protests when ``inter1`` is 6/Protesters, Riots when
+  it is 5/Rioters, else kept as ``Riots/Protests``. ``inter1``/``inter2`` may be
+  numbers or ACLED's newer text labels.
+- actors: ``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2`` straight over
+  (2016: ``ally_actor_1/2`` → ``assoc_actor_1/2``). ACLED's actor order implies no
+  direction.
+- ``fatalities`` exactly as ACLED publishes it. ACLED codes 0 when no fatalities were
+  reported, so an ACLED 0 means "none reported", not "known to be none".
+  ``injuries`` empty (ACLED has none).
+- ``country``, ``admin1``, ``admin2``, ``location``, ``latitude``, ``longitude``,
+  ``source``, ``notes`` straight over; ``source_url`` empty (ACLED gives none).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lib.importers.common import (
+    canonical_frame,
+    normalise_header,
+    parse_dates,
+    read_table,
+    reject_ragged,
+    require_columns,
+    text_column,
+    warn_text_cells,
+)
+from lib.schema import Report
+
+REQUIRED = ["event_id_cnty", "event_date", "event_type", "actor1", "country", "latitude", "longitude"]
+ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
+OLD_EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "battle-no change of territory": ("Battles", "Armed clash"),
+    "battle-government regains territory": ("Battles", "Government regains territory"),
+    "battle-non-state actor overtakes territory": ("Battles", "Non-state actor overtakes territory"),
+    "remote violence": ("Explosions/Remote violence", ""),
+    "strategic development": ("Strategic developments", ""),
+    "non-violent transfer of territory": ("Strategic developments", "Non-violent transfer of territory"),
+    "headquarters or base established": ("Strategic developments", "Headquarters or base established"),
+}
+PROTESTERS = {"6", "protesters"}
+RIOTERS = {"5", "rioters"}
+
+
+def looks_like(names: list[str]) -> bool:
+    """True for an ACLED header (normalised names)."""
+    return "event_id_cnty" in names or ("time_precision" in names and "geo_precision" in names and "inter1" in names)
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    names = []
+    for name in frame.columns:
+        key = normalise_header(str(name))
+        names.append(ALIASES.get(key, key))
+    frame = frame.copy(deep=False)
+    frame.columns = names
+    # The 2016 API export starts with an unnamed row-index column.
+    drop = [i for i, n in enumerate(names) if n == "" or n.startswith("unnamed:")]
+    if drop:
+        frame = frame.iloc[:, [i for i in range(len(names)) if i not in drop]]
+    return frame
+
+
+def map_event_types(event_type: pd.Series, sub_event_type: pd.Series, inter1: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Current ACLED taxonomy for a column of event types (see the module docstring)."""
+    key = event_type.str.lower()
+    new_type, new_sub = event_type.copy(), sub_event_type.copy()
+    for old, (etype, sub) in OLD_EVENT_TYPES.items():
+        hit = key == old
+        if hit.any():
+            new_type = new_type.where(~hit, etype)
+            new_sub = new_sub.where(~hit | (new_sub != ""), sub)
+    mixed = key == "riots/protests"
+    if mixed.any():
+        actor_kind = inter1.str.lower()
+        new_type = new_type.where(~(mixed & actor_kind.isin(PROTESTERS)), "Protests")
+        new_type = new_type.where(~(mixed & actor_kind.isin(RIOTERS)), "Riots")
+    return new_type, new_sub
+
+
+def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Canonical (not yet validated) rows of an ACLED file and their data row numbers."""
+    table = read_table(path, data)
+    keep = reject_ragged(table, report)
+    frame = _normalised(table.frame)
+    rows = table.rows
+    report.rows_read = len(frame)
+    require_columns(list(frame.columns), REQUIRED, "ACLED")
+    warn_text_cells(report, frame, rows, ["notes", "actor1", "actor2", "source"])
+
+    cache: dict[str, pd.Series] = {}
+
+    def get(name: str) -> pd.Series:
+        if name not in cache:
+            cache[name] = text_column(frame, name)
+        return cache[name]
+
+    years = get("year") if "year" in frame.columns else None
+    dates = parse_dates(get("event_date"), rows, report, "event_date", years=years)
+    keep &= ~dates.bad
+    event_type, sub_event_type = map_event_types(get("event_type"), get("sub_event_type"), get("inter1"))
+    columns = {
+        "event_id": "acled:" + get("event_id_cnty"),
+        "event_date": dates.values,
+        "date_precision": get("time_precision"),
+        "event_type": event_type,
+        "sub_event_type": sub_event_type,
+        "actor1": get("actor1"),
+        "assoc_actor_1": get("assoc_actor_1"),
+        "actor2": get("actor2"),
+        "assoc_actor_2": get("assoc_actor_2"),
+        "country": get("country"),
+        "admin1": get("admin1"),
+        "admin2": get("admin2"),
+        "location": get("location"),
+        "latitude": get("latitude"),
+        "longitude": get("longitude"),
+        "geo_precision": get("geo_precision"),
+        "fatalities": get("fatalities"),
+        "source": get("source"),
+        "notes": frame["notes"].astype("str").fillna("") if "notes" in frame.columns else "",
+        "dataset": dataset,
+    }
+    # An empty event_id_cnty must stay empty (validate_frame rejects it), not become "acled:".
+    columns["event_id"] = columns["event_id"].where(get("event_id_cnty") != "", "")
+    return canonical_frame(columns, keep, rows)

@@ -1,0 +1,603 @@
+"""Shared reading for the importers: size and encoding checks, tables of strings, dates.
+
+Owns the rules every format follows:
+
+- A file larger than ``max_bytes`` (default ``config.max_upload_bytes()``) is refused
+  before it is read.
+- Text must be UTF-8 (a UTF-8 byte-order mark is dropped). A file that is not, is
+  refused with the data row, line and byte offset of the first bad byte and the advice to
+  re-save it as UTF-8; the encoding is never guessed.
+- A table is read as strings only, cell for cell: nothing is evaluated, so a cell that
+  starts with ``=`` (a spreadsheet formula) or holds HTML stays exactly as written; a
+  warning says so, and exports neutralise formulas. CRLF line ends and quoted fields with
+  line breaks are read as such. Row numbers are data rows, 1-based (the header is row 0);
+  in a file without a header the first line is row 1.
+- XLSX: the first sheet; numbers become their text (``12.0`` → ``12``), date cells their
+  ISO date, formula cells their formula text.
+- Dates (:func:`parse_dates`): ``2021-02-25`` (a time after it is ignored),
+  ``20210225``, ``25 February 2021`` / ``25 Feb 2021``, ``February 25, 2021``,
+  ``9-May-20`` / ``25-Feb-2021``, Excel serial day numbers (``44252`` = 2021-02-25;
+  1900 date system), and numeric day/month orders such as ``25/02/2021`` or ``03-04-19``.
+  A numeric date whose day and month could be swapped is decided by the file's other rows
+  (if any row has a first part above 12 the file is day-first; a second part above 12,
+  month-first) and by the ``year`` column (a two-digit year must agree with it). A date
+  that stays ambiguous rejects its row with both readings; a two-digit year without a
+  ``year`` column is 20yy up to this year, else 19yy. Dates before 1900 or after
+  tomorrow, and impossible ones (``2021-02-30``), reject the row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from lib import config
+from lib.schema import Problem, Report
+
+UTF8_BOM = b"\xef\xbb\xbf"
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+FORMULA_PREFIXES = ("=", "+", "@")
+
+
+class ImportFailed(ValueError):
+    """A file cannot be imported at all; ``str(exc)`` is the message for the user."""
+
+
+@dataclass
+class Table:
+    """A file read as strings: ``frame`` (missing cells are ""), ``rows`` (data row numbers)."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+
+
+def check_size(path: Path, max_bytes: int | None) -> int:
+    """The file's size in bytes; raise ImportFailed if it is empty or larger than the limit."""
+    limit = config.max_upload_bytes() if max_bytes is None else max_bytes
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportFailed(f"cannot read the file: {exc.strerror or exc}") from exc
+    if size > limit:
+        raise ImportFailed(
+            f"the file is {size / 1_048_576:.1f} MB, larger than the {limit / 1_048_576:.1f} MB limit "
+            "(SITREP_MAX_UPLOAD_MB). Split it into smaller files, or ask the operator to raise the limit."
+        )
+    if size == 0:
+        raise ImportFailed("the file is empty (0 bytes). Export it again from its source.")
+    return size
+
+
+def is_xlsx(path: Path) -> bool:
+    return path.suffix.lower() in XLSX_SUFFIXES
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes with a UTF-8 BOM removed; raise ImportFailed unless they are UTF-8 text."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailed("the file is UTF-16 text, not UTF-8. Re-save it as UTF-8 (in Excel: Save As › 'CSV UTF-8').")
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    if not data[:65536].strip() and not data.strip():
+        raise ImportFailed("the file is empty (only blank space). Export it again from its source.")
+    # Check in slices so that a large file is never held twice in memory.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 24
+    try:
+        for start in range(0, len(data), step):
+            decoder.decode(data[start : start + step], final=start + step >= len(data))
+    except UnicodeDecodeError:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(_encoding_message(data, exc.start)) from None
+    return data
+
+
+def _encoding_message(data: bytes, offset: int) -> str:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    # Data row of the bad byte: records completed before it (quoted line breaks counted right).
+    records = sum(1 for _ in csv.reader(io.StringIO(before.decode("utf-8", errors="replace"))))
+    row = max(records - 1, 0) if before and not before.endswith(b"\n") else records
+    guess = ""
+    byte = data[offset]
+    if 0x80 <= byte <= 0xFF:
+        shown = bytes([byte]).decode("cp1252", errors="replace")
+        guess = f" (in Latin-1 / Windows-1252 it would be {shown!r})"
+    where = f"data row {row}" if row >= 1 else "the header"
+    return (
+        f"the file is not UTF-8: {where} (line {line}) has byte 0x{byte:02X} at byte offset {offset}{guess}. "
+        "Re-save the file as UTF-8 (in Excel: Save As › 'CSV UTF-8'; in LibreOffice: character set "
+        "'Unicode (UTF-8)') and import it again. The encoding is not guessed, so no name is garbled silently."
+    )
+
+
+def first_line(data: bytes, limit: int = 200_000) -> str:
+    """The first line of the text (for format detection)."""
+    head = data[:limit].decode("utf-8", errors="replace")
+    return head.splitlines()[0] if head else ""
+
+
+def read_csv_table(data: bytes, header: bool = True, delimiter: str = ",") -> Table:
+    """Parse UTF-8 CSV/TSV bytes into a Table of strings.
+
+    The fast path is pyarrow's multi-threaded reader; a file with rows of a different
+    length than the header falls back to Python's csv module, which keeps exact row numbers
+    and lets the caller report the bad rows.
+    """
+    text_head = data[:1_000_000].decode("utf-8", errors="replace")
+    try:
+        names = next(csv.reader(io.StringIO(text_head), delimiter=delimiter))
+    except StopIteration:
+        raise ImportFailed("the file is empty. Export it again from its source.") from None
+    if not header:
+        names = [str(i) for i in range(len(names))]
+    unique = _unique_names(names)
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=unique, skip_rows=1 if header else 0, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, quote_char='"' if delimiter != "\t" else False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in unique}, strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _read_csv_python(data, names, header, delimiter)
+    del data
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table
+    frame.columns = names
+    return Table(frame, np.arange(1, len(frame) + 1))
+
+
+def _read_csv_python(data: bytes, names: list[str], header: bool, delimiter: str) -> Table:
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+    records = list(reader)
+    if header:
+        records = records[1:]
+    width = len(names)
+    rows = [r + [""] * (width - len(r)) if len(r) < width else r[:width] for r in records]
+    lengths = np.array([len(r) for r in records])
+    frame = pd.DataFrame(rows, columns=_unique_names(names), dtype="str")
+    frame.columns = names
+    table = Table(frame, np.arange(1, len(frame) + 1))
+    table.frame.attrs["field_counts"] = lengths
+    return table
+
+
+def read_xlsx_table(path: Path) -> Table:
+    """The first sheet of an XLSX workbook as a Table of strings (header on the first row)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
+        raise ImportFailed(
+            f"the file cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}). "
+            "Save it again from Excel as .xlsx, or export it as CSV UTF-8."
+        ) from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        try:
+            names = [_cell_text(v) for v in next(rows)]
+        except StopIteration:
+            raise ImportFailed("the workbook's first sheet is empty.") from None
+        while names and names[-1] == "":
+            names.pop()
+        width = len(names)
+        records, numbers = [], []
+        for number, row in enumerate(rows, start=1):
+            cells = [_cell_text(v) for v in row[:width]]
+            if not any(cells):
+                continue
+            records.append(cells + [""] * (width - len(cells)))
+            numbers.append(number)
+    finally:
+        book.close()
+    frame = pd.DataFrame(records, columns=_unique_names(names), dtype="str") if records else None
+    if frame is None:
+        frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in _unique_names(names)})
+    frame.columns = names
+    return Table(frame, np.array(numbers, dtype=np.int64))
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}.{count}")
+    return out
+
+
+def read_table(path: Path, data: bytes | None = None, header: bool = True, delimiter: str = ",") -> Table:
+    """Read a CSV/TSV (``data`` = its checked bytes) or an XLSX file into a Table."""
+    if is_xlsx(path):
+        return read_xlsx_table(path)
+    return read_csv_table(data if data is not None else read_bytes(path), header=header, delimiter=delimiter)
+
+
+def normalise_header(name: str) -> str:
+    """Header name as matched: BOM and spaces stripped, lower case."""
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def add_row_problems(
+    report: Report,
+    mask: np.ndarray,
+    rows: np.ndarray,
+    column: str | None,
+    message: str,
+    values: pd.Series | list | None = None,
+    fatal: bool = True,
+) -> None:
+    """One Problem per row where ``mask`` is true (row numbers from ``rows``)."""
+    positions = np.flatnonzero(mask)
+    shown = [None] * len(positions)
+    if values is not None:
+        series = values if isinstance(values, pd.Series) else pd.Series(values)
+        shown = series.iloc[positions].tolist()
+    for i, value in zip(positions.tolist(), shown, strict=True):
+        text = None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        report.add(Problem(message, row=int(rows[i]), column=column, value=text, fatal=fatal))
+
+
+def warn_text_cells(report: Report, frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> None:
+    """Warn (once per column) about cells that look like spreadsheet formulas or HTML; they stay text."""
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        text = frame[column].astype("string").fillna("").str.lstrip()
+        formula = np.zeros(len(text), dtype=bool)
+        for prefix in FORMULA_PREFIXES:
+            formula |= text.str.startswith(prefix).to_numpy(dtype=bool, na_value=False)
+        if formula.any():
+            first = int(np.flatnonzero(formula)[0])
+            report.add(
+                Problem(
+                    f"{int(formula.sum())} cell(s) start like a spreadsheet formula (=, +, @); kept as text exactly "
+                    "as written and never evaluated (exports neutralise them)",
+                    row=int(rows[first]),
+                    column=column,
+                    value=str(frame[column].iloc[first]),
+                    fatal=False,
+                )
+            )
+        html = text.str.contains("<", regex=False).to_numpy(dtype=bool, na_value=False)
+        if html.any():
+            candidates = np.flatnonzero(html)
+            tagged = text.iloc[candidates].str.contains(r"<\s*/?\s*[a-zA-Z][^>]*>", regex=True)
+            html[:] = False
+            html[candidates[tagged.to_numpy(dtype=bool, na_value=False)]] = True
+        if html.any():
+            first = int(np.flatnonzero(html)[0])
+            report.add(
+                Problem(
+                    f"{int(html.sum())} cell(s) contain HTML markup; kept as text and never rendered as HTML",
+                    row=int(rows[first]),
+                    column=column,
+                    value=str(frame[column].iloc[first]),
+                    fatal=False,
+                )
+            )
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTHS = {
+    m.lower(): i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+
+@dataclass
+class ParsedDates:
+    """Result of :func:`parse_dates`: ``values`` (datetime64[s], NaT where rejected), ``bad`` mask."""
+
+    values: np.ndarray
+    bad: np.ndarray
+
+
+def parse_dates(
+    texts: pd.Series,
+    rows: np.ndarray,
+    report: Report,
+    column: str,
+    years: pd.Series | None = None,
+) -> ParsedDates:
+    """Parse a column of date strings in any of the module's accepted forms.
+
+    ``years`` (the source's own ``year`` column, as text) decides two-digit years and
+    ambiguous day/month orders. Rejected rows get one Problem each and are True in ``bad``.
+    """
+    text = texts.astype("string").fillna("").str.strip()
+    n = len(text)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    done = np.zeros(n, dtype=bool)
+    year_hint = pd.to_numeric(years.astype("string"), errors="coerce").to_numpy() if years is not None else None
+
+    empty = (text == "").to_numpy()
+    add_row_problems(report, empty, rows, column, "is empty; give the event's date as YYYY-MM-DD")
+    done |= empty
+
+    # Fast path: plain ISO dates, parsed in C.
+    plain = (text.str.len() == 10).to_numpy(dtype=bool, na_value=False) & ~done
+    if plain.any():
+        fast = pd.to_datetime(text.where(plain, None), format="%Y-%m-%d", errors="coerce").to_numpy()
+        hit = plain & ~np.isnat(fast)
+        out[hit] = fast[hit].astype("datetime64[s]")
+        done |= hit
+    ambiguous = np.zeros(n, dtype=bool)
+    rest = np.flatnonzero(~done)
+    if len(rest):
+        _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report, column, texts)
+    impossible = done & ~empty & ~ambiguous & np.isnat(out)
+    add_row_problems(
+        report, impossible, rows, column, "is not a real calendar date; check the day and the month", texts
+    )
+
+    unknown = ~done
+    add_row_problems(
+        report,
+        unknown,
+        rows,
+        column,
+        "is not a date in a known form; write it as YYYY-MM-DD (e.g. 2021-02-25)",
+        texts,
+    )
+    bad = unknown | empty | np.isnat(out)
+    # Anything parsed but impossible (e.g. 2021-02-30 became NaT above) was already reported.
+    latest = np.datetime64((pd.Timestamp.now() + pd.Timedelta(days=1)).date(), "s")
+    ok = ~bad
+    outside = ok & ((out < np.datetime64("1900-01-01", "s")) | (out > latest))
+    add_row_problems(report, outside, rows, column, "is outside 1900 – today; check the year", texts)
+    bad |= outside
+    out[bad] = np.datetime64("NaT")
+    return ParsedDates(out, bad)
+
+
+def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report, column, texts) -> None:
+    """Parse the rows at positions ``rest`` that are not plain ISO dates (fills the arrays in place)."""
+    sub = text.iloc[rest].reset_index(drop=True)
+    sub_out = out[rest]
+    sub_done = done[rest]
+    hint = year_hint[rest] if year_hint is not None else None
+    # ISO with a time after it (ignored), or an impossible ISO date.
+    iso = sub.str.extract(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+    _fill_ymd(sub_out, sub_done, iso[0], iso[1], iso[2])
+    compact = sub.str.extract(r"^(\d{4})(\d{2})(\d{2})$")
+    _fill_ymd(sub_out, sub_done, compact[0], compact[1], compact[2])
+    # 25 February 2021, 25 Feb 2021, 9-May-20, 25-Feb-2021
+    named = sub.str.extract(r"^(\d{1,2})[ \-/]([A-Za-z]{3,9})\.?[ \-/,]+(\d{2}|\d{4})$")
+    _fill_dmy_named(sub_out, sub_done, named[0], named[1], named[2], hint)
+    # February 25, 2021
+    named_first = sub.str.extract(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})$")
+    _fill_dmy_named(sub_out, sub_done, named_first[1], named_first[0], named_first[2], hint)
+    # Excel serial day numbers.
+    serial = sub.str.fullmatch(r"\d{1,5}(?:\.\d+)?").to_numpy(dtype=bool, na_value=False) & ~sub_done
+    if serial.any():
+        days = pd.to_numeric(sub[serial]).to_numpy()
+        plausible = (days >= 1) & (days < 2_958_466)
+        stamps = (EXCEL_EPOCH + pd.to_timedelta(np.floor(days[plausible]), unit="D")).to_numpy()
+        positions = np.flatnonzero(serial)[plausible]
+        sub_out[positions] = stamps.astype("datetime64[s]")
+        sub_done[positions] = True
+    # Numeric day/month orders: 25/02/2021, 03-04-19.
+    numeric = sub.str.extract(r"^(\d{1,2})[\-/.](\d{1,2})[\-/.](\d{2}|\d{4})$")
+    sub_ambiguous = _fill_numeric(
+        sub_out, sub_done, numeric, hint, rows[rest], report, column, texts.iloc[rest].reset_index(drop=True)
+    )
+    out[rest] = sub_out
+    done[rest] = sub_done
+    ambiguous[rest] = sub_ambiguous
+
+
+def _to_date(years: np.ndarray, months: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """datetime64[s] per (y, m, d); NaT where the date does not exist."""
+    frame = pd.DataFrame({"year": years, "month": months, "day": days})
+    return pd.to_datetime(frame, errors="coerce").to_numpy().astype("datetime64[s]")
+
+
+def _fill_ymd(out, done, y, m, d) -> None:
+    hit = y.notna().to_numpy() & ~done
+    if not hit.any():
+        return
+    values = _to_date(y[hit].astype(int).to_numpy(), m[hit].astype(int).to_numpy(), d[hit].astype(int).to_numpy())
+    out[hit] = values
+    done[hit] = True
+
+
+def _expand_year(two_or_four: np.ndarray, hint: np.ndarray | None) -> np.ndarray:
+    """Four-digit years; a two-digit year takes the century from the hint, else the pivot rule."""
+    years = two_or_four.astype(float)
+    short = years < 100
+    this_year = dt.date.today().year
+    pivot = np.where(years <= this_year % 100, 2000 + years, 1900 + years)
+    if hint is not None:
+        from_hint = np.where(np.isfinite(hint) & (hint % 100 == years), hint, np.nan)
+        pivot = np.where(np.isfinite(from_hint), from_hint, pivot)
+    return np.where(short, pivot, years)
+
+
+def _fill_dmy_named(out, done, d, month_names, y, year_hint) -> None:
+    hit = d.notna().to_numpy() & ~done
+    if not hit.any():
+        return
+    months = month_names[hit].str.lower().map(_MONTHS)
+    known = months.notna().to_numpy()
+    positions = np.flatnonzero(hit)[known]
+    if not len(positions):
+        return
+    hint = year_hint[positions] if year_hint is not None else None
+    years = _expand_year(y.iloc[positions].astype(int).to_numpy(), hint)
+    out[positions] = _to_date(years, months[known].astype(int).to_numpy(), d.iloc[positions].astype(int).to_numpy())
+    done[positions] = True
+
+
+def _fill_numeric(out, done, parts, year_hint, rows, report, column, texts) -> np.ndarray:
+    """Fill numeric d/m/y dates; report and return the mask of rows left ambiguous."""
+    result = np.zeros(len(done), dtype=bool)
+    hit = parts[0].notna().to_numpy() & ~done
+    if not hit.any():
+        return result
+    positions = np.flatnonzero(hit)
+    first = parts[0].iloc[positions].astype(int).to_numpy()
+    second = parts[1].iloc[positions].astype(int).to_numpy()
+    raw_year = parts[2].iloc[positions].astype(int).to_numpy()
+    hint = year_hint[positions] if year_hint is not None else None
+    years = _expand_year(raw_year, hint)
+    year_first = np.zeros(len(positions), dtype=bool)
+    if hint is not None:
+        # yy-mm-dd: the first part is the year column's two digits and the last is not.
+        year_first = np.isfinite(hint) & (raw_year < 100) & (hint % 100 == first) & (hint % 100 != raw_year)
+    # The file's own order, from rows that can only be read one way.
+    day_first = bool(((first > 12) & (second <= 12) & ~year_first).any())
+    month_first = bool(((second > 12) & (first <= 12) & ~year_first).any())
+    as_dmy = _to_date(years, second, first)
+    as_mdy = _to_date(years, first, second)
+    if day_first and not month_first:
+        chosen = as_dmy
+        ambiguous = np.zeros(len(positions), dtype=bool)
+    elif month_first and not day_first:
+        chosen = as_mdy
+        ambiguous = np.zeros(len(positions), dtype=bool)
+    else:
+        same = (first == second) | np.isnat(as_dmy) | np.isnat(as_mdy)
+        chosen = np.where(np.isnat(as_dmy), as_mdy, as_dmy)
+        ambiguous = ~same
+    if hint is not None and year_first.any():
+        chosen = np.where(year_first, _to_date(np.where(year_first, hint, 2000), second, raw_year), chosen)
+        ambiguous &= ~year_first
+    out[positions] = chosen
+    done[positions] = True
+    if ambiguous.any():
+        order = (
+            "this file has rows in both day-first and month-first order"
+            if day_first and month_first
+            else "no other row shows whether this file writes the day or the month first"
+        )
+        for k in np.flatnonzero(ambiguous).tolist():
+            i = positions[k]
+            a = pd.Timestamp(as_dmy[k]).strftime("%d %B %Y") if not np.isnat(as_dmy[k]) else "—"
+            b = pd.Timestamp(as_mdy[k]).strftime("%d %B %Y") if not np.isnat(as_mdy[k]) else "—"
+            report.add(
+                Problem(
+                    f"is an ambiguous date: it could be {a} (day first) or {b} (month first), and {order}. "
+                    "Write it as YYYY-MM-DD",
+                    row=int(rows[i]),
+                    column=column,
+                    value=str(texts.iloc[i]),
+                )
+            )
+            out[i] = np.datetime64("NaT")
+            result[i] = True
+    return result
+
+
+def reject_ragged(table: Table, report: Report) -> np.ndarray:
+    """Reject rows whose number of fields differs from the header's; return the mask of good rows."""
+    counts = table.frame.attrs.get("field_counts")
+    keep = np.ones(len(table.frame), dtype=bool)
+    if counts is None:
+        return keep
+    width = len(table.frame.columns)
+    wrong = counts != width
+    for i in np.flatnonzero(wrong).tolist():
+        report.add(
+            Problem(
+                f"has {counts[i]} fields but the header has {width}; check for an unquoted comma or a cut line",
+                row=int(table.rows[i]),
+            )
+        )
+    return keep & ~wrong
+
+
+def require_columns(names: list[str], required: list[str], what: str) -> None:
+    """Raise ImportFailed naming the required columns missing from a header."""
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise ImportFailed(
+            f"the header has no column(s) {', '.join(missing)}, which a {what} file needs. Check that this is the "
+            "right file and that its first row is the header (or choose another format / give a column mapping)."
+        )
+
+
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as stripped strings ("" where absent or empty)."""
+    if name not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    return frame[name].astype("str").fillna("").str.strip()
+
+
+def canonical_frame(columns: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows still kept, as a frame in canonical column order (absent columns empty), with their row numbers."""
+    from lib.schema import CANONICAL_COLUMNS
+
+    n = len(keep)
+    out = {}
+    for name in CANONICAL_COLUMNS:
+        value = columns.get(name)
+        if value is None:
+            out[name] = pd.Series([""] * int(keep.sum()), dtype="str")
+            continue
+        if isinstance(value, str):
+            out[name] = pd.Series([value] * int(keep.sum()), dtype="str")
+            continue
+        if isinstance(value, pd.Series):
+            assert len(value) == n, name
+            out[name] = value.reset_index(drop=True)[keep].reset_index(drop=True)
+        else:
+            array = np.asarray(value)
+            assert len(array) == n, name
+            out[name] = pd.Series(array[keep])
+    return pd.DataFrame(out), rows[keep]

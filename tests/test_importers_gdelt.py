@@ -1,0 +1,160 @@
+"""Tests for lib/importers/gdelt.py on synthetic GDELT 1.0/2.0 rows built field by field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lib.importers import detect_format, read_file
+from lib.importers.gdelt import LAYOUTS, cameo_labels, fips_countries
+
+
+def gdelt_row(width: int, **fields: str) -> str:
+    values = dict.fromkeys(LAYOUTS[width], "")
+    values.update(
+        GLOBALEVENTID="1000",
+        SQLDATE="20240807",
+        MonthYear="202408",
+        Year="2024",
+        FractionDate="2024.5945",
+        Actor1Code="ISR",
+        Actor1Name="ISRAEL",
+        Actor2Code="LEB",
+        Actor2Name="LEBANON",
+        IsRootEvent="1",
+        EventCode="195",
+        EventBaseCode="195",
+        EventRootCode="19",
+        QuadClass="4",
+        ActionGeo_Type="4",
+        ActionGeo_FullName="Tyre, Liban-Sud, Lebanon",
+        ActionGeo_CountryCode="LE",
+        ActionGeo_ADM1Code="LE06",
+        ActionGeo_Lat="33.2733",
+        ActionGeo_Long="35.1939",
+        DATEADDED="20240807220000",
+    )
+    if "SOURCEURL" in values:
+        values["SOURCEURL"] = "https://www.example.org/news/1"
+    values.update(fields)
+    return "\t".join(values[name] for name in LAYOUTS[width])
+
+
+def write(tmp_path: Path, lines: list[str], name: str = "events.export.CSV") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def records(result) -> dict[str, dict]:
+    return {r["event_id"]: r for r in result.frame.to_dict("records")}
+
+
+def test_lookup_tables_are_shipped_with_official_labels():
+    labels = cameo_labels()
+    assert labels["183"].startswith("Conduct suicide, car, or other non-military bombing")
+    assert labels["195"] == "Employ aerial weapons" and labels["20"] == "USE UNCONVENTIONAL MASS VIOLENCE"
+    countries = fips_countries()
+    assert (countries["IZ"], countries["UP"], countries["RS"], countries["CG"]) == (
+        "Iraq",
+        "Ukraine",
+        "Russia",
+        "Democratic Republic of Congo",
+    )
+
+
+def test_a_2_0_row_maps_to_canonical_values(tmp_path):
+    result = read_file(write(tmp_path, [gdelt_row(61)]), dataset="gd")
+    assert result.format == "gdelt" and result.report.rows_kept == 1
+    got = result.frame.iloc[0]
+    assert got["event_id"] == "gdelt:1000" and got["event_date"] == pd.Timestamp("2024-08-07")
+    assert (got["latitude"], got["longitude"]) == (33.2733, 35.1939)
+    assert (got["country"], got["admin1"], got["location"]) == ("Lebanon", "Liban-Sud", "Tyre")
+    assert (got["date_precision"], got["geo_precision"]) == (1, 2)
+    assert (got["event_type"], got["sub_event_type"]) == ("Explosions/Remote violence", "Air/drone strike")
+    assert (got["actor1"], got["actor2"]) == ("ISRAEL", "LEBANON")
+    assert got["source_url"] == "https://www.example.org/news/1" and got["source"] == "example.org"
+    assert got["notes"].startswith("GDELT CAMEO 195 (Employ aerial weapons): ISRAEL → LEBANON.")
+    assert pd.isna(got["fatalities"]) and pd.isna(got["injuries"]) and got["dataset"] == "gd"
+
+
+def test_mixed_layouts_in_one_file(tmp_path):
+    lines = [
+        gdelt_row(58, GLOBALEVENTID="1"),
+        gdelt_row(57, GLOBALEVENTID="2"),
+        gdelt_row(61, GLOBALEVENTID="3"),
+        "1\t2\t3",
+    ]
+    result = read_file(write(tmp_path, lines))
+    assert sorted(records(result)) == ["gdelt:1", "gdelt:2", "gdelt:3"]
+    assert pd.isna(records(result)["gdelt:2"]["source_url"])  # the 57-field backfile has no URL
+    assert records(result)["gdelt:1"]["latitude"] == 33.2733
+    assert result.report.rejected_rows == [4] and result.report.rows_read == 4
+
+
+@pytest.mark.parametrize(
+    ("code", "event_type", "sub_event_type"),
+    [
+        ("180", "Violence against civilians", "Attack"),
+        ("1823", "Violence against civilians", "Attack"),
+        ("183", "Explosions/Remote violence", "Suicide bomb"),
+        ("1831", "Explosions/Remote violence", "Suicide bomb"),
+        ("190", "Battles", "Armed clash"),
+        ("193", "Battles", "Armed clash"),
+        ("194", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+        ("195", "Explosions/Remote violence", "Air/drone strike"),
+        ("202", "Violence against civilians", "Attack"),
+    ],
+)
+def test_cameo_codes_map_onto_acled_types(tmp_path, code, event_type, sub_event_type):
+    line = gdelt_row(61, EventCode=code, EventBaseCode=code[:3], EventRootCode=code[:2])
+    got = read_file(write(tmp_path, [line])).frame.iloc[0]
+    assert (got["event_type"], got["sub_event_type"]) == (event_type, sub_event_type)
+    assert f"GDELT CAMEO {code} (" in got["notes"]
+
+
+def test_only_material_conflict_by_default_and_all_with_all_cameo(tmp_path):
+    lines = [
+        gdelt_row(61, GLOBALEVENTID="1"),
+        gdelt_row(61, GLOBALEVENTID="2", EventCode="042", EventBaseCode="042", EventRootCode="04"),
+        gdelt_row(61, GLOBALEVENTID="3", EventCode="145", EventBaseCode="145", EventRootCode="14"),
+    ]
+    path = write(tmp_path, lines)
+    default = read_file(path)
+    assert list(records(default)) == ["gdelt:1"]
+    assert [p.fatal for p in default.report.problems] == [False]
+    assert "2 of 3 events" in default.report.problems[0].message
+    everything = records(read_file(path, all_cameo=True))
+    assert everything["gdelt:2"]["event_type"] == "Strategic developments"
+    assert everything["gdelt:2"]["notes"].startswith("GDELT CAMEO 042 (Make a visit)")
+    assert everything["gdelt:3"]["event_type"] == "Riots"
+
+
+@pytest.mark.parametrize(("geo_type", "precision"), [("1", 3), ("2", 3), ("3", 2), ("4", 2), ("5", 3)])
+def test_action_geo_type_maps_to_precision(tmp_path, geo_type, precision):
+    got = read_file(write(tmp_path, [gdelt_row(61, ActionGeo_Type=geo_type)])).frame.iloc[0]
+    assert got["geo_precision"] == precision
+
+
+def test_rows_without_coordinates_or_with_unknown_country_are_rejected(tmp_path):
+    lines = [
+        gdelt_row(61, GLOBALEVENTID="1"),
+        gdelt_row(61, GLOBALEVENTID="2", ActionGeo_Type="0", ActionGeo_Lat="", ActionGeo_Long=""),
+        gdelt_row(61, GLOBALEVENTID="3", ActionGeo_CountryCode="QQ"),
+        gdelt_row(61, GLOBALEVENTID="4", Actor1Name="", Actor1Code=""),
+    ]
+    result = read_file(write(tmp_path, lines))
+    assert sorted(records(result)) == ["gdelt:1", "gdelt:4"]
+    assert records(result)["gdelt:4"]["actor1"] == "Unidentified actor"
+    problems = {p.row: p for p in result.report.problems if p.fatal}
+    assert problems[2].column == "ActionGeo_Lat" and "no ActionGeo coordinates" in problems[2].message
+    assert problems[3].column == "ActionGeo_CountryCode" and problems[3].value == "QQ"
+
+
+def test_detection_and_duplicate_ids(tmp_path):
+    path = write(tmp_path, [gdelt_row(58), gdelt_row(58)], name="x.tsv")
+    assert detect_format(path) == "gdelt"
+    result = read_file(path)
+    assert result.report.rejected_rows == [2]

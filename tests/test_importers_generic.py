@@ -1,0 +1,127 @@
+"""Tests for lib/importers/generic.py (plain CSV/XLSX) and format detection in lib/importers/__init__.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lib import schema
+from lib.importers import FORMATS, ImportFailed, detect_format, read_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "importers"
+CANONICAL = FIXTURES / "canonical.csv"
+
+
+def write(tmp_path: Path, text: str, name: str = "plain.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_canonical_file_keeps_its_ids_and_values():
+    result = read_file(CANONICAL, dataset="mine")
+    assert result.format == "csv" and result.report.ok and result.report.rows_kept == 2
+    first = result.frame.iloc[0]
+    assert first["event_id"] == "hand:0001" and first["event_date"] == pd.Timestamp("2024-01-28")
+    assert (first["latitude"], first["longitude"], first["geo_precision"]) == (32.2999, 36.4171, 1)
+    assert first["fatalities"] == 3 and first["injuries"] == 47
+    assert first["source_url"] == "https://example.invalid/report"
+    assert first["response_to"] is pd.NA or pd.isna(first["response_to"])
+    assert set(result.frame["dataset"]) == {"mine"}  # the file's dataset column is overridden
+    assert result.frame.iloc[1]["response_to"] == "hand:0001"
+
+
+def test_column_mapping(tmp_path):
+    path = write(
+        tmp_path,
+        "Id,When,What,Who,Where,Lat,Lon\nA1,2024-02-01,Battles,Army,Iraq,33.1,44.2\n",
+    )
+    mapping = {
+        "event_id": "Id",
+        "event_date": "When",
+        "event_type": "What",
+        "actor1": "Who",
+        "country": "Where",
+        "latitude": "lat",
+        "longitude": "Lon",
+    }
+    result = read_file(path, mapping=mapping)
+    assert result.format == "csv" and result.report.rows_kept == 1
+    got = result.frame.iloc[0]
+    assert (got["event_id"], got["latitude"], got["country"]) == ("A1", 33.1, "Iraq")
+    assert (got["date_precision"], got["geo_precision"]) == (3, 3)
+    assert {p.column for p in result.report.problems if not p.fatal} == {"date_precision", "geo_precision"}
+
+
+@pytest.mark.parametrize(
+    ("mapping", "fragment"),
+    [
+        ({"event_id": "Missing"}, "does not have"),
+        ({"when": "Id"}, "not canonical columns"),
+    ],
+)
+def test_bad_mappings_are_file_errors(tmp_path, mapping, fragment):
+    path = write(tmp_path, "Id,When\nA1,2024-02-01\n")
+    result = read_file(path, mapping=mapping)
+    assert result.frame.empty and fragment in result.report.file_errors[0].message
+
+
+def test_missing_event_id_is_derived_with_a_warning(tmp_path):
+    text = "event_date,event_type,actor1,country,latitude,longitude,date_precision,geo_precision\n"
+    text += "2024-02-01,Battles,Army,Iraq,33.1,44.2,1,1\n2024-02-02,Battles,Army,Iraq,33.1,44.2,1,1\n"
+    result = read_file(write(tmp_path, text), dataset="hand")
+    assert result.frame["event_id"].tolist() == ["hand:1", "hand:2"]
+    [warning] = result.report.problems
+    assert not warning.fatal and warning.column == "event_id"
+
+
+def test_missing_required_columns(tmp_path):
+    result = read_file(write(tmp_path, "event_id,event_date,latitude\nx,2024-01-01,1\n"), format="csv")
+    assert "event_type" in result.report.file_errors[0].message and result.frame.empty
+
+
+def test_xlsx_plain_file(tmp_path):
+    path = tmp_path / "plain.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["event_id", "event_date", "event_type", "actor1", "country", "latitude", "longitude"])
+    book.active.append(["x1", 45321, "Battles", "=1+1", "Iraq", 33.0, 44.0])
+    book.save(path)
+    result = read_file(path, dataset="x")
+    assert result.format == "csv" and result.report.rows_kept == 1, result.report.lines()
+    got = result.frame.iloc[0]
+    assert got["event_date"] == pd.Timestamp("2024-01-30") and got["actor1"] == "=1+1"
+
+
+@pytest.mark.parametrize(
+    ("name", "format"),
+    [
+        ("acled_current.csv", "acled"),
+        ("acled_2019.csv", "acled"),
+        ("acled_2016.csv", "acled"),
+        ("ucdp_ged.csv", "ucdp"),
+        ("ucdp_ged_headerless.csv", "ucdp"),
+        ("canonical.csv", "csv"),
+    ],
+)
+def test_detect_format(name, format):
+    assert detect_format(FIXTURES / name) == format
+    assert format in FORMATS
+
+
+def test_unknown_format_argument_and_non_utf8_detection(tmp_path):
+    result = read_file(CANONICAL, format="shapefile")
+    assert "unknown format 'shapefile'" in result.report.file_errors[0].message
+    path = tmp_path / "x.csv"
+    path.write_bytes("event_id,notes\n1,Caf\u00e9\n".encode("cp1252"))
+    with pytest.raises(ImportFailed, match="not UTF-8"):
+        detect_format(path)
+    assert issubclass(ImportFailed, ValueError)
+
+
+def test_result_frame_is_canonical_and_typed():
+    result = read_file(CANONICAL)
+    assert list(result.frame.columns) == schema.CANONICAL_COLUMNS
+    assert str(result.frame["event_date"].dtype) == "datetime64[s]"
