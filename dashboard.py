@@ -24,27 +24,16 @@ LIST_WIDGETS = {
     "type": ("Event type", "ACLED event or sub-event type"),
     "country": ("Country", None),
 }
-PAGE_KEYS = ("event", "cell", "area")  # set by pages, kept in session_state["p_<key>"]
-
-
-def _widget_key(name: str) -> str:
-    return f"f_{name}"
+PAGE_KEYS = session.PAGE_KEYS
+_widget_key = session.widget_key
 
 
 def _clear_notices() -> None:
     st.session_state["notices"] = []
 
 
-def _reset_filters(keep_dataset: bool = True) -> None:
-    for name in [*LIST_WIDGETS, "dates", "q"] + ([] if keep_dataset else ["dataset"]):
-        st.session_state.pop(_widget_key(name), None)
-    for key in PAGE_KEYS:
-        st.session_state.pop(f"p_{key}", None)
-    _clear_notices()
-
-
 def _dataset_changed() -> None:
-    _reset_filters(keep_dataset=True)
+    session.reset_filters()
 
 
 def _load_url(store, registry) -> None:
@@ -156,9 +145,7 @@ def _share_box(state: FilterState) -> None:
         query = filters.query_string(state)
         st.caption("Link to this view (copy with the icon):")
         st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
-        if st.button("Reset all filters", icon=":material/restart_alt:", use_container_width=True):
-            _reset_filters()
-            st.rerun()
+        st.button("Reset all filters", icon=":material/restart_alt:", width="stretch", on_click=session.reset_filters)
 
 
 def main() -> None:

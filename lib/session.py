@@ -63,6 +63,25 @@ class View:
         return self.facets.max_date
 
 
+FILTER_NAMES = ("actor", "attacker", "target", "affiliation", "type", "country", "dates", "q")
+PAGE_KEYS = ("event", "cell", "area")  # set by pages, kept in session_state["p_<key>"]
+
+
+def widget_key(name: str) -> str:
+    return f"f_{name}"
+
+
+def reset_filters(dataset: str | None = None) -> None:
+    """Clear every filter and page selection; switch to ``dataset`` if given. For callbacks."""
+    for name in FILTER_NAMES:
+        st.session_state.pop(widget_key(name), None)
+    for key in PAGE_KEYS:
+        st.session_state.pop(f"p_{key}", None)
+    if dataset is not None:
+        st.session_state[widget_key("dataset")] = dataset
+    st.session_state["notices"] = []
+
+
 def set_view(view: View) -> None:
     st.session_state[VIEW_KEY] = view
 

@@ -96,11 +96,21 @@ def validate_dataset_name(name: str) -> str:
 
 
 def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[str]]:
-    """Per row, the normalised keys of the actor in ``first`` and those listed in ``assoc``."""
+    """Per row, the normalised keys of the actor in ``first`` and those listed in ``assoc``.
+
+    Keys are computed once per distinct cell (a million rows hold a few thousand actors).
+    """
+    memo: dict[object, list[str]] = {}
+
+    def keys(cell: object) -> list[str]:
+        if cell not in memo:
+            memo[cell] = [actors.actor_key(n) for n in schema.split_list(cell)] if isinstance(cell, str) else []
+        return memo[cell]
+
     out = []
     for a, b in zip(frame[first].tolist(), frame[assoc].tolist(), strict=True):
-        names = ([a] if isinstance(a, str) and a else []) + schema.split_list(b if isinstance(b, str) else None)
-        out.append(sorted({actors.actor_key(n) for n in names}))
+        names = keys(a) + keys(b)
+        out.append(sorted(set(names)) if len(names) > 1 else names)
     return out
 
 

@@ -129,6 +129,45 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     }
 
 
+def preview_map(frame: pd.DataFrame, limit: int) -> go.Figure:
+    """A map of the first ``limit`` rows of a canonical frame (an upload not yet committed)."""
+    part = frame.head(limit)
+    points = pd.DataFrame(
+        {
+            "rowkey": range(len(part)),
+            "lat": part["latitude"].astype("float32"),
+            "lon": part["longitude"].astype("float32"),
+            "type": part["sub_event_type"].fillna(part["event_type"]),
+            "event_date": part["event_date"],
+            "fatalities": part["fatalities"],
+            "injuries": part["injuries"],
+            "actor1": part["actor1"],
+            "actor2": part["actor2"],
+            "location": part["location"],
+            "geo_precision": part["geo_precision"],
+        }
+    )
+    return figures.make_event_map(points, uirevision="preview")
+
+
+def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
+    """The report's problems as rows: row, column, problem, value, severity (file problems first)."""
+    problems = report.file_errors + [p for p in report.problems if p.row is not None or not p.fatal]
+    return pd.DataFrame(
+        [
+            {
+                "row": p.row,
+                "column": p.column,
+                "problem": p.message,
+                "value": p.value,
+                "severity": "error" if p.fatal else "warning",
+            }
+            for p in problems[:limit]
+        ],
+        columns=["row", "column", "problem", "value", "severity"],
+    )
+
+
 @dataclass
 class TimelineView:
     figure: go.Figure

@@ -1,10 +1,99 @@
-"""Data: the datasets in the store, and importing your own file."""
+"""Data: the datasets in the store; upload a file, check it, preview it, commit it."""
+
+import re
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 
-from lib import docs, session
+from lib import config, docs, importers, permissions, session, store, views
 
-store = session.get_store()
+events = session.get_store()
 st.title("Data")
 st.caption(session.view().description)
-st.dataframe(docs.dataset_table(store.datasets()), hide_index=True)
+st.dataframe(docs.dataset_table(events.datasets()), hide_index=True)
+for info in events.datasets():
+    st.caption(f"**{info.name}** — {info.licence}")
+
+st.subheader("Import a file")
+limit_mb = config.get("SITREP_MAX_UPLOAD_MB")
+st.markdown(
+    f"ACLED (CSV/XLSX, any era), UCDP GED (CSV), GDELT 1.0/2.0 event files, or a CSV/XLSX with the canonical "
+    f"columns (see About the data). Up to {limit_mb} MB; larger files: `python -m lib import`."
+)
+upload = st.file_uploader("File", type=["csv", "tsv", "txt", "xlsx"], key="upload_file")
+left, right = st.columns(2)
+fmt = left.selectbox("Format", ["detect", *importers.FORMATS], key="upload_format")
+default_name = re.sub(r"[^a-z0-9_.-]+", "-", Path(upload.name).stem.lower()).strip("-.")[:64] if upload else ""
+name = right.text_input("Dataset name", value=default_name, key=f"upload_name_{default_name}")
+mapping_text = st.text_area(
+    "Column mapping for a plain CSV (optional, one `canonical=your column` per line)", key="upload_mapping", height=80
+)
+
+if upload is not None and st.button("Check the file", icon=":material/fact_check:"):
+    mapping = dict(line.split("=", 1) for line in mapping_text.splitlines() if "=" in line)
+    mapping = {k.strip(): v.strip() for k, v in mapping.items()}
+    try:
+        store.validate_dataset_name(name)
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+    with tempfile.TemporaryDirectory() as folder, st.spinner("Reading and checking…"):
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getbuffer())
+        result = importers.read_file(
+            path,
+            None if fmt == "detect" else fmt,
+            dataset=name,
+            mapping=mapping or None,
+            max_bytes=config.max_upload_bytes(),
+        )
+    st.session_state["upload_result"] = (upload.file_id, name, result)
+
+checked = st.session_state.get("upload_result")
+if checked and upload is not None and checked[0] == upload.file_id:
+    _, name, result = checked
+    report = result.report
+    a, b, c = st.columns(3)
+    a.metric("Rows read", f"{report.rows_read:,}")
+    b.metric("Valid", f"{report.rows_kept:,}")
+    c.metric("Rejected", f"{len(report.rejected_rows):,}")
+    if not report.ok:
+        st.error("This file cannot be imported: " + " ".join(str(p) for p in report.file_errors))
+    if report.problems:
+        st.dataframe(views.problems_table(report), hide_index=True)
+    if report.ok and len(result.frame):
+        st.markdown(f"Format **{result.format}**. Preview of the valid rows (at most 10,000 drawn):")
+        st.plotly_chart(views.preview_map(result.frame, 10_000), key="upload_preview")
+        allowed, reason = permissions.can_commit(
+            config.get("SITREP_ALLOW_UPLOAD"),
+            st.context.headers.get("Host"),
+            getattr(st.user, "email", None) if st.user.get("is_logged_in") else None,
+            config.get("SITREP_EDITORS"),
+        )
+        if not allowed:
+            st.info(reason)
+        elif st.button(f"Commit {len(result.frame):,} events to '{name}'", type="primary", icon=":material/save:"):
+            bar = st.progress(0.0, text="Starting…")
+            try:
+                added, skipped = store.write_dataset(
+                    result.frame, name, result.format, on_progress=lambda f, text: bar.progress(f, text=text)
+                )
+            except (store.StoreError, OSError) as exc:
+                st.error(f"Nothing was stored: {exc}")
+            else:
+                del st.session_state["upload_result"]
+                events.refresh()
+                st.session_state["upload_done"] = (name, added, skipped)
+                st.rerun()
+
+done = st.session_state.get("upload_done")
+if done:
+    st.success(f"Added {done[1]:,} events to '{done[0]}' ({done[2]:,} were already there).")
+
+    # reset_filters runs as a callback: widget state may change only before the widgets exist
+    if st.button(
+        f"Open '{done[0]}' on the map", icon=":material/map:", on_click=session.reset_filters, args=(done[0],)
+    ):
+        st.session_state.pop("upload_done", None)
+        st.switch_page("pages/map.py")

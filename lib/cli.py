@@ -1,0 +1,173 @@
+"""The command line: ``python -m lib import | export | datasets``.
+
+    python -m lib import PATH [--format acled|ucdp|gdelt|csv] --dataset NAME [--dry-run] [--map CANON=COLUMN …]
+    python -m lib export --dataset NAME [--format csv|geojson] [--output FILE] [--from D] [--to D]
+                         [--actor A …] [--attacker A …] [--target A …] [--affiliation F …] [--type T …]
+                         [--country C …] [--q TEXT]
+    python -m lib datasets
+
+Every command honours ``SITREP_STORE``. Exit codes: 0 success, 1 the input was refused
+(nothing stored), 2 wrong usage. Messages for people go to stderr; data to stdout or
+``--output``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from pathlib import Path
+
+from lib import config, exports, filters, importers, queries, store
+from lib.actors import Registry
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib", description="Sitrep's event store from the command line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    imp = commands.add_parser("import", help="validate a file and add its events to a dataset (all or nothing)")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--format", choices=importers.FORMATS, help="the file's format (default: detect from the header)")
+    imp.add_argument("--dataset", required=True, help="dataset name: lowercase letters, digits, '-', '_', '.'")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report only; store nothing")
+    imp.add_argument("--replace", action="store_true", help="make the dataset exactly this file's rows")
+    imp.add_argument("--all-cameo", action="store_true", help="GDELT: keep every CAMEO root, not only 18–20")
+    imp.add_argument(
+        "--map", action="append", default=[], metavar="CANON=COLUMN", help="plain CSV: canonical column = file column"
+    )
+    imp.add_argument("--max-mb", type=int, help="largest file accepted (default SITREP_MAX_UPLOAD_MB)")
+
+    exp = commands.add_parser("export", help="write a dataset's (filtered) canonical rows")
+    exp.add_argument("--dataset", required=True)
+    exp.add_argument("--format", choices=("csv", "geojson"), default="csv")
+    exp.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    exp.add_argument("--from", dest="from_", metavar="YYYY-MM-DD")
+    exp.add_argument("--to", metavar="YYYY-MM-DD")
+    for key in filters.LIST_KEYS:
+        exp.add_argument(f"--{key}", action="append", default=[])
+    exp.add_argument("--q", help="text to find in place names and notes")
+
+    commands.add_parser("datasets", help="list the datasets with row counts, dates, format and licence")
+    return parser
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        store.validate_dataset_name(args.dataset)
+    except ValueError as exc:
+        _say(f"error: {exc}")
+        return 2
+    mapping = {}
+    for item in args.map:
+        canon, _, column = item.partition("=")
+        if not column:
+            _say(f"error: --map takes CANON=COLUMN, got {item!r}")
+            return 2
+        mapping[canon.strip()] = column.strip()
+    max_bytes = args.max_mb * 1024 * 1024 if args.max_mb else config.max_upload_bytes()
+    started = time.perf_counter()
+    result = importers.read_file(
+        args.path,
+        args.format,
+        dataset=args.dataset,
+        mapping=mapping or None,
+        max_bytes=max_bytes,
+        all_cameo=args.all_cameo,
+    )
+    report = result.report
+    for line in report.lines(limit=100):
+        _say(line)
+    rejected = report.rejected_rows
+    _say(
+        f"{args.path.name}: format {result.format}; rows read {report.rows_read:,}; valid {report.rows_kept:,}; "
+        f"rejected {len(rejected):,}" + (f" (rows {_rows(rejected)})" if rejected else "")
+    )
+    if not report.ok:
+        _say("error: the file was not imported; the store is unchanged.")
+        return 1
+    if result.frame.empty:
+        _say("error: no valid rows to import; the store is unchanged.")
+        return 1
+    if args.dry_run:
+        _say("dry run: nothing stored.")
+        return 0
+    try:
+        added, skipped = store.write_dataset(result.frame, args.dataset, result.format, replace=args.replace)
+    except (store.StoreError, OSError) as exc:
+        _say(f"error: {exc}; the store is unchanged.")
+        return 1
+    _say(
+        f"imported {added:,} events into '{args.dataset}' ({skipped:,} already present, skipped) "
+        f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
+    )
+    return 0
+
+
+def _rows(numbers: list[int], limit: int = 20) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f", … {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        events = store.Store()
+    except store.StoreError as exc:
+        _say(f"error: {exc}")
+        return 1
+    if args.dataset not in [d.name for d in events.datasets()]:
+        _say(f"error: unknown dataset {args.dataset!r}; `python -m lib datasets` lists them.")
+        return 2
+    registry = Registry.from_csv()
+    facet = queries.facets(events, args.dataset, registry)
+    vocab = queries.vocabulary(events, args.dataset, registry, facet)
+    params = {key: getattr(args, key) for key in filters.LIST_KEYS}
+    params.update(
+        {"dataset": [args.dataset], "from": [args.from_] if args.from_ else [], "to": [args.to] if args.to else []}
+    )
+    params["q"] = [args.q] if args.q else []
+    state, notices = filters.from_query(params, vocab)
+    if notices:
+        for notice in notices:
+            _say(f"error: {notice}")
+        _say("error: nothing was exported; correct or drop the values above.")
+        return 2
+    state = state.with_(dataset=args.dataset)
+    batches = queries.iter_batches(events, state, registry)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            rows = (exports.write_geojson if args.format == "geojson" else exports.write_csv)(batches, out)
+    else:
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+        rows = (exports.write_geojson if args.format == "geojson" else exports.write_csv)(batches, out)
+        out.flush()
+        out.detach()
+    info = events.info(args.dataset)
+    _say(f"exported {rows:,} events of '{args.dataset}' as {args.format}. {info.licence}")
+    return 0
+
+
+def cmd_datasets(_: argparse.Namespace) -> int:
+    try:
+        events = store.Store()
+    except store.StoreError as exc:
+        _say(f"error: {exc}")
+        return 1
+    print(f"{'dataset':<28} {'events':>10}  {'first':<10}  {'last':<10}  {'format':<8}  licence")
+    for info in events.datasets():
+        print(
+            f"{info.name:<28} {info.rows:>10,}  {info.min_date or '':<10}  {info.max_date or '':<10}  "
+            f"{info.source_format:<8}  {info.licence}"
+        )
+    _say(f"store: {store.store_path()}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return {"import": cmd_import, "export": cmd_export, "datasets": cmd_datasets}[args.command](args)

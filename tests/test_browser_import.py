@@ -1,0 +1,72 @@
+"""End to end: a file imported through the command line, or uploaded on the Data page, shows on the Map."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from lib import importers
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, ROOT, streamlit_server
+
+pytestmark = pytest.mark.browser
+FIXTURES = Path(__file__).parent / "fixtures" / "importers"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def points_drawn(page, expected: int) -> None:
+    page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {expected}", timeout=30_000)
+
+
+def test_cli_import_then_map(tmp_path, browser):
+    catalog = tmp_path / "catalog.json"
+    env = {"SITREP_STORE": str(catalog)}
+    source = FIXTURES / "acled_current.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "lib", "import", str(source), "--dataset", "acled-e2e"],
+        cwd=ROOT,
+        env={**__import__("os").environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = importers.read_file(source).report.rows_kept
+    with streamlit_server(env) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(url + "/?dataset=acled-e2e")
+        points_drawn(page, expected)
+        expect(page.locator("[data-testid='stCaptionContainer']", has_text=f": {expected:,} events")).to_be_visible()
+        context.close()
+
+
+def test_upload_check_commit_and_open_on_the_map(tmp_path, browser):
+    source = FIXTURES / "ucdp_ged.csv"
+    result = importers.read_file(source)
+    with streamlit_server({"SITREP_STORE": str(tmp_path / "catalog.json")}) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1200})
+        page = context.new_page()
+        page.goto(url + "/data")
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(source))
+        expect(page.get_by_text("ucdp_ged.csv")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="Check the file").click()
+        expect(page.locator("[data-testid='stMetric']", has_text="Rejected")).to_contain_text(
+            str(len(result.report.rejected_rows)), timeout=30_000
+        )
+        expect(page.locator("[data-testid='stMetric']", has_text="Valid")).to_contain_text(str(result.report.rows_kept))
+        page.get_by_role("button", name=f"Commit {result.report.rows_kept:,} events to 'ucdp_ged'").click()
+        page.get_by_role("button", name="Open 'ucdp_ged' on the map").click(timeout=30_000)
+        page.wait_for_url("**/?dataset=ucdp_ged", timeout=30_000)
+        points_drawn(page, result.report.rows_kept)
+        context.close()

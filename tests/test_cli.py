@@ -1,0 +1,132 @@
+"""The command line: import (all or nothing, no duplicates), export with filters, datasets."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from lib import cli, store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "importers"
+
+
+@pytest.fixture(autouse=True)
+def temp_store(tmp_path, monkeypatch):
+    catalog = tmp_path / "store" / "catalog.json"
+    monkeypatch.setenv("SITREP_STORE", str(catalog))
+    return catalog
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_reports_and_stores_then_reimport_adds_nothing(capsys, temp_store):
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-test")
+    assert code == 0, err
+    kept = store.Store(temp_store).info("acled-test").rows
+    assert kept > 0
+    assert f"valid {kept:,}" in err and "format acled" in err
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-test")
+    assert code == 0
+    assert f"imported 0 events into 'acled-test' ({kept:,} already present, skipped)" in err
+    assert store.Store(temp_store).info("acled-test").rows == kept
+
+
+def test_dry_run_stores_nothing(capsys, temp_store):
+    code, _, err = run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "u", "--dry-run")
+    assert code == 0 and "dry run: nothing stored." in err
+    assert not temp_store.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"foo,bar\n1,2\n", "unknown file format"),
+        (b"event_id,event_date\nx,2020-01-01\n", "unknown file format"),
+        (
+            "event_date,event_type,actor1,country,latitude,longitude,notes\n2020-01-01,X,Y,Iraq,33,44,café\n".encode(
+                "latin-1"
+            ),
+            "UTF-8",
+        ),
+    ],
+)
+def test_a_refused_file_exits_1_and_leaves_the_store_unchanged(capsys, tmp_path, temp_store, content, message):
+    run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "keep")
+    before = temp_store.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    code, _, err = run(capsys, "import", str(bad), "--dataset", "keep")
+    assert code == 1
+    assert message in err and "bad.csv" in err
+    assert "the store is unchanged" in err
+    assert temp_store.read_bytes() == before
+
+
+def test_rejected_rows_are_named(capsys, tmp_path):
+    bad = tmp_path / "rows.csv"
+    bad.write_text(
+        "event_id,event_date,event_type,actor1,country,latitude,longitude,date_precision,geo_precision\n"
+        "a,2020-01-01,X,Y,Iraq,33,44,1,1\n"
+        "b,2020-02-30,X,Y,Iraq,33,44,1,1\n"
+        "c,2020-01-01,X,Y,Iraq,95,44,1,1\n"
+        "a,2020-01-01,X,Y,Iraq,33,44,1,1\n"
+    )
+    code, _, err = run(capsys, "import", str(bad), "--dataset", "rows")
+    assert code == 0
+    assert "rows read 4; valid 1; rejected 3 (rows 2, 3, 4)" in err
+    assert "row 2, column 'event_date'" in err
+    assert "row 3, column 'latitude'" in err
+    assert "row 4, column 'event_id': duplicate id; already used on row 1" in err
+
+
+def test_bad_dataset_name_is_usage_error(capsys):
+    code, _, err = run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "../etc")
+    assert code == 2 and "not allowed" in err
+
+
+def test_export_with_filters_csv_and_geojson(capsys, tmp_path):
+    code, out, err = run(capsys, "export", "--dataset", "us-iran-2019-2024", "--country", "Jordan")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {r["country"] for r in rows} == {"Jordan"}
+    target = tmp_path / "out.geojson"
+    code, _, err = run(
+        capsys,
+        "export",
+        "--dataset",
+        "us-iran-2019-2024",
+        "--format",
+        "geojson",
+        "--output",
+        str(target),
+        "--from",
+        "2024-01-01",
+        "--affiliation",
+        "Iran-aligned",
+    )
+    assert code == 0, err
+    features = json.loads(target.read_text())["features"]
+    assert features and all(f["properties"]["event_date"] >= "2024-01-01" for f in features)
+    assert f"exported {len(features):,} events" in err
+
+
+def test_export_refuses_unknown_values(capsys):
+    code, out, err = run(capsys, "export", "--dataset", "us-iran-2019-2024", "--country", "Narnia")
+    assert code == 2 and out == ""
+    assert "Unknown country 'Narnia'" in err and "nothing was exported" in err
+
+
+def test_datasets_lists_shipped_and_imported(capsys):
+    run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "ucdp-test")
+    code, out, _ = run(capsys, "datasets")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].startswith("us-iran-2019-2024")
+    assert any(line.startswith("ucdp-test") and "CC BY 4.0" in line for line in lines)
