@@ -26,7 +26,13 @@ SETTINGS: list[Setting] = [
         "Above this many events in view the Map draws store-aggregated cells instead of points.",
         int,
     ),
-    Setting("SITREP_MAX_CELLS", "15000", "Most cells the aggregated Map may draw.", int),
+    Setting(
+        "SITREP_MAX_CELLS",
+        "4000",
+        "Most cells the aggregated Map draws: the cell size is the smallest whose grid over the view "
+        "has at most this many.",
+        int,
+    ),
     Setting("SITREP_MAX_UPLOAD_MB", "200", "Largest file the Data page or the importer accepts, in MB.", int),
     Setting(
         "SITREP_ALLOW_UPLOAD",

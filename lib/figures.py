@@ -103,65 +103,75 @@ def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str)
     )
 
 
+def short(text: object, width: int = 32) -> str:
+    """Escaped text cut to ``width`` characters (hover labels travel once per point)."""
+    value = safe(text)
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
 def make_event_map(points: pd.DataFrame, selected_rowkey: int | None = None, uirevision: str = "map") -> go.Figure:
     """Events as points, one trace per type; unknown casualties drawn as rings.
 
     ``points`` has rowkey, lat, lon, type, event_date, fatalities, injuries, actor1,
     actor2, location, geo_precision (as ``queries.map_points`` returns). Known casualties
     size the marker (area ∝ killed + injured); events whose fatalities are unknown are a
-    fixed-size ring, never a zero-sized dot. ``customdata`` is the rowkey.
+    fixed-size ring, never a zero-sized dot. ``customdata`` is the rowkey (int32). The
+    hover is short — date, actors, casualties and place precision, the type being the
+    trace's name — because it is sent once per point; details come on click.
     """
     fig = go.Figure()
     colours = colour_for(points["type"].dropna().unique().tolist()) if len(points) else {}
     for event_type, group in points.groupby("type", sort=True):
         colour = colours[event_type]
         unknown = group["fatalities"].isna()
-        hover = [
-            f"<b>{safe(t)}</b><br>{pd.Timestamp(d):%d %b %Y}<br>{safe(a1)} → {safe(a2) or 'unknown target'}"
-            f"<br>{safe(loc)} ({PRECISION_WORDS.get(int(p), '')})<br>{casualty_text(f, i)}"
-            for t, d, a1, a2, loc, p, f, i in zip(
-                group["type"],
-                group["event_date"],
-                group["actor1"],
-                group["actor2"],
-                group["location"],
-                group["geo_precision"],
-                group["fatalities"],
-                group["injuries"],
-                strict=True,
-            )
-        ]
-        hover = np.array(hover, dtype=object)
+        hover = np.array(
+            [
+                f"{pd.Timestamp(d):%d %b %Y} · {short(a1)} → {short(a2) or '?'}<br>{casualty_text(f, i)}"
+                + ("" if int(p) == 1 else f" · {PRECISION_WORDS[int(p)]}")
+                for d, a1, a2, p, f, i in zip(
+                    group["event_date"],
+                    group["actor1"],
+                    group["actor2"],
+                    group["geo_precision"],
+                    group["fatalities"],
+                    group["injuries"],
+                    strict=True,
+                )
+            ],
+            dtype=object,
+        )
         for is_unknown in (False, True):
-            part = group[unknown == is_unknown]
+            mask = (unknown == is_unknown).to_numpy()
+            part = group[mask]
             if part.empty:
                 continue
-            texts = hover[(unknown == is_unknown).to_numpy()]
             name = f"{event_type} (casualties unknown)" if is_unknown else event_type
-            size = UNKNOWN_SIZE if is_unknown else marker_size(part["fatalities"], part["injuries"])
+            size = UNKNOWN_SIZE if is_unknown else marker_size(part["fatalities"], part["injuries"]).astype("float32")
+            lat = part["lat"].to_numpy(dtype="float32")
+            lon = part["lon"].to_numpy(dtype="float32")
+            keys = part["rowkey"].to_numpy(dtype="int32")
             fig.add_trace(
                 go.Scattermap(
-                    lat=part["lat"].to_numpy(dtype="float32"),
-                    lon=part["lon"].to_numpy(dtype="float32"),
+                    lat=lat,
+                    lon=lon,
                     mode="markers",
                     marker={"size": size, "color": colour, "opacity": 0.85},
-                    customdata=part["rowkey"].to_numpy(dtype="int64"),
-                    hovertext=texts,
-                    hoverinfo="text",
+                    customdata=keys,
+                    hovertext=hover[mask],
+                    hoverinfo="text+name",
                     name=name,
                     legendgroup=name,
                 )
             )
-            if is_unknown:  # the white centre that makes the ring; not clickable on its own
+            if is_unknown:  # the white centre that makes the ring; hovers like the ring itself
                 fig.add_trace(
                     go.Scattermap(
-                        lat=part["lat"].to_numpy(dtype="float32"),
-                        lon=part["lon"].to_numpy(dtype="float32"),
+                        lat=lat,
+                        lon=lon,
                         mode="markers",
                         marker={"size": 5, "color": "white"},
-                        customdata=part["rowkey"].to_numpy(dtype="int64"),
-                        hovertext=texts,
-                        hoverinfo="text",
+                        customdata=keys,
+                        hoverinfo="skip",
                         name=name,
                         legendgroup=name,
                         showlegend=False,
@@ -180,40 +190,43 @@ def make_event_map(points: pd.DataFrame, selected_rowkey: int | None = None, uir
                     name="selected event",
                 )
             )
-    _map_layout(
-        fig,
-        points["lat"] if len(points) else pd.Series([]),
-        points["lon"] if len(points) else pd.Series([]),
-        uirevision,
-    )
+    empty = pd.Series([], dtype="float32")
+    _map_layout(fig, points["lat"] if len(points) else empty, points["lon"] if len(points) else empty, uirevision)
     return fig
 
 
-def make_cell_map(cells: pd.DataFrame, size: float, uirevision: str = "cells") -> go.Figure:
+def make_cell_map(cells: pd.DataFrame, size: float, types: list[str], uirevision: str = "cells") -> go.Figure:
     """Aggregated cells as one trace of markers at cell centres, sized by events, coloured by fatalities.
 
-    ``customdata`` holds [cell_lat, cell_lon, size] so a click can narrow the view to the cell.
+    ``cells`` as ``queries.map_cells`` returns it: lat, lon (centres), events, fatalities,
+    unknown_fatalities and one count column per type in ``types`` (``n_0`` …) plus
+    ``n_other``. Everything per cell travels as numbers in ``customdata``; the hover
+    template holds the type names once, so the payload stays small at thousands of cells.
     """
-    events = cells["events"].to_numpy(dtype="float64") if len(cells) else np.array([])
+    n = len(cells)
+    events = cells["events"].to_numpy(dtype="float32") if n else np.zeros(0, dtype="float32")
     fatalities = (
-        pd.to_numeric(cells["fatalities"], errors="coerce").fillna(0).to_numpy() if len(cells) else np.array([])
+        pd.to_numeric(cells["fatalities"], errors="coerce").fillna(0).to_numpy(dtype="float32") if n else events
     )
-    sizes = 6 + 34 * np.sqrt(events / events.max()) if len(events) else []
-    hover = [
-        f"<b>{int(n):,} events</b> in this {size:g}° cell<br>{int(k):,} killed (known figures)"
-        f"{f'; {int(u):,} events with no figure' if u else ''}<br>{safe(bt)}<br><i>click to narrow to this cell</i>"
-        for n, k, u, bt in zip(
-            events,
-            fatalities,
-            cells.get("unknown_fatalities", pd.Series([0] * len(cells))),
-            cells["by_type"],
-            strict=True,
-        )
-    ]
+    sizes = (6 + 34 * np.sqrt(events / events.max())).astype("float32") if n else events
+    columns = ["events", "fatalities", "unknown_fatalities"] + [f"n_{i}" for i in range(len(types))] + ["n_other"]
+    custom = (
+        np.column_stack([pd.to_numeric(cells[c], errors="coerce").fillna(0).to_numpy(dtype="float32") for c in columns])
+        if n
+        else np.zeros((0, len(columns)), dtype="float32")
+    )
+    lines = [f"{safe(t)}: %{{customdata[{3 + i}]:,}}" for i, t in enumerate(types)]
+    lines.append(f"other types: %{{customdata[{3 + len(types)}]:,}}")
+    template = (
+        f"<b>%{{customdata[0]:,}} events</b> in this {size:g}° cell<br>"
+        "%{customdata[1]:,} killed (known figures); %{customdata[2]:,} events with no figure<br>"
+        + "<br>".join(lines)
+        + "<br><i>click to narrow to this cell</i><extra></extra>"
+    )
     fig = go.Figure(
         go.Scattermap(
-            lat=cells["lat"].to_numpy(dtype="float32"),
-            lon=cells["lon"].to_numpy(dtype="float32"),
+            lat=cells["lat"].to_numpy(dtype="float32") if n else events,
+            lon=cells["lon"].to_numpy(dtype="float32") if n else events,
             mode="markers",
             marker={
                 "size": sizes,
@@ -224,23 +237,13 @@ def make_cell_map(cells: pd.DataFrame, size: float, uirevision: str = "cells") -
                 "colorbar": {"title": {"text": "killed"}, "thickness": 12},
                 "opacity": 0.8,
             },
-            customdata=np.column_stack(
-                [
-                    cells["cell_lat"].to_numpy(dtype="float64"),
-                    cells["cell_lon"].to_numpy(dtype="float64"),
-                    np.full(len(cells), size),
-                ]
-            )
-            if len(cells)
-            else None,
-            hovertext=hover,
-            hoverinfo="text",
+            customdata=custom,
+            hovertemplate=template,
             name=f"{size:g}° cells",
         )
     )
-    _map_layout(
-        fig, cells["lat"] if len(cells) else pd.Series([]), cells["lon"] if len(cells) else pd.Series([]), uirevision
-    )
+    empty = pd.Series([], dtype="float32")
+    _map_layout(fig, cells["lat"] if n else empty, cells["lon"] if n else empty, uirevision)
     return fig
 
 

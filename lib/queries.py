@@ -198,13 +198,20 @@ def cell_size_for(extent: tuple[float, float, float, float], max_cells: int) -> 
     return NICE_CELL_SIZES[-1]
 
 
-def map_cells(store: Store, state: FilterState, registry: Registry, max_cells: int) -> tuple[pd.DataFrame, float]:
+CELL_TYPES = 6  # types counted one by one in a cell's hover; the rest are "other types"
+
+
+def map_cells(
+    store: Store, state: FilterState, registry: Registry, max_cells: int
+) -> tuple[pd.DataFrame, float, list[str]]:
     """Events aggregated into square cells of a size chosen from the filtered extent.
 
-    Returns (cells, size): one row per non-empty cell with its south-west corner
-    (cell_lat, cell_lon), centre (lat, lon), events, fatalities (sum of known),
-    unknown_fatalities (events without a figure) and ``by_type`` ("Air/drone strike 12 ·
-    …"). At most ``max_cells`` rows, the busiest first.
+    Returns (cells, size, types). ``size`` (degrees) is the smallest nice size whose grid
+    over the filtered extent has at most ``max_cells`` cells, so at most that many come
+    back. ``cells`` has one row per non-empty cell: its south-west corner (cell_lat,
+    cell_lon), centre (lat, lon), events, fatalities (sum of known figures),
+    unknown_fatalities (events without a figure), ``n_0`` … counts of the view's most
+    common ``types`` and ``n_other``; the busiest cell first.
     """
     clause, params = where(state, registry)
     rel = store.relation(dataset_of(store, state))
@@ -212,28 +219,29 @@ def map_cells(store: Store, state: FilterState, registry: Registry, max_cells: i
         store, f"SELECT min(latitude), max(latitude), min(longitude), max(longitude) FROM {rel} WHERE {clause}", params
     )
     if extent[0] is None:
-        return pd.DataFrame(columns=["cell_lat", "cell_lon", "lat", "lon", "events", "fatalities", "by_type"]), 1.0
+        columns = ["cell_lat", "cell_lon", "lat", "lon", "events", "fatalities", "unknown_fatalities", "n_other"]
+        return pd.DataFrame(columns=columns), 1.0, []
     size = cell_size_for(extent, max_cells)
+    types = _run(
+        store,
+        f"SELECT {TYPE_EXPR} AS type, count(*) AS n FROM {rel} WHERE {clause} "
+        "GROUP BY ALL ORDER BY n DESC, type LIMIT ?",
+        [*params, CELL_TYPES],
+    )["type"].tolist()
+    per_type = "".join(f", count(*) FILTER (WHERE type = ?) AS n_{i}" for i in range(len(types)))
+    other = "count(*) FILTER (WHERE NOT list_contains(?::VARCHAR[], type))" if types else "0"
     frame = _run(
         store,
         f"""WITH f AS (
                 SELECT floor(latitude / ?) AS gy, floor(longitude / ?) AS gx, {TYPE_EXPR} AS type, fatalities
-                FROM {rel} WHERE {clause}),
-            by_type AS (
-                SELECT gy, gx, type, count(*) AS n FROM f GROUP BY ALL),
-            cells AS (
-                SELECT gy, gx, count(*) AS events, sum(fatalities)::BIGINT AS fatalities,
-                       count(*) - count(fatalities) AS unknown_fatalities
-                FROM f GROUP BY ALL ORDER BY events DESC LIMIT ?)
-            SELECT c.gy * ? AS cell_lat, c.gx * ? AS cell_lon,
-                   (c.gy + 0.5) * ? AS lat, (c.gx + 0.5) * ? AS lon,
-                   c.events, c.fatalities, c.unknown_fatalities,
-                   string_agg(b.type || ' ' || b.n, ' · ' ORDER BY b.n DESC) AS by_type
-            FROM cells c JOIN by_type b USING (gy, gx)
-            GROUP BY ALL ORDER BY c.events DESC""",
-        [size, size, *params, max_cells, size, size, size, size],
+                FROM {rel} WHERE {clause})
+            SELECT gy * ? AS cell_lat, gx * ? AS cell_lon, (gy + 0.5) * ? AS lat, (gx + 0.5) * ? AS lon,
+                   count(*) AS events, sum(fatalities)::BIGINT AS fatalities,
+                   count(*) - count(fatalities) AS unknown_fatalities{per_type}, {other} AS n_other
+            FROM f GROUP BY gy, gx ORDER BY events DESC LIMIT ?""",
+        [size, size, *params, size, size, size, size, *types, *([types] if types else []), max_cells],
     )
-    return frame, size
+    return frame, size, types
 
 
 # ---------------------------------------------------------------- the timeline

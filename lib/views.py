@@ -8,6 +8,7 @@ what a click means) are made here, where tests reach them without a browser.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -51,8 +52,8 @@ def map_view(store: Store, registry: Registry, state: FilterState, max_points: i
             selected = int(match.iloc[0]) if len(match) else None
         fig = figures.make_event_map(points, selected_rowkey=selected, uirevision=uirevision)
         return MapView("points", fig, events, len(points))
-    cells, size = queries.map_cells(store, state, registry, max_cells)
-    fig = figures.make_cell_map(cells, size, uirevision=uirevision)
+    cells, size, types = queries.map_cells(store, state, registry, max_cells)
+    fig = figures.make_cell_map(cells, size, types, uirevision=uirevision)
     note = (
         f"{events:,} events are more than the {max_points:,} drawn one by one, so the map shows them "
         f"aggregated into {len(cells):,} cells of {size:g}°. Click a cell, or narrow the filters, to see events."
@@ -61,7 +62,7 @@ def map_view(store: Store, registry: Registry, state: FilterState, max_points: i
 
 
 def selection_to_state(
-    store: Store, state: FilterState, kind: str, points: list[dict], dataset: str
+    store: Store, state: FilterState, kind: str, points: list[dict], dataset: str, cell_size: float | None = None
 ) -> FilterState | None:
     """What a map click or box/lasso selection means for the view, or None for no change.
 
@@ -76,8 +77,11 @@ def selection_to_state(
             rowkey = int(data[0] if isinstance(data, list) else data)
             ids = queries.event_ids_for_rowkeys(store, dataset, [rowkey])
             return state.with_(event=ids[0]) if ids else None
-        if kind == "cells" and isinstance(data, list) and len(data) == 3:
-            return state.with_(cell=(float(data[0]), float(data[1]), float(data[2])), event=None)
+        if kind == "cells" and cell_size and "lat" in points[0]:
+            # the point is the cell's centre; the cell is the grid square around it
+            lat = math.floor(float(points[0]["lat"]) / cell_size) * cell_size
+            lon = math.floor(float(points[0]["lon"]) / cell_size) * cell_size
+            return state.with_(cell=(round(lat, 6), round(lon, 6), cell_size), event=None)
         return None
     lats = [float(p["lat"]) for p in points if "lat" in p]
     lons = [float(p["lon"]) for p in points if "lon" in p]

@@ -31,7 +31,7 @@ points = chart.selection.points if chart else []
 signature = repr([(p.get("curve_number"), p.get("point_index")) for p in points])
 if points and st.session_state.get("map_last_selection") != signature:
     st.session_state["map_last_selection"] = signature
-    changed = views.selection_to_state(store, state, result.kind, points, dataset)
+    changed = views.selection_to_state(store, state, result.kind, points, dataset, result.cell_size)
     if changed is not None:
         for key in ("event", "cell", "area"):
             st.session_state[f"p_{key}"] = getattr(changed, key)

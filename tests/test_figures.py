@@ -57,6 +57,7 @@ def test_hover_escapes_html_from_data():
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "killed unknown · injured 2" in text
     assert "area centroid" in text
+    assert fig.data[0].hoverinfo == "text+name"  # the type is the trace name
 
 
 def test_selected_event_is_highlighted(fixture_store, registry):
@@ -66,12 +67,14 @@ def test_selected_event_is_highlighted(fixture_store, registry):
 
 
 def test_cell_map(fixture_store, registry):
-    cells, size = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, 20)
-    fig = figures.make_cell_map(cells, size)
+    cells, size, types = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, 20)
+    fig = figures.make_cell_map(cells, size, types)
     assert len(fig.data) == 1
-    assert sum(1 for _ in fig.data[0].lat) == len(cells)
-    assert list(fig.data[0].customdata[0]) == [cells["cell_lat"][0], cells["cell_lon"][0], size]
-    assert "click to narrow" in fig.data[0].hovertext[0]
+    trace = fig.data[0]
+    assert len(trace.lat) == len(cells) and trace.lat.dtype == "float32"
+    assert list(trace.customdata[0]) == [2, 10, 0, 1, 0, 1, 0]  # events, killed, unknown, per type…, other
+    assert "Air/drone strike: %{customdata[3]:,}" in trace.hovertemplate
+    assert "click to narrow" in trace.hovertemplate
 
 
 def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry):

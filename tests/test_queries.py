@@ -76,12 +76,21 @@ def test_cell_size_fits_the_extent(extent, max_cells, size):
 
 
 def test_map_cells_count_every_event(fixture_store, registry):
-    cells, size = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, max_cells=20)
+    cells, size, types = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, max_cells=20)
     assert size == 1.0  # the smallest nice size giving at most 20 cells (4 × 5) over the fixture's extent
     assert cells["events"].sum() == 5
+    assert types == ["Air/drone strike", "Shelling/artillery/missile attack", "Violent demonstration"]
     baghdad = cells[(cells["cell_lat"] == 33.0) & (cells["cell_lon"] == 44.0)].iloc[0]
-    assert baghdad["events"] == 2
-    assert "Air/drone strike 1" in baghdad["by_type"] and "Violent demonstration 1" in baghdad["by_type"]
+    assert (baghdad["events"], baghdad["n_0"], baghdad["n_1"], baghdad["n_2"], baghdad["n_other"]) == (2, 1, 0, 1, 0)
+    assert (baghdad["lat"], baghdad["lon"]) == (33.5, 44.5)
+    assert (baghdad["fatalities"], baghdad["unknown_fatalities"]) == (10, 0)  # 10 + a reported 0
+
+
+def test_map_cells_beyond_the_type_limit_count_as_other(fixture_store, registry, monkeypatch):
+    monkeypatch.setattr(queries, "CELL_TYPES", 1)
+    cells, _, types = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, max_cells=20)
+    assert types == ["Air/drone strike"]
+    assert cells["n_0"].sum() == 2 and cells["n_other"].sum() == 3
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,59 @@
+"""Views: points or cells, what a map selection means, event cards, the upload preview."""
+
+from lib import schema, views
+from lib.filters import FilterState
+from tests.conftest import make_frame
+
+STATE = FilterState(dataset="fixture")
+
+
+def test_points_below_the_limit_cells_above(fixture_store, registry):
+    points = views.map_view(fixture_store, registry, STATE, max_points=5, max_cells=20)
+    assert (points.kind, points.events, points.drawn, points.note) == ("points", 5, 5, "")
+    cells = views.map_view(fixture_store, registry, STATE, max_points=4, max_cells=20)
+    assert (cells.kind, cells.events, cells.cell_size) == ("cells", 5, 1.0)
+    assert cells.drawn == 4 and "aggregated into 4 cells of 1°" in cells.note
+    narrowed = views.map_view(fixture_store, registry, STATE.with_(country=("Syria",)), max_points=4, max_cells=20)
+    assert narrowed.kind == "points"  # and back to points when the filter narrows
+
+
+def test_a_click_on_a_point_selects_the_event(fixture_store):
+    state = views.selection_to_state(
+        fixture_store, STATE, "points", [{"customdata": 2, "lat": 33.7, "lon": 42.4}], "fixture"
+    )
+    assert state.event == "t:2"
+
+
+def test_a_click_on_a_cell_narrows_to_the_cell(fixture_store):
+    state = views.selection_to_state(fixture_store, STATE, "cells", [{"lat": 33.5, "lon": 44.5}], "fixture", 1.0)
+    assert state.cell == (33.0, 44.0, 1.0) and state.event is None
+
+
+def test_a_box_selection_narrows_to_the_box_around_the_points(fixture_store):
+    points = [{"lat": 33.26, "lon": 44.23, "customdata": 1}, {"lat": 36.24, "lon": 43.96, "customdata": 3}]
+    state = views.selection_to_state(fixture_store, STATE, "points", points, "fixture")
+    lon0, lat0, lon1, lat1 = state.area
+    assert lon0 < 43.96 and lon1 > 44.23 and lat0 < 33.26 and lat1 > 36.24
+    assert views.selection_to_state(fixture_store, STATE, "points", [], "fixture") is None
+
+
+def test_event_card_spells_out_precision_and_unknowns(fixture_store):
+    card = views.event_card(fixture_store, "fixture", "t:4")
+    assert card["fatalities"] == "unknown (not reported)"
+    assert card["geo_precision"] == "1: the place itself"
+    assert card["target"] == "Kait'ib Hezbollah; Kataib Sayyid al-Shuhada"
+    assert card["response_to"] == ["t:3"]
+    assert card["sources"] == [("Fixture", "https://example.org/report")]
+    assert views.event_card(fixture_store, "fixture", "t:3")["answered_by"] == ["t:4"]
+    assert views.event_card(fixture_store, "fixture", "nope") is None
+
+
+def test_upload_preview_and_problems_table():
+    fig = views.preview_map(make_frame(), limit=3)
+    assert sum(len(t.lat) for t in fig.data if t.showlegend is not False) == 3
+    report = schema.Report(file="x.csv")
+    report.add(schema.Problem("is not a date", row=4, column="event_date", value="2021-02-30"))
+    report.add(schema.Problem("the file is empty"))
+    table = views.problems_table(report)
+    assert list(table["problem"]) == ["the file is empty", "is not a date"]
+    assert table["row"].tolist()[1] == 4
