@@ -149,6 +149,7 @@ def _share_box(state: FilterState) -> None:
 
 
 def main() -> None:
+    session.leave_legacy_pages_mode()
     try:
         store = session.get_store()
         store.refresh()

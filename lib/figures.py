@@ -53,13 +53,6 @@ def safe(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def casualty_text(fatalities, injuries) -> str:
-    def part(value, word):
-        return f"{word} unknown" if pd.isna(value) else f"{word} {int(value)}"
-
-    return f"{part(fatalities, 'killed')} · {part(injuries, 'injured')}"
-
-
 def marker_size(fatalities: pd.Series, injuries: pd.Series) -> np.ndarray:
     """Area-true marker sizes (px) from known casualties: 8 px for none, growing with the square root."""
     total = fatalities.astype("Float64").fillna(0) + injuries.astype("Float64").fillna(0)
@@ -109,7 +102,33 @@ def short(text: object, width: int = 32) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-def make_event_map(points: pd.DataFrame, selected_rowkey: int | None = None, uirevision: str = "map") -> go.Figure:
+HOVER_WIDTHS = (80, 32, 24, 18, 14, 11, 8)
+BYTES_PER_POINT = 40  # coordinates, key and size as base64 float32/int32, with JSON punctuation
+FIXED_HOVER = 48  # date, arrows, casualties and precision words of one hover label
+
+
+def actor_width(points: pd.DataFrame, max_bytes: int) -> int:
+    """The widest actor-name cut at which the map's JSON stays within ``max_bytes``."""
+    n = len(points)
+    if n == 0:
+        return HOVER_WIDTHS[0]
+    budget = max_bytes - n * (BYTES_PER_POINT + FIXED_HOVER)
+    lengths = [points[c].fillna("").astype(str).str.len().to_numpy() for c in ("actor1", "actor2")]
+    for width in HOVER_WIDTHS:
+        if sum(int(np.minimum(length, width).sum()) for length in lengths) <= budget:
+            return width
+    return HOVER_WIDTHS[-1]
+
+
+def casualty_text(fatalities, injuries) -> str:
+    killed = "killed ?" if pd.isna(fatalities) else f"{int(fatalities)} killed"
+    hurt = "injured ?" if pd.isna(injuries) else f"{int(injuries)} injured"
+    return f"{killed}, {hurt}"
+
+
+def make_event_map(
+    points: pd.DataFrame, selected_rowkey: int | None = None, uirevision: str = "map", max_bytes: int = 900_000
+) -> go.Figure:
     """Events as points, one trace per type; unknown casualties drawn as rings.
 
     ``points`` has rowkey, lat, lon, type, event_date, fatalities, injuries, actor1,
@@ -117,16 +136,19 @@ def make_event_map(points: pd.DataFrame, selected_rowkey: int | None = None, uir
     size the marker (area ∝ killed + injured); events whose fatalities are unknown are a
     fixed-size ring, never a zero-sized dot. ``customdata`` is the rowkey (int32). The
     hover is short — date, actors, casualties and place precision, the type being the
-    trace's name — because it is sent once per point; details come on click.
+    trace's name — because it is sent once per point: actor names are cut so that the
+    figure's JSON stays within ``max_bytes``. Details come on click.
     """
     fig = go.Figure()
     colours = colour_for(points["type"].dropna().unique().tolist()) if len(points) else {}
+    width = actor_width(points, max_bytes)
     for event_type, group in points.groupby("type", sort=True):
         colour = colours[event_type]
         unknown = group["fatalities"].isna()
         hover = np.array(
             [
-                f"{pd.Timestamp(d):%d %b %Y} · {short(a1)} → {short(a2) or '?'}<br>{casualty_text(f, i)}"
+                f"{pd.Timestamp(d):%Y-%m-%d} · {short(a1, width)} → {short(a2, width) or '?'}"
+                + ("" if pd.isna(f) else f"<br>{casualty_text(f, i)}")
                 + ("" if int(p) == 1 else f" · {PRECISION_WORDS[int(p)]}")
                 for d, a1, a2, p, f, i in zip(
                     group["event_date"],

@@ -86,18 +86,24 @@ def set_view(view: View) -> None:
     st.session_state[VIEW_KEY] = view
 
 
-def view() -> View:
-    """The view set by the entrypoint in this run.
+def leave_legacy_pages_mode() -> None:
+    """Make sure this run is the entrypoint's, not Streamlit's legacy multipage mode.
 
-    A page file can run without the entrypoint only in Streamlit's legacy multipage mode:
-    a server whose first request is a page's own path (``/timeline``) runs
-    ``pages/timeline.py`` directly, because the ``pages/`` folder exists and no session has
-    called ``st.navigation`` yet. Then we leave that mode — what ``st.navigation`` itself
-    does — and rerun, so the entrypoint builds the view and opens the same page.
+    With a ``pages/`` folder beside the entrypoint, a fresh server runs its first request
+    in the legacy mode until some session calls ``st.navigation``: ``/timeline`` then runs
+    ``pages/timeline.py`` alone, and ``/`` runs the entrypoint nested inside a generated
+    navigation that drops the query string. Leave that mode — what ``st.navigation``
+    itself does — and rerun, so the entrypoint builds the view and opens the page asked for.
     """
-    if VIEW_KEY not in st.session_state:
-        from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.pages_manager import PagesManager
 
+    if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def view() -> View:
+    """The view the entrypoint set in this run (see :func:`leave_legacy_pages_mode`)."""
+    if VIEW_KEY not in st.session_state:
+        leave_legacy_pages_mode()
     return st.session_state[VIEW_KEY]

@@ -55,9 +55,32 @@ def test_hover_escapes_html_from_data():
     fig = figures.make_event_map(points)
     text = fig.data[0].hovertext[0]
     assert "<script>" not in text and "&lt;script&gt;" in text
-    assert "killed unknown · injured 2" in text
+    assert text.startswith("2020-01-01 · &lt;script&gt;")  # fatalities unknown: said by the trace name
+    assert fig.data[0].name == "Attack (casualties unknown)"
     assert "area centroid" in text
     assert fig.data[0].hoverinfo == "text+name"  # the type is the trace name
+
+
+def test_hover_keeps_the_map_under_its_byte_budget():
+    import plotly.io as pio
+
+    n = 10_000
+    points = pd.DataFrame(
+        {
+            "rowkey": range(n), "lat": [33.0 + i * 1e-4 for i in range(n)], "lon": [44.0] * n, "type": ["Attack"] * n,
+            "event_date": [pd.Timestamp("2020-01-01")] * n, "fatalities": pd.array([3] * n, dtype="Int32"),
+            "injuries": pd.array([None] * n, dtype="Int32"),
+            "actor1": ["Military Forces of the United States (2021-)"] * n,
+            "actor2": ["Islamic State (Iraq and Syria) and associated militias"] * n, "location": ["x"] * n,
+            "geo_precision": [1] * n,
+        }
+    )  # fmt: skip
+    small = figures.make_event_map(points.head(100))
+    assert "Military Forces of the United States (2021-)" in small.data[0].hovertext[0]
+    big = figures.make_event_map(points)
+    assert len(pio.to_json(big, validate=False)) < 1_000_000
+    assert big.data[0].hovertext[0].startswith("2020-01-01 · Milit")  # names cut to fit, date and casualties kept
+    assert "3 killed, injured ?" in big.data[0].hovertext[0]
 
 
 def test_selected_event_is_highlighted(fixture_store, registry):

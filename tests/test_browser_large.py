@@ -1,0 +1,49 @@
+"""Large data in the browser: 100,000 generated events switch the Map to cells, and back to points
+when the filter narrows. The data is SYNTHETIC (benchmarks/generate.py), made for the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from benchmarks.generate import ensure_dataset
+from lib import config
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, TRACE_NAMES_JS, streamlit_server
+
+pytestmark = pytest.mark.browser
+ROWS = 100_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    catalog = tmp_path_factory.mktemp("large") / "catalog.json"
+    name, _ = ensure_dataset(ROWS, catalog)
+    with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
+        yield url, name
+
+
+def test_cells_above_the_limit_and_points_when_narrowed(server):
+    url, name = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/?dataset={name}")
+        expect(page.locator("[data-testid='stAlert']", has_text="aggregated into")).to_be_visible(timeout=60_000)
+        page.wait_for_function(f"() => ({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
+        cells = page.evaluate(POINTS_DRAWN_JS)
+        assert 0 < cells <= config.get("SITREP_MAX_CELLS")
+        expect(page.locator("[data-testid='stCaptionContainer']", has_text=f": {ROWS:,} events")).to_be_visible()
+
+        thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
+        thumb.focus()
+        page.keyboard.press("End")  # from = the last day: a few dozen events
+        page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d{2}-\d{2}"), timeout=60_000)
+        page.wait_for_function(f"() => !({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
+        expect(page.locator("[data-testid='stAlert']", has_text="aggregated into")).to_have_count(0)
+        sentence = page.locator("[data-testid='stCaptionContainer']").filter(has_text=re.compile(r": [\d,]+ events?$"))
+        count = int(re.search(r": ([\d,]+) events?$", sentence.first.inner_text()).group(1).replace(",", ""))
+        assert 0 < count <= config.get("SITREP_MAX_POINTS")
+        page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {count}", timeout=60_000)
+        browser.close()
