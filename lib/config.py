@@ -45,6 +45,11 @@ SETTINGS: list[Setting] = [
         "",
         "Comma-separated e-mail addresses allowed to commit uploads when SITREP_ALLOW_UPLOAD=editors.",
     ),
+    Setting(
+        "SITREP_TILES",
+        "auto",
+        "Map tiles: 'auto' (OpenStreetMap when it answers), 'none', or your tile server's {z}/{x}/{y} URL.",
+    ),
     Setting("SITREP_TABLE_PAGE_SIZE", "100", "Rows per page of the Events table.", int),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}

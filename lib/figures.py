@@ -2,8 +2,9 @@
 
 Pure functions — no Streamlit, no data access — so tests assert on ``fig.data``. Maps use
 lean ``go.Scattermap`` traces (float32 coordinates, the row's numeric key as
-``customdata``) on a blank style with the tile layer added below the points: when tiles
-cannot load, the points, hover and click still work on a plain background.
+``customdata``) on a blank style, with a tile layer below the points only when a tile
+server was found (lib.basemap): without tiles the points, hover and click work on a plain
+background.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+from lib.basemap import ATTRIBUTION as TILE_ATTRIBUTION
+
 # Stable colours for ACLED's (sub-)event types; other types take the fallback palette in order.
 TYPE_COLOURS = {
     "Air/drone strike": "#d62728",
@@ -59,7 +60,7 @@ def marker_size(fatalities: pd.Series, injuries: pd.Series) -> np.ndarray:
     return (8 + 4 * np.sqrt(total.to_numpy(dtype="float64", na_value=0))).clip(8, 40)
 
 
-def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str) -> None:
+def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str, tiles: str | None) -> None:
     if len(lat):
         lat0, lat1, lon0, lon1 = float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max())
     else:
@@ -72,13 +73,10 @@ def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str)
             "center": {"lat": (lat0 + lat1) / 2, "lon": (lon0 + lon1) / 2},
             "zoom": zoom,
             "layers": [
-                {
-                    "sourcetype": "raster",
-                    "source": [TILE_URL],
-                    "below": "traces",
-                    "sourceattribution": TILE_ATTRIBUTION,
-                }
-            ],
+                {"sourcetype": "raster", "source": [tiles], "below": "traces", "sourceattribution": TILE_ATTRIBUTION}
+            ]
+            if tiles
+            else [],
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=560,
@@ -127,7 +125,11 @@ def casualty_text(fatalities, injuries) -> str:
 
 
 def make_event_map(
-    points: pd.DataFrame, selected_rowkey: int | None = None, uirevision: str = "map", max_bytes: int = 900_000
+    points: pd.DataFrame,
+    selected_rowkey: int | None = None,
+    uirevision: str = "map",
+    max_bytes: int = 900_000,
+    tiles: str | None = None,
 ) -> go.Figure:
     """Events as points, one trace per type; unknown casualties drawn as rings.
 
@@ -213,11 +215,15 @@ def make_event_map(
                 )
             )
     empty = pd.Series([], dtype="float32")
-    _map_layout(fig, points["lat"] if len(points) else empty, points["lon"] if len(points) else empty, uirevision)
+    _map_layout(
+        fig, points["lat"] if len(points) else empty, points["lon"] if len(points) else empty, uirevision, tiles
+    )
     return fig
 
 
-def make_cell_map(cells: pd.DataFrame, size: float, types: list[str], uirevision: str = "cells") -> go.Figure:
+def make_cell_map(
+    cells: pd.DataFrame, size: float, types: list[str], uirevision: str = "cells", tiles: str | None = None
+) -> go.Figure:
     """Aggregated cells as one trace of markers at cell centres, sized by events, coloured by fatalities.
 
     ``cells`` as ``queries.map_cells`` returns it: lat, lon (centres), events, fatalities,
@@ -265,7 +271,7 @@ def make_cell_map(cells: pd.DataFrame, size: float, types: list[str], uirevision
         )
     )
     empty = pd.Series([], dtype="float32")
-    _map_layout(fig, cells["lat"] if n else empty, cells["lon"] if n else empty, uirevision)
+    _map_layout(fig, cells["lat"] if n else empty, cells["lon"] if n else empty, uirevision, tiles)
     return fig
 
 

@@ -168,6 +168,7 @@ class Catalog:
     def write(self, data: dict) -> None:
         """Replace the catalog atomically (temp file, fsync, rename, fsync folder)."""
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".catalog-", suffix=".tmp")
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=1, sort_keys=True)
             fh.flush()
@@ -237,6 +238,7 @@ def write_dataset(
         os.close(fd)
         try:
             pq.write_table(table, tmp, row_group_size=122_880, compression="zstd")
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; app processes may run as another user
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, final)

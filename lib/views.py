@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -40,7 +42,9 @@ class MapView:
     note: str = ""
 
 
-def map_view(store: Store, registry: Registry, state: FilterState, max_points: int, max_cells: int) -> MapView:
+def map_view(
+    store: Store, registry: Registry, state: FilterState, max_points: int, max_cells: int, tiles: str | None = None
+) -> MapView:
     """Points when the view holds at most ``max_points`` events, store-aggregated cells above."""
     events = queries.count_events(store, state, registry)
     uirevision = queries.dataset_of(store, state)
@@ -50,10 +54,10 @@ def map_view(store: Store, registry: Registry, state: FilterState, max_points: i
         if state.event:
             match = points.loc[points["event_id"] == state.event, "rowkey"]
             selected = int(match.iloc[0]) if len(match) else None
-        fig = figures.make_event_map(points, selected_rowkey=selected, uirevision=uirevision)
+        fig = figures.make_event_map(points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles)
         return MapView("points", fig, events, len(points))
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
-    fig = figures.make_cell_map(cells, size, types, uirevision=uirevision)
+    fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles)
     note = (
         f"{events:,} events are more than the {max_points:,} drawn one by one, so the map shows them "
         f"aggregated into {len(cells):,} cells of {size:g}°. Click a cell, or narrow the filters, to see events."
@@ -91,9 +95,22 @@ def selection_to_state(
     return state.with_(area=(min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad), event=None)
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+
+
+def md_escape(text: str) -> str:
+    """Data text made literal for st.markdown (no links, images, HTML or emphasis from data)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     """An event's details in the words the page shows: every field, precision spelled out,
-    unknowns said as unknown, sources as (name, url) pairs and the events that answered it."""
+    unknowns said as unknown, sources as (name, url) pairs and the events that answered it.
+
+    Text fields are escaped for Markdown (``md_escape``) — they come from data files; a
+    source address that is not http(s) is dropped, so no ``javascript:`` link is ever shown.
+    """
     row = queries.event_detail(store, dataset, event_id)
     if row is None:
         return None
@@ -104,36 +121,41 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     def number(value) -> str:
         return "unknown (not reported)" if value is None or pd.isna(value) else f"{int(value):,}"
 
-    urls = (text(row["source_url"]) or "").split()
-    names = schema.split_list(text(row["source"]))
+    urls = [u for u in (text(row["source_url"]) or "").split() if SAFE_URL.match(u)]
+    names = [md_escape(n) for n in schema.split_list(text(row["source"]))]
     day = pd.Timestamp(row["event_date"]).date()
     precision_d = int(row["date_precision"])
     answered = queries.answered_by(store, dataset, event_id)
     return {
         "event_id": row["event_id"],
-        "title": f"{text(row['sub_event_type']) or row['event_type']} — {text(row['location']) or row['country']}",
+        "title": md_escape(
+            f"{text(row['sub_event_type']) or row['event_type']} — {text(row['location']) or row['country']}"
+        ),
         "date": f"{day:%d %B %Y}"
         + ("" if precision_d == 1 else f" (first day of the span; {PRECISION_LABELS['date_precision'][precision_d]})"),
         "date_precision": f"{precision_d}: {PRECISION_LABELS['date_precision'][precision_d]}",
-        "attacker": "; ".join(filter(None, [text(row["actor1"]), text(row["assoc_actor_1"])])),
-        "target": "; ".join(filter(None, [text(row["actor2"]), text(row["assoc_actor_2"])])) or "not recorded",
-        "place": ", ".join(
-            filter(None, [text(row["location"]), text(row["admin2"]), text(row["admin1"]), text(row["country"])])
+        "attacker": md_escape("; ".join(filter(None, [text(row["actor1"]), text(row["assoc_actor_1"])]))),
+        "target": md_escape("; ".join(filter(None, [text(row["actor2"]), text(row["assoc_actor_2"])])))
+        or "not recorded",
+        "place": md_escape(
+            ", ".join(
+                filter(None, [text(row["location"]), text(row["admin2"]), text(row["admin1"]), text(row["country"])])
+            )
         ),
         "coordinates": f"{row['latitude']:.4f}, {row['longitude']:.4f}",
         "geo_precision": f"{int(row['geo_precision'])}: {PRECISION_LABELS['geo_precision'][int(row['geo_precision'])]}",
         "fatalities": number(row["fatalities"]),
         "injuries": number(row["injuries"]),
         "notes": text(row["notes"]) or "",
-        "sources": [(names[i] if i < len(names) else "source", u) for i, u in enumerate(urls)]
-        or [(n, None) for n in names],
+        "sources": "; ".join(names) or "not recorded",
+        "links": [(urlsplit(u).hostname or "report", u) for u in urls],
         "response_to": schema.split_list(text(row["response_to"])),
         "answered_by": answered["event_id"].tolist(),
         "dataset": row["dataset"],
     }
 
 
-def preview_map(frame: pd.DataFrame, limit: int) -> go.Figure:
+def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None) -> go.Figure:
     """A map of the first ``limit`` rows of a canonical frame (an upload not yet committed)."""
     part = frame.head(limit)
     points = pd.DataFrame(
@@ -151,7 +173,7 @@ def preview_map(frame: pd.DataFrame, limit: int) -> go.Figure:
             "geo_precision": part["geo_precision"],
         }
     )
-    return figures.make_event_map(points, uirevision="preview")
+    return figures.make_event_map(points, uirevision="preview", tiles=tiles)
 
 
 def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:

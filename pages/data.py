@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import config, docs, importers, permissions, session, store, views
+from lib import basemap, config, docs, importers, permissions, session, store, views
 
 events = session.get_store()
 st.title("Data")
@@ -64,7 +64,9 @@ if checked and upload is not None and checked[0] == upload.file_id:
         st.dataframe(views.problems_table(report), hide_index=True)
     if report.ok and len(result.frame):
         st.markdown(f"Format **{result.format}**. Preview of the valid rows (at most 10,000 drawn):")
-        st.plotly_chart(views.preview_map(result.frame, 10_000), key="upload_preview")
+        st.plotly_chart(
+            views.preview_map(result.frame, 10_000, basemap.tile_url(config.get("SITREP_TILES"))), key="upload_preview"
+        )
         allowed, reason = permissions.can_commit(
             config.get("SITREP_ALLOW_UPLOAD"),
             st.context.headers.get("Host"),

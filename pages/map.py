@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import config, session, views
+from lib import basemap, config, session, views
 
 view = session.view()
 store, registry = session.get_store(), session.get_registry()
@@ -11,7 +11,10 @@ dataset = view.dataset.name
 
 st.title("Map of strikes and attacks")
 st.caption(view.description)
-result = views.map_view(store, registry, state, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"))
+tiles = basemap.tile_url(config.get("SITREP_TILES"))
+result = views.map_view(
+    store, registry, state, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"), tiles=tiles
+)
 if result.note:
     st.info(result.note, icon=":material/grid_on:")
 if (state.cell or state.area) and st.button("Clear the map selection (cell / box)", icon=":material/close:"):
@@ -38,7 +41,7 @@ if points and st.session_state.get("map_last_selection") != signature:
         st.rerun()
 st.caption(
     "Filled dots: size shows people killed and injured as reported. Rings: casualties unknown. "
-    "Background tiles © OpenStreetMap contributors load when the internet is reachable."
+    + ("Background © OpenStreetMap contributors." if tiles else "No map tiles: the tile server cannot be reached.")
 )
 
 if state.event:
@@ -53,16 +56,15 @@ if state.event:
             right.markdown(f"**Place precision:** {card['geo_precision']}")
             right.markdown(f"**Killed:** {card['fatalities']}  \n**Injured:** {card['injuries']}")
             st.text(card["notes"])
-            for name, url in card["sources"]:
-                if url:
-                    st.link_button(f"Source: {name}", url)
-                else:
-                    st.markdown(f"Source: {name} (no address recorded)")
-            if card["response_to"]:
-                st.markdown("**Answers:** " + ", ".join(f"`{e}`" for e in card["response_to"]))
-            if card["answered_by"]:
-                st.markdown("**Answered by:** " + ", ".join(f"`{e}`" for e in card["answered_by"]))
-            st.caption(f"Event id `{card['event_id']}` in dataset `{card['dataset']}`")
+            st.markdown(f"**Sources:** {card['sources']}")
+            for host, url in card["links"]:
+                st.link_button(f"Read the report ({host})", url, icon=":material/open_in_new:")
+            for label, linked in (("Answers", card["response_to"]), ("Answered by", card["answered_by"])):
+                for other in linked:  # follow the chain: select the linked event
+                    if st.button(f"{label}: {views.md_escape(other)}", key=f"link_{label}_{other}"):
+                        st.session_state["p_event"] = other
+                        st.rerun()
+            st.caption(f"Event id {views.md_escape(card['event_id'])} in dataset {views.md_escape(card['dataset'])}")
             if st.button("Close details", icon=":material/close:"):
                 st.session_state["p_event"] = None
                 st.rerun()

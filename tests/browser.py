@@ -31,6 +31,28 @@ POINTS_DRAWN_JS = """() => {
                      .reduce((n, t) => n + (t._length || 0), 0);
 }"""
 TRACE_NAMES_JS = "() => (document.querySelector('.js-plotly-plot')?._fullData || []).map(t => t.name)"
+# JS: the page position of a longitude/latitude on the first Plotly map.
+PROJECT_JS = """([lon, lat]) => {
+  const m = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
+  const p = m.project([lon, lat]); const r = m.getContainer().getBoundingClientRect();
+  return {x: r.left + p.x, y: r.top + p.y};
+}"""
+
+
+def click_map(page, lon: float, lat: float) -> None:
+    """Click the map where a point at (lon, lat) is drawn, as a person would."""
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;"
+        " return !!(m && m.loaded() && !m.isMoving()); }",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)  # Plotly binds its click handlers after the map's first render
+    pos = page.evaluate(PROJECT_JS, [lon, lat])
+    page.mouse.move(pos["x"], pos["y"])
+    page.wait_for_timeout(200)
+    page.mouse.down()
+    page.mouse.up()
 
 
 def free_port() -> int:
@@ -43,7 +65,8 @@ def free_port() -> int:
 def streamlit_server(env_extra: dict[str, str]):
     """Start `streamlit run dashboard.py` on a free port; yield its base URL; stop it."""
     port = free_port()
-    env = {**os.environ, **env_extra, "PYTHONUNBUFFERED": "1"}
+    # No tile server in tests: nothing leaves the machine, and the map must work without tiles.
+    env = {**os.environ, "SITREP_TILES": "none", **env_extra, "PYTHONUNBUFFERED": "1"}
     log = open(env_extra.get("SITREP_LOG", os.devnull), "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import store
+from lib import store, views
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/map.py", "pages/timeline.py", "pages/events.py", "pages/data.py", "pages/about.py"]
@@ -19,6 +19,7 @@ PAGES = ["pages/map.py", "pages/timeline.py", "pages/events.py", "pages/data.py"
 @pytest.fixture(autouse=True)
 def empty_store(tmp_path, monkeypatch):
     monkeypatch.setenv("SITREP_STORE", str(tmp_path / "catalog.json"))
+    monkeypatch.setenv("SITREP_TILES", "none")
 
 
 def run(params: dict | None = None, page: str | None = None) -> AppTest:
@@ -74,4 +75,4 @@ def test_event_parameter_opens_the_details():
     at = run({"event": event_id})
     texts = [m.value for m in at.markdown]
     assert any("**Place precision:**" in t for t in texts)
-    assert any(event_id in c for c in caption_texts(at))
+    assert any(views.md_escape(event_id) in c for c in caption_texts(at))

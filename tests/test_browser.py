@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from lib import store
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, click_map, streamlit_server
 
 pytestmark = pytest.mark.browser
 SENTENCE = re.compile(r"^Strikes and attacks.*: [\d,]+ events?$")
@@ -156,3 +156,20 @@ def test_a_fresh_server_opened_on_a_page_path_shows_that_page(browser):
             assert "encountered an error" not in page.content()
         finally:
             context.close()
+
+
+def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page):
+    shipped = store.load_shipped().set_index("event_id")
+    tower = "sitrep:2024-01-28-tower-22-drone"
+    page.goto(server + "/?country=Jordan")
+    wait_points(page, 1)
+    click_map(page, shipped.loc[tower, "longitude"], shipped.loc[tower, "latitude"])
+    page.wait_for_url(re.compile(r"[?&]event=sitrep%3A2024-01-28-tower-22-drone"), timeout=30_000)
+    expect(page.get_by_text("Place precision:")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name=re.compile(r"Read the report"))).not_to_have_count(0)
+    answered = shipped[shipped["response_to"].fillna("").str.contains(tower, regex=False)].index
+    assert len(answered) > 0
+    page.get_by_role("button", name=re.compile(r"^Answered by: ")).first.click()
+    page.wait_for_url(re.compile(r"[?&]event=(?!sitrep%3A2024-01-28-tower-22)"), timeout=30_000)
+    chosen = re.search(r"event=([^&]+)", page.url).group(1).replace("%3A", ":")
+    assert chosen in answered

@@ -10,7 +10,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from benchmarks.generate import ensure_dataset
 from lib import config
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, TRACE_NAMES_JS, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, TRACE_NAMES_JS, click_map, streamlit_server
 
 pytestmark = pytest.mark.browser
 ROWS = 100_000
@@ -46,4 +46,28 @@ def test_cells_above_the_limit_and_points_when_narrowed(server):
         count = int(re.search(r": ([\d,]+) events?$", sentence.first.inner_text()).group(1).replace(",", ""))
         assert 0 < count <= config.get("SITREP_MAX_POINTS")
         page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {count}", timeout=60_000)
+        browser.close()
+
+
+def test_clicking_a_cell_narrows_every_view_to_it(server):
+    url, name = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/?dataset={name}")
+        page.wait_for_function(f"() => ({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
+        lon, lat = page.evaluate(
+            "() => { const t = document.querySelector('.js-plotly-plot')._fullData[0]; return [t.lon[0], t.lat[0]]; }"
+        )  # the busiest cell comes first
+        click_map(page, lon, lat)
+        page.wait_for_url(re.compile(r"[?&]cell=[-\d.]+%2C[-\d.]+%2C[\d.]+"), timeout=60_000)
+        sentence = page.locator("[data-testid='stCaptionContainer']").filter(
+            has_text=re.compile(r" cell at .*: [\d,]+ events?$")
+        )
+        expect(sentence).to_be_visible(timeout=60_000)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Events").click()
+        page.wait_for_url(re.compile(r"/events\?.*cell="), timeout=60_000)
+        expect(
+            page.locator("[data-testid='stCaptionContainer']").filter(has_text=re.compile(r" cell at "))
+        ).to_be_visible(timeout=60_000)
         browser.close()

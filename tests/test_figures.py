@@ -26,7 +26,7 @@ def test_event_map_one_trace_per_type_and_rings_for_unknown(fixture_store, regis
     assert unknown.marker.size == figures.UNKNOWN_SIZE
     assert all(t.type == "scattermap" for t in fig.data)
     assert fig.layout.map.style == "white-bg"  # points draw without any tile server
-    assert fig.layout.map.layers[0].below == "traces"
+    assert fig.layout.map.layers == ()  # no tile layer unless a tile server was found
 
 
 def test_marker_size_grows_with_known_casualties_and_zero_is_not_unknown():
@@ -121,3 +121,10 @@ def test_timeline_without_lane_when_too_many(fixture_store, registry):
     empty = queries.timeline_events(fixture_store, state, registry, 0)
     fig = figures.make_timeline(bins, empty, queries.retaliation_links(empty), "month")
     assert all(t.type == "bar" for t in fig.data)
+
+
+def test_tile_layer_only_when_given(fixture_store, registry):
+    points = points_frame(fixture_store, registry)
+    assert figures.make_event_map(points).layout.map.layers == ()
+    with_tiles = figures.make_event_map(points, tiles="https://tiles.example/{z}/{x}/{y}.png")
+    assert with_tiles.layout.map.layers[0].source == ("https://tiles.example/{z}/{x}/{y}.png",)

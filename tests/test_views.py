@@ -41,9 +41,10 @@ def test_event_card_spells_out_precision_and_unknowns(fixture_store):
     card = views.event_card(fixture_store, "fixture", "t:4")
     assert card["fatalities"] == "unknown (not reported)"
     assert card["geo_precision"] == "1: the place itself"
-    assert card["target"] == "Kait'ib Hezbollah; Kataib Sayyid al-Shuhada"
+    assert card["target"] == views.md_escape("Kait'ib Hezbollah; Kataib Sayyid al-Shuhada")
     assert card["response_to"] == ["t:3"]
-    assert card["sources"] == [("Fixture", "https://example.org/report")]
+    assert card["sources"] == "Fixture"
+    assert card["links"] == [("example.org", "https://example.org/report")]
     assert views.event_card(fixture_store, "fixture", "t:3")["answered_by"] == ["t:4"]
     assert views.event_card(fixture_store, "fixture", "nope") is None
 
@@ -57,3 +58,15 @@ def test_upload_preview_and_problems_table():
     table = views.problems_table(report)
     assert list(table["problem"]) == ["the file is empty", "is not a date"]
     assert table["row"].tolist()[1] == 4
+
+
+def test_event_card_makes_data_inert(catalog):
+    from lib import store
+
+    frame = make_frame("evil")
+    frame.loc[0, "actor1"] = "![pixel](http://tracker.example/p.png) <img src=x onerror=alert(1)>"
+    frame.loc[0, "source_url"] = "javascript:alert(1) https://example.org/ok"
+    store.write_dataset(frame, "evil", "csv", catalog_path=catalog)
+    card = views.event_card(store.Store(catalog), "evil", frame.loc[0, "event_id"])
+    assert card["attacker"].startswith("\\!\\[pixel\\]\\(http://tracker\\.example/p\\.png\\) \\<img")
+    assert card["links"] == [("example.org", "https://example.org/ok")]

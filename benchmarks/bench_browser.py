@@ -1,0 +1,152 @@
+"""In headless chromium: time to open a shared Map link, time from moving the date slider to the map
+redrawn, and the memory of the app process — for Sitrep and the naive baseline, beside each other.
+
+Per size it serves the synthetic dataset (benchmarks/generate.py) with a real ``streamlit run``
+on 127.0.0.1 and drives Debian's chromium with Playwright:
+
+- open: from ``page.goto`` of ``/?dataset=synthetic-N`` to the map's traces computed by Plotly;
+- slider: press End / Home on the range's start thumb (the last day only / everything) and
+  time until the map's traces are replaced; the median of ``--moves`` moves;
+- memory: RSS of the server process after the first load, after ``--changes`` filter
+  changes (Sitrep only; the naive app gets ``--moves``), and per extra browser session.
+
+The naive baseline (benchmarks/naive_app.py: pandas + px.scatter_map with hover data) runs
+the same steps, at the sizes given by ``--naive-sizes``.
+
+    python -m benchmarks.bench_browser --sizes 1000 10000 100000 200000 1000000 5000000 --naive-sizes 1000 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+from playwright.sync_api import sync_playwright
+
+from benchmarks.generate import ensure_dataset
+from lib import store
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port
+
+READY_JS = """() => { const gd = document.querySelector('.js-plotly-plot');
+  return !!(gd && gd._fullData && gd._fullData.length && !document.querySelector('[data-testid=stStatusWidget]')); }"""
+MARK_JS = "() => { window.__fd = document.querySelector('.js-plotly-plot')._fullData; }"
+CHANGED_JS = """() => { const gd = document.querySelector('.js-plotly-plot');
+  return !!(gd && gd._fullData && gd._fullData !== window.__fd); }"""
+
+
+@contextlib.contextmanager
+def serve(script: str, env: dict[str, str]):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        import urllib.request
+
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}", psutil.Process(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def rss_mb(process: psutil.Process) -> float:
+    return process.memory_info().rss / 1e6
+
+
+def open_map(browser, url: str) -> tuple[float, object, object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(READY_JS, timeout=600_000, polling=50)
+    return time.perf_counter() - started, page, context
+
+
+def move(page, key: str) -> float:
+    page.evaluate(MARK_JS)
+    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
+    thumb.focus()
+    started = time.perf_counter()
+    page.keyboard.press(key)
+    page.wait_for_function(CHANGED_JS, timeout=600_000, polling=50)
+    seconds = time.perf_counter() - started
+    page.wait_for_function(READY_JS, timeout=600_000, polling=100)
+    return seconds
+
+
+def measure(browser, url: str, process: psutil.Process, moves: int, changes: int, sessions: int) -> dict:
+    out: dict = {}
+    out["open"], page, context = open_map(browser, url)
+    out["open2"], page2, context2 = open_map(browser, url)  # warm: the link opened again
+    context2.close()
+    out["rss_loaded"] = rss_mb(process)
+    times = [move(page, "End" if i % 2 == 0 else "Home") for i in range(moves)]
+    out["slider"] = statistics.median(times)
+    for i in range(max(0, changes - moves)):
+        move(page, "End" if i % 2 == 0 else "Home")
+    out["rss_after_changes"] = rss_mb(process)
+    extra = []
+    for _ in range(sessions):
+        _, other, other_context = open_map(browser, url)
+        extra.append(other_context)
+    out["rss_per_session"] = (rss_mb(process) - out["rss_after_changes"]) / max(1, sessions)
+    for other_context in extra:
+        other_context.close()
+    context.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 200_000, 1_000_000])
+    parser.add_argument("--naive-sizes", type=int, nargs="*", default=[1_000, 200_000])
+    parser.add_argument("--store", type=Path, default=Path("benchmarks/data/catalog.json"))
+    parser.add_argument("--moves", type=int, default=6, help="slider moves timed per size")
+    parser.add_argument("--changes", type=int, default=6, help="filter changes before the memory reading")
+    parser.add_argument("--sessions", type=int, default=3, help="extra browser sessions for the per-session memory")
+    args = parser.parse_args()
+    catalog = args.store.resolve()
+    print(f"# bench_browser — {time.strftime('%Y-%m-%d %H:%M')}, {psutil.cpu_count()} cores, headless chromium; "
+          "SYNTHETIC data")  # fmt: skip
+    print("| app | events | open link (s) | open again (s) | slider → map (s, median) | RSS loaded (MB) | "
+          "RSS after changes (MB) | MB per extra session |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for size in sorted(set(args.sizes) | set(args.naive_sizes)):
+            name, _ = ensure_dataset(size, catalog)
+            runs = []
+            if size in args.sizes:
+                runs.append(("Sitrep", "dashboard.py", {"SITREP_STORE": str(catalog)}, f"/?dataset={name}"))
+            if size in args.naive_sizes:
+                parquet = catalog.parent / store.Catalog(catalog).read()["datasets"][name]["file"]
+                runs.append(("naive", "benchmarks/naive_app.py", {"NAIVE_PARQUET": str(parquet)}, "/"))
+            for label, script, env, path in runs:
+                with serve(script, env) as (url, process):
+                    changes = args.changes if label == "Sitrep" else args.moves  # the naive app is too slow for 200
+                    r = measure(browser, url + path, process, args.moves, changes, args.sessions)
+                print(
+                    f"| {label} | {size:,} | {r['open']:.2f} | {r['open2']:.2f} | {r['slider']:.2f} | "
+                    f"{r['rss_loaded']:.0f} | {r['rss_after_changes']:.0f} | {r['rss_per_session']:.1f} |",
+                    flush=True,
+                )
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
