@@ -95,6 +95,13 @@ def validate_dataset_name(name: str) -> str:
     return name
 
 
+def suggest_dataset_name(filename: str) -> str:
+    """A valid dataset name made from a file name ("ACLED Iraq 2024.xlsx" → "acled-iraq-2024")."""
+    stem = Path(filename).stem.lower()
+    name = re.sub(r"[^a-z0-9_.-]+", "-", stem).strip("-.")[:64]
+    return name if DATASET_NAME.match(name) else "imported"
+
+
 def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[str]]:
     """Per row, the normalised keys of the actor in ``first`` and those listed in ``assoc``.
 

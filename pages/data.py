@@ -1,6 +1,5 @@
 """Data: the datasets in the store; upload a file, check it, preview it, commit it."""
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -24,15 +23,14 @@ st.markdown(
 upload = st.file_uploader("File", type=["csv", "tsv", "txt", "xlsx"], key="upload_file")
 left, right = st.columns(2)
 fmt = left.selectbox("Format", ["detect", *importers.FORMATS], key="upload_format")
-default_name = re.sub(r"[^a-z0-9_.-]+", "-", Path(upload.name).stem.lower()).strip("-.")[:64] if upload else ""
+default_name = store.suggest_dataset_name(upload.name) if upload else ""
 name = right.text_input("Dataset name", value=default_name, key=f"upload_name_{default_name}")
 mapping_text = st.text_area(
     "Column mapping for a plain CSV (optional, one `canonical=your column` per line)", key="upload_mapping", height=80
 )
 
 if upload is not None and st.button("Check the file", icon=":material/fact_check:"):
-    mapping = dict(line.split("=", 1) for line in mapping_text.splitlines() if "=" in line)
-    mapping = {k.strip(): v.strip() for k, v in mapping.items()}
+    mapping = importers.parse_mapping(mapping_text)
     try:
         store.validate_dataset_name(name)
     except ValueError as exc:

@@ -125,3 +125,10 @@ def test_result_frame_is_canonical_and_typed():
     result = read_file(CANONICAL)
     assert list(result.frame.columns) == schema.CANONICAL_COLUMNS
     assert str(result.frame["event_date"].dtype) == "datetime64[s]"
+
+
+def test_parse_mapping_from_text():
+    from lib.importers import parse_mapping
+
+    text = "event_date = Date\nlatitude=Lat\n\nnot a mapping\nlongitude= Lon \n=x\n"
+    assert parse_mapping(text) == {"event_date": "Date", "latitude": "Lat", "longitude": "Lon"}

@@ -111,3 +111,10 @@ def test_shipped_data_loads_without_a_writable_store(tmp_path):
     shipped = store.Store(read_only / "catalog.json")
     assert shipped.datasets()[0].shipped
     assert shipped.datasets()[0].rows > 0
+
+
+def test_suggested_dataset_names_are_valid():
+    assert store.suggest_dataset_name("ACLED Iraq 2024.xlsx") == "acled-iraq-2024"
+    assert store.suggest_dataset_name("ged231.csv") == "ged231"
+    assert store.suggest_dataset_name("___.csv") == "imported"  # a name must start with a letter or digit
+    assert store.suggest_dataset_name("¿¿.csv") == "imported"

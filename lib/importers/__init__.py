@@ -22,7 +22,13 @@ from lib.importers.common import ImportFailed, check_size, first_line, is_xlsx, 
 
 FORMATS = ("acled", "ucdp", "gdelt", "csv")
 
-__all__ = ["FORMATS", "ImportFailed", "ImportResult", "detect_format", "read_file"]
+__all__ = ["FORMATS", "ImportFailed", "ImportResult", "detect_format", "parse_mapping", "read_file"]
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """A column mapping from lines of ``canonical=file column`` (blank lines and lines without '=' ignored)."""
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return {canon.strip(): column.strip() for canon, column in pairs if canon.strip() and column.strip()}
 
 
 @dataclass
