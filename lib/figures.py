@@ -276,10 +276,11 @@ def make_cell_map(
 
 
 def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame, bin_: str) -> go.Figure:
-    """Events and fatalities per time bin by type, and an event lane with retaliation links.
+    """Events and fatalities per time bin by type, and event lanes with retaliation links.
 
     ``bins``: bin, type, events, fatalities (``queries.timeline_bins``). ``events``: the
-    events for the lane (may be empty when there are too many to draw). ``links``:
+    events for the lanes (may be empty when there are too many to draw), with an optional
+    ``lane`` column (e.g. the attacker's side; default: the type). ``links``:
     from_id, from_date, to_id, to_date (``queries.retaliation_links``), drawn as arrows
     from the earlier event to the one that answered it.
     """
@@ -292,7 +293,11 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
         vertical_spacing=0.06,
         row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
         subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures)"]
-        + (["Events and retaliation links (arrow: answered by)"] if lane else []),
+        + (
+            [f"Events by {'attacker' if 'lane' in events else 'type'} and retaliation links (arrow: answered by)"]
+            if lane
+            else []
+        ),
     )
     types = sorted(set(bins["type"].dropna()) | (set(events["type"].dropna()) if lane else set()))
     colours = colour_for(types)
@@ -314,7 +319,10 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
             col=1,
         )
     if lane:
-        lanes = {t: i for i, t in enumerate(types)}
+        # the lane of each event: its attacker side when the caller gives one ("lane"), else its type
+        lane_of = events["lane"] if "lane" in events else events["type"]
+        lanes = list(dict.fromkeys(lane_of.sort_values(kind="stable"))) if "lane" in events else types
+        events = events.assign(_lane=lane_of)
         for t in types:
             part = events[events["type"] == t]
             if part.empty:
@@ -323,7 +331,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
             fig.add_trace(
                 go.Scatter(
                     x=part["event_date"],
-                    y=[t] * len(part),
+                    y=part["_lane"],
                     mode="markers",
                     marker={
                         "size": np.where(unknown, UNKNOWN_SIZE, marker_size(part["fatalities"], part["injuries"])),
@@ -345,13 +353,13 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
                 row=3,
                 col=1,
             )
-        type_of = dict(zip(events["event_id"], events["type"], strict=True))
+        lane_by_id = dict(zip(events["event_id"], events["_lane"], strict=True))
         for link in links.itertuples():
             fig.add_annotation(
                 x=link.to_date,
-                y=type_of[link.to_id],
+                y=lane_by_id[link.to_id],
                 ax=link.from_date,
-                ay=type_of[link.from_id],
+                ay=lane_by_id[link.from_id],
                 xref="x3",
                 yref="y3",
                 axref="x3",
@@ -363,7 +371,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
                 arrowcolor="rgba(60,60,60,0.7)",
                 text="",
             )
-        fig.update_yaxes(categoryorder="array", categoryarray=list(lanes), row=3, col=1)
+        fig.update_yaxes(categoryorder="array", categoryarray=lanes, row=3, col=1)
     fig.update_layout(
         barmode="stack",
         height=720 if lane else 480,

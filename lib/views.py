@@ -194,6 +194,23 @@ def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
     )
 
 
+MAX_SIDE_LANES = 8
+SIDE_ORDER = ("US-led coalition", "Iranian state", "Iran-aligned", "Islamic Resistance in Iraq")
+
+
+def attacker_side(registry: Registry, name: str) -> str:
+    """The timeline lane of an attacker: its main affiliation, else its canonical name."""
+    canonical = registry.canonical(name)
+    actor = registry.actors.get(canonical)
+    affiliations = actor.affiliations if actor else []
+    for side in SIDE_ORDER:
+        if side in affiliations:
+            return {"Iran-aligned": "Iran-aligned groups", "Iranian state": "Iran (state)"}.get(side, side)
+    if affiliations:
+        return affiliations[0]
+    return "Unidentified attackers" if canonical == "Unidentified armed group" else canonical
+
+
 @dataclass
 class TimelineView:
     figure: go.Figure
@@ -215,5 +232,9 @@ def timeline_view(
         else queries.timeline_events(store, state, registry, 0)
     )
     links = queries.retaliation_links(lane) if len(lane) else queries.retaliation_links(lane.head(0))
+    if len(lane):
+        sides = lane["actor1"].map(lambda name: attacker_side(registry, name))
+        if sides.nunique() <= MAX_SIDE_LANES:
+            lane = lane.assign(lane=sides)
     fig = figures.make_timeline(bins, lane, links, bin_)
     return TimelineView(fig, bin_, len(lane) > 0, len(links))

@@ -13,8 +13,9 @@ if view.count == 0:
 st.plotly_chart(result.figure, key="timeline", config={"displaylogo": False})
 if result.lane_shown:
     st.caption(
-        f"Bottom panel: every event on its type's lane; an arrow runs from an event to the one a source says "
-        f"answered it ({result.links} link{'s' if result.links != 1 else ''} in view). Rings: casualties unknown."
+        f"Bottom panel: every event on its attacker's lane, coloured by type; an arrow runs from an event to the one "
+        f"a source says answered it ({result.links} link{'s' if result.links != 1 else ''} in view). "
+        "Rings: casualties unknown."
     )
 else:
     st.caption("Too many events to draw one by one; narrow the filters to see each event and the retaliation links.")
