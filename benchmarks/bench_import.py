@@ -13,7 +13,9 @@ mapping), with the ratio. The data is never shipped.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from lib import store  # noqa: E402
 from lib.importers import read_file  # noqa: E402
@@ -110,6 +113,17 @@ def main() -> None:
         size_mb = path.stat().st_size / 1_048_576
         print(f"synthetic ACLED-style CSV: {args.rows:,} rows, {size_mb:.0f} MB, generated in {generated:.1f} s")
         print(f"peak RSS after generating: {peak_rss_mb():.0f} MB")
+
+        # The command a user runs, in its own process: its time and peak memory are the import's alone.
+        env = {**os.environ, "SITREP_STORE": str(Path(folder) / "cli" / "catalog.json")}
+        command = [sys.executable, "-m", "lib", "import", str(path), "--dataset", "bench", "--max-mb", "100000"]
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+        cli_seconds = time.perf_counter() - started
+        child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"`python -m lib import` (detect, read, validate, store): {cli_seconds:.1f} s, exit {done.returncode}, "
+              f"peak RSS of that process {child_peak:.0f} MB")  # fmt: skip
+        print("   " + (done.stderr.strip().splitlines() or ["(no output)"])[-1])
 
         started = time.perf_counter()
         result = read_file(path, format="acled", dataset="bench", max_bytes=1 << 40)

@@ -114,11 +114,17 @@ def _rows(numbers: list[int], limit: int = 20) -> str:
     return shown + (f", … {len(numbers) - limit} more" if len(numbers) > limit else "")
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def _open_store() -> store.Store | None:
     try:
-        events = store.Store()
+        return store.Store()
     except store.StoreError as exc:
         _say(f"error: {exc}")
+        return None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    events = _open_store()
+    if events is None:
         return 1
     if args.dataset not in [d.name for d in events.datasets()]:
         _say(f"error: unknown dataset {args.dataset!r}; `python -m lib datasets` lists them.")
@@ -153,10 +159,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(_: argparse.Namespace) -> int:
-    try:
-        events = store.Store()
-    except store.StoreError as exc:
-        _say(f"error: {exc}")
+    events = _open_store()
+    if events is None:
         return 1
     print(f"{'dataset':<28} {'events':>10}  {'first':<10}  {'last':<10}  {'format':<8}  licence")
     for info in events.datasets():

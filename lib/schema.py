@@ -142,20 +142,6 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
-def _parse_int(value: object) -> int | None | str:
-    """An integer, None for empty, or the string 'bad'."""
-    text = clean_text(value)
-    if text is None:
-        return None
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        return "bad"
-    if not np.isfinite(number) or number != int(number):
-        return "bad"
-    return int(number)
-
-
 def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | None = None) -> pd.DataFrame:
     """Check a frame already named in canonical columns; return the valid rows, typed.
 
@@ -286,7 +272,7 @@ def _clean_text_series(values: pd.Series) -> pd.Series:
 
 
 def _parse_int_series(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_parse_int` over a column: (numbers as float with NaN, empty mask, bad mask)."""
+    """Whole numbers over a column ("1,200" and "3.0" allowed): (numbers as float with NaN, empty mask, bad mask)."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         number = values.astype("float64").to_numpy()
         empty = np.isnan(number)
@@ -308,7 +294,7 @@ def _parse_float_series(values: pd.Series) -> np.ndarray:
 
 
 def _parse_date_series(values: pd.Series, col: str, flag) -> np.ndarray:
-    """:func:`_parse_date` over a column: datetime64 values, problems flagged."""
+    """ISO dates (a time after them ignored) over a column: datetime64 values, problems flagged."""
     n = len(values)
     out = np.full(n, np.datetime64("1970-01-01", "s"))
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
