@@ -5,8 +5,9 @@ Per size it serves the synthetic dataset (benchmarks/generate.py) with a real ``
 on 127.0.0.1 and drives Debian's chromium with Playwright:
 
 - open: from ``page.goto`` of ``/?dataset=synthetic-N`` to the map's traces computed by Plotly;
-- slider: press End / Home on the range's start thumb (the last day only / everything) and
-  time until the map's traces are replaced; the median of ``--moves`` moves;
+- slider: press End / Home on the range's start thumb (narrow to the last day / widen to
+  everything) and time until the sentence and the map's traces are replaced; medians of
+  ``--moves`` moves, overall and per direction;
 - memory: RSS of the server process after the first load, after ``--changes`` filter
   changes (Sitrep only; the naive app gets ``--moves``), and per extra browser session.
 
@@ -40,6 +41,9 @@ SENTENCE_JS = """() => (Array.from(document.querySelectorAll("[data-testid='stCa
   .map(e => e.innerText).find(t => / events?$/.test(t)) || '')"""
 MARK_JS = f"""() => {{ window.__fd = (document.querySelector('.js-plotly-plot') || {{}})._fullData;
   window.__sentence = ({SENTENCE_JS})(); }}"""
+# Redrawn: the sentence changed and Plotly has computed the new figure (Streamlit replaces the
+# chart element; its _fullData is the new figure's). The GPU's last frame is not waited for,
+# in either app alike.
 CHANGED_JS = f"""() => {{ const gd = document.querySelector('.js-plotly-plot');
   return !!(gd && gd._fullData && gd._fullData !== window.__fd && ({SENTENCE_JS})() !== window.__sentence); }}"""
 
@@ -104,8 +108,11 @@ def measure(browser, url: str, process: psutil.Process, moves: int, changes: int
     out["open2"], page2, context2 = open_map(browser, url)  # warm: the link opened again
     context2.close()
     out["rss_loaded"] = rss_mb(process)
-    times = [move(page, "End" if i % 2 == 0 else "Home") for i in range(moves)]
+    keys = ["End" if i % 2 == 0 else "Home" for i in range(moves)]
+    times = [move(page, key) for key in keys]
     out["slider"] = statistics.median(times)
+    out["narrow"] = statistics.median(t for t, k in zip(times, keys, strict=True) if k == "End")
+    out["widen"] = statistics.median(t for t, k in zip(times, keys, strict=True) if k == "Home")
     for i in range(max(0, changes - moves)):
         move(page, "End" if i % 2 == 0 else "Home")
     out["rss_after_changes"] = rss_mb(process)
@@ -132,9 +139,9 @@ def main() -> None:
     catalog = args.store.resolve()
     print(f"# bench_browser — {time.strftime('%Y-%m-%d %H:%M')}, {psutil.cpu_count()} cores, headless chromium; "
           "SYNTHETIC data")  # fmt: skip
-    print("| app | events | open link (s) | open again (s) | slider → map (s, median) | RSS loaded (MB) | "
-          "RSS after changes (MB) | MB per extra session |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| app | events | open link (s) | open again (s) | slider → map (s, median) | narrow to the last day (s) | "
+          "widen to all (s) | RSS loaded (MB) | RSS after changes (MB) | MB per extra session |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for size in sorted(set(args.sizes) | set(args.naive_sizes)):
@@ -151,6 +158,7 @@ def main() -> None:
                     r = measure(browser, url + path, process, args.moves, changes, args.sessions)
                 print(
                     f"| {label} | {size:,} | {r['open']:.2f} | {r['open2']:.2f} | {r['slider']:.2f} | "
+                    f"{r['narrow']:.2f} | {r['widen']:.2f} | "
                     f"{r['rss_loaded']:.0f} | {r['rss_after_changes']:.0f} | {r['rss_per_session']:.1f} |",
                     flush=True,
                 )
