@@ -23,7 +23,7 @@ SETTINGS: list[Setting] = [
     Setting(
         "SITREP_MAX_POINTS",
         "10000",
-        "Above this many events in view the Map draws store-aggregated cells instead of points.",
+        "Most events the Map draws one by one (its byte budget can lower it); above, store-aggregated cells.",
         int,
     ),
     Setting(

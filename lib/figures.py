@@ -103,6 +103,7 @@ def short(text: object, width: int = 32) -> str:
 HOVER_WIDTHS = (80, 32, 24, 18, 14, 11, 8)
 BYTES_PER_POINT = 40  # coordinates, key and size as base64 float32/int32, with JSON punctuation
 FIXED_HOVER = 48  # date, arrows, casualties and precision words of one hover label
+MIN_BYTES_PER_POINT = BYTES_PER_POINT + FIXED_HOVER + 2 * 8  # with actor names cut to the shortest width
 
 
 def actor_width(points: pd.DataFrame, max_bytes: int) -> int:

@@ -334,6 +334,8 @@ class Store:
         self.catalog = Catalog(catalog_path or store_path())
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET preserve_insertion_order = false")
+        # Bounded, so a served app stays small however large the datasets (queries stream Parquet).
+        self.con.execute("SET memory_limit = '1GB'")
         self._lock = threading.Lock()
         self._views: dict[str, str] = {}
         self._infos: dict[str, DatasetInfo] = {}

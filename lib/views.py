@@ -42,25 +42,51 @@ class MapView:
     note: str = ""
 
 
+# What one map may cost the browser. The first, unfiltered view of a dataset must stay light
+# (it is what every shared link and every newcomer loads); narrowed views may carry more.
+MAP_BYTES_DEFAULT_VIEW = 300_000
+MAP_BYTES_MAX = 1_000_000
+MAP_BYTES_MARGIN = 40_000  # layout, legend and trace names
+
+
+def points_budget(state: FilterState, max_points: int) -> tuple[int, int]:
+    """(most points drawn one by one, bytes the point map may use) for a view.
+
+    Each point costs at least ``figures.MIN_BYTES_PER_POINT`` (coordinates, key, size and the
+    shortest hover), so the byte budget caps the points as well as ``max_points`` does.
+    """
+    budget = (MAP_BYTES_MAX if state.is_narrowed else MAP_BYTES_DEFAULT_VIEW) - MAP_BYTES_MARGIN
+    return min(max_points, budget // figures.MIN_BYTES_PER_POINT), budget
+
+
 def map_view(
     store: Store, registry: Registry, state: FilterState, max_points: int, max_cells: int, tiles: str | None = None
 ) -> MapView:
-    """Points when the view holds at most ``max_points`` events, store-aggregated cells above."""
+    """Points when the view holds few enough events, store-aggregated cells above.
+
+    "Few enough" is at most ``max_points`` and within the view's byte budget
+    (:func:`points_budget`): the unfiltered view of a dataset stays under 300 KB, any view
+    under 1 MB.
+    """
     events = queries.count_events(store, state, registry)
     uirevision = queries.dataset_of(store, state)
-    if events <= max_points:
-        points = queries.map_points(store, state, registry, max_points)
+    limit, budget = points_budget(state, max_points)
+    if events <= limit:
+        points = queries.map_points(store, state, registry, limit)
         selected = None
         if state.event:
             match = points.loc[points["event_id"] == state.event, "rowkey"]
             selected = int(match.iloc[0]) if len(match) else None
-        fig = figures.make_event_map(points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles)
+        fig = figures.make_event_map(
+            points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles, max_bytes=budget
+        )
         return MapView("points", fig, events, len(points))
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
     fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles)
+    reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
     note = (
-        f"{events:,} events are more than the {max_points:,} drawn one by one, so the map shows them "
-        f"aggregated into {len(cells):,} cells of {size:g}°. Click a cell, or narrow the filters, to see events."
+        f"{events:,} events are more than the {limit:,} this view draws one by one, so the map shows them "
+        f"aggregated into {len(cells):,} cells of {size:g}°. Click a cell, or {reason}, to see single events."
     )
     return MapView("cells", fig, events, len(cells), size, note)
 

@@ -93,3 +93,24 @@ def test_timeline_of_the_shipped_data_shows_the_erbil_chain():
     arrows = [a for a in result.figure.layout.annotations if a.showarrow]
     erbil = [a for a in arrows if str(a.ax)[:10] == "2021-02-15" and str(a.x)[:10] == "2021-02-25"]
     assert erbil and erbil[0].ay == "Iran-aligned groups" and erbil[0].y == "US-led coalition"
+
+
+def test_the_map_stays_within_its_byte_budgets(catalog, registry):
+    """Issue 5: the unfiltered map under 300 KB, any map under 1 MB (synthetic data, 9,000 events)."""
+    import plotly.io as pio
+
+    from benchmarks.generate import generate
+    from lib import store
+
+    store.write_dataset(generate(9_000, dataset="big"), "big", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    default = views.map_view(events, registry, FilterState(dataset="big"), 10_000, 4_000)
+    assert default.kind == "cells"  # 9,000 points would not fit in 300 KB
+    assert len(pio.to_json(default.figure, validate=False)) < views.MAP_BYTES_DEFAULT_VIEW
+    narrowed = FilterState(dataset="big", type=("Armed clash", "Shelling/artillery/missile attack", "Attack"))
+    result = views.map_view(events, registry, narrowed, 10_000, 4_000)
+    assert result.kind == "points" and result.drawn > 5_000
+    assert len(pio.to_json(result.figure, validate=False)) < views.MAP_BYTES_MAX
+    assert views.points_budget(FilterState(), 10_000)[0] == 2_500
+    assert views.points_budget(narrowed, 10_000)[0] == 9_230
+    assert views.points_budget(narrowed, 500)[0] == 500
