@@ -39,20 +39,34 @@ PROJECT_JS = """([lon, lat]) => {
 }"""
 
 
-def click_map(page, lon: float, lat: float) -> None:
-    """Click the map where a point at (lon, lat) is drawn, as a person would."""
+def click_map(page, lon: float, lat: float, url_pattern=None, attempts: int = 5) -> None:
+    """Click the map where a point at (lon, lat) is drawn, as a person would.
+
+    Plotly binds its click handlers a moment after the map's first render, and on a busy
+    machine that moment varies: with ``url_pattern`` the click is repeated (like a person
+    clicking again) until the page's URL matches it.
+    """
     page.wait_for_function(
         "() => { const gd = document.querySelector('.js-plotly-plot');"
         " const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;"
         " return !!(m && m.loaded() && !m.isMoving()); }",
         timeout=60_000,
     )
-    page.wait_for_timeout(500)  # Plotly binds its click handlers after the map's first render
-    pos = page.evaluate(PROJECT_JS, [lon, lat])
-    page.mouse.move(pos["x"], pos["y"])
-    page.wait_for_timeout(200)
-    page.mouse.down()
-    page.mouse.up()
+    for attempt in range(attempts):
+        page.wait_for_timeout(500 * (attempt + 1))
+        pos = page.evaluate(PROJECT_JS, [lon, lat])
+        page.mouse.move(pos["x"], pos["y"])
+        page.wait_for_timeout(200)
+        page.mouse.down()
+        page.mouse.up()
+        if url_pattern is None:
+            return
+        try:
+            page.wait_for_url(url_pattern, timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: click again
+            continue
+    raise AssertionError(f"clicking the map at {lon}, {lat} never led to {url_pattern}")
 
 
 def free_port() -> int:

@@ -163,8 +163,12 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
     tower = "sitrep:2024-01-28-tower-22-drone"
     page.goto(server + "/?country=Jordan")
     wait_points(page, 1)
-    click_map(page, shipped.loc[tower, "longitude"], shipped.loc[tower, "latitude"])
-    page.wait_for_url(re.compile(r"[?&]event=sitrep%3A2024-01-28-tower-22-drone"), timeout=30_000)
+    click_map(
+        page,
+        shipped.loc[tower, "longitude"],
+        shipped.loc[tower, "latitude"],
+        url_pattern=re.compile(r"[?&]event=sitrep%3A2024-01-28-tower-22-drone"),
+    )
     expect(page.get_by_text("Place precision:")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name=re.compile(r"Read the report"))).not_to_have_count(0)
     answered = shipped[shipped["response_to"].fillna("").str.contains(tower, regex=False)].index

@@ -59,8 +59,7 @@ def test_clicking_a_cell_narrows_every_view_to_it(server):
         lon, lat = page.evaluate(
             "() => { const t = document.querySelector('.js-plotly-plot')._fullData[0]; return [t.lon[0], t.lat[0]]; }"
         )  # the busiest cell comes first
-        click_map(page, lon, lat)
-        page.wait_for_url(re.compile(r"[?&]cell=[-\d.]+%2C[-\d.]+%2C[\d.]+"), timeout=60_000)
+        click_map(page, lon, lat, url_pattern=re.compile(r"[?&]cell=[-\d.]+%2C[-\d.]+%2C[\d.]+"))
         sentence = page.locator("[data-testid='stCaptionContainer']").filter(
             has_text=re.compile(r" cell at .*: [\d,]+ events?$")
         )
