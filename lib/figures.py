@@ -65,8 +65,9 @@ def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str,
         lat0, lat1, lon0, lon1 = float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max())
     else:
         lat0, lat1, lon0, lon1 = 29.0, 37.5, 35.0, 48.0  # the region of the shipped data
-    span = max(lat1 - lat0, lon1 - lon0, 0.05)
-    zoom = float(np.clip(math.log2(360 / span) - 1.3, 1, 11))
+    # the zoom at which the extent fills most of a ~900 × 560 px map (the height is the tighter side)
+    span = max((lat1 - lat0) * 1.6, lon1 - lon0, 0.05)
+    zoom = float(np.clip(math.log2(360 / span) + 0.2, 1, 11))
     fig.update_layout(
         map={
             "style": "white-bg",
@@ -79,15 +80,9 @@ def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str,
             else [],
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        height=560,
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 0.01,
-            "xanchor": "left",
-            "x": 0.01,
-            "bgcolor": "rgba(255,255,255,0.8)",
-        },
+        height=600,
+        # below the map, so the legend never hides a point
+        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0},
         uirevision=uirevision,
         clickmode="event+select",
         dragmode="pan",
