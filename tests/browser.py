@@ -11,6 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+from playwright.sync_api import sync_playwright
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SITREP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,6 +70,15 @@ def click_map(page, lon: float, lat: float, url_pattern=None, attempts: int = 5)
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: click again
             continue
     raise AssertionError(f"clicking the map at {lon}, {lat} never led to {url_pattern}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium for the whole test run (each test makes its own context)."""
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 def free_port() -> int:

@@ -9,6 +9,7 @@ import pytest
 
 from lib import schema, store
 from lib.actors import Actor, Registry
+from tests.browser import browser  # noqa: F401 - the shared chromium fixture of the browser tests
 
 ROWS = [
     # event_id, date, type, sub, actor1, assoc1, actor2, assoc2, country, location, lat, lon, fat, inj, response_to

@@ -10,10 +10,10 @@ import re
 import tempfile
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from lib import store
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, click_map, streamlit_server
+from tests.browser import POINTS_DRAWN_JS, click_map, streamlit_server
 
 pytestmark = pytest.mark.browser
 SENTENCE = re.compile(r"^Strikes and attacks.*: [\d,]+ events?$")
@@ -24,14 +24,6 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("store")
     with streamlit_server({"SITREP_STORE": str(folder / "catalog.json")}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

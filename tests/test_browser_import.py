@@ -7,21 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from lib import importers
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, ROOT, streamlit_server
+from tests.browser import POINTS_DRAWN_JS, ROOT, streamlit_server
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def points_drawn(page, expected: int) -> None:

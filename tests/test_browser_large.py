@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from benchmarks.generate import ensure_dataset
 from lib import config
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, POINTS_DRAWN_JS, TRACE_NAMES_JS, click_map, streamlit_server
+from tests.browser import POINTS_DRAWN_JS, TRACE_NAMES_JS, click_map, streamlit_server
 
 pytestmark = pytest.mark.browser
 ROWS = 100_000
@@ -24,49 +24,47 @@ def server(tmp_path_factory):
         yield url, name
 
 
-def test_cells_above_the_limit_and_points_when_narrowed(server):
+def test_cells_above_the_limit_and_points_when_narrowed(server, browser):
     url, name = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/?dataset={name}")
-        expect(page.locator("[data-testid='stAlert']", has_text="aggregated into")).to_be_visible(timeout=60_000)
-        page.wait_for_function(f"() => ({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
-        cells = page.evaluate(POINTS_DRAWN_JS)
-        assert 0 < cells <= config.get("SITREP_MAX_CELLS")
-        expect(page.locator("[data-testid='stCaptionContainer']", has_text=f": {ROWS:,} events")).to_be_visible()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{url}/?dataset={name}")
+    expect(page.locator("[data-testid='stAlert']", has_text="aggregated into")).to_be_visible(timeout=60_000)
+    page.wait_for_function(f"() => ({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
+    cells = page.evaluate(POINTS_DRAWN_JS)
+    assert 0 < cells <= config.get("SITREP_MAX_CELLS")
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text=f": {ROWS:,} events")).to_be_visible()
 
-        thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
-        thumb.focus()
-        page.keyboard.press("End")  # from = the last day: a few dozen events
-        page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d{2}-\d{2}"), timeout=60_000)
-        page.wait_for_function(f"() => !({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
-        expect(page.locator("[data-testid='stAlert']", has_text="aggregated into")).to_have_count(0)
-        sentence = page.locator("[data-testid='stCaptionContainer']").filter(has_text=re.compile(r": [\d,]+ events?$"))
-        count = int(re.search(r": ([\d,]+) events?$", sentence.first.inner_text()).group(1).replace(",", ""))
-        assert 0 < count <= config.get("SITREP_MAX_POINTS")
-        page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {count}", timeout=60_000)
-        browser.close()
+    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
+    thumb.focus()
+    page.keyboard.press("End")  # from = the last day: a few dozen events
+    page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d{2}-\d{2}"), timeout=60_000)
+    page.wait_for_function(f"() => !({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
+    expect(page.locator("[data-testid='stAlert']", has_text="aggregated into")).to_have_count(0)
+    sentence = page.locator("[data-testid='stCaptionContainer']").filter(has_text=re.compile(r": [\d,]+ events?$"))
+    count = int(re.search(r": ([\d,]+) events?$", sentence.first.inner_text()).group(1).replace(",", ""))
+    assert 0 < count <= config.get("SITREP_MAX_POINTS")
+    page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {count}", timeout=60_000)
+    context.close()
 
 
-def test_clicking_a_cell_narrows_every_view_to_it(server):
+def test_clicking_a_cell_narrows_every_view_to_it(server, browser):
     url, name = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/?dataset={name}")
-        page.wait_for_function(f"() => ({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
-        lon, lat = page.evaluate(
-            "() => { const t = document.querySelector('.js-plotly-plot')._fullData[0]; return [t.lon[0], t.lat[0]]; }"
-        )  # the busiest cell comes first
-        click_map(page, lon, lat, url_pattern=re.compile(r"[?&]cell=[-\d.]+%2C[-\d.]+%2C[\d.]+"))
-        sentence = page.locator("[data-testid='stCaptionContainer']").filter(
-            has_text=re.compile(r" cell at .*: [\d,]+ events?$")
-        )
-        expect(sentence).to_be_visible(timeout=60_000)
-        page.locator("[data-testid='stSidebarNav'] a", has_text="Events").click()
-        page.wait_for_url(re.compile(r"/events\?.*cell="), timeout=60_000)
-        expect(
-            page.locator("[data-testid='stCaptionContainer']").filter(has_text=re.compile(r" cell at "))
-        ).to_be_visible(timeout=60_000)
-        browser.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{url}/?dataset={name}")
+    page.wait_for_function(f"() => ({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
+    lon, lat = page.evaluate(
+        "() => { const t = document.querySelector('.js-plotly-plot')._fullData[0]; return [t.lon[0], t.lat[0]]; }"
+    )  # the busiest cell comes first
+    click_map(page, lon, lat, url_pattern=re.compile(r"[?&]cell=[-\d.]+%2C[-\d.]+%2C[\d.]+"))
+    sentence = page.locator("[data-testid='stCaptionContainer']").filter(
+        has_text=re.compile(r" cell at .*: [\d,]+ events?$")
+    )
+    expect(sentence).to_be_visible(timeout=60_000)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Events").click()
+    page.wait_for_url(re.compile(r"/events\?.*cell="), timeout=60_000)
+    expect(page.locator("[data-testid='stCaptionContainer']").filter(has_text=re.compile(r" cell at "))).to_be_visible(
+        timeout=60_000
+    )
+    context.close()
