@@ -173,6 +173,7 @@ def main() -> None:
         st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
     ]
     st.navigation(pages).run()
+    session.freeze_long_lived_objects()
 
 
 main()

@@ -76,3 +76,19 @@ def test_event_parameter_opens_the_details():
     texts = [m.value for m in at.markdown]
     assert any("**Place precision:**" in t for t in texts)
     assert any(views.md_escape(event_id) in c for c in caption_texts(at))
+
+
+def test_the_first_run_freezes_long_lived_objects_so_the_gc_after_each_run_is_cheap(monkeypatch):
+    import gc
+
+    calls = []
+    freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append(1) or freeze())
+    gc.unfreeze()
+    try:
+        run()
+        assert gc.get_freeze_count() > 10_000  # modules, Plotly, pandas, the store: all alive after the first run
+        run()
+        assert len(calls) == 1  # once per process, not once per run
+    finally:
+        gc.unfreeze()
