@@ -177,7 +177,7 @@ def make_event_map(
                     mode="markers",
                     marker={"size": size, "color": colour, "opacity": 0.85},
                     customdata=keys,
-                    hovertext=hover[mask],
+                    hovertext=hover[mask].tolist(),  # a list: orjson < 3.9 leaked numpy str arrays
                     hoverinfo="text+name",
                     name=name,
                     legendgroup=name,
