@@ -21,3 +21,14 @@ def test_invalid_values_fall_back_to_the_default(monkeypatch):
     assert config.get("SITREP_MAX_POINTS") == 10000
     monkeypatch.setenv("SITREP_MAX_POINTS", "500")
     assert config.get("SITREP_MAX_POINTS") == 500
+
+
+def test_streamlit_config_keeps_what_sitrep_relies_on():
+    """The server settings the product depends on (see the comments in .streamlit/config.toml)."""
+    import tomllib
+
+    toml = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert toml["client"]["showErrorDetails"] == "none"  # users never see a traceback
+    upload = next(s for s in config.SETTINGS if s.name == "SITREP_MAX_UPLOAD_MB")
+    assert toml["server"]["maxUploadSize"] == int(upload.default)
+    assert toml["server"]["fileWatcherType"] == "none"
