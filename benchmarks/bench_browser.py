@@ -4,10 +4,11 @@ redrawn, and the memory of the app process — for Sitrep and the naive baseline
 Per size it serves the synthetic dataset (benchmarks/generate.py) with a real ``streamlit run``
 on 127.0.0.1 and drives Debian's chromium with Playwright:
 
-- open: from ``page.goto`` of ``/?dataset=synthetic-N`` to the map's traces computed by Plotly;
+- open: from ``page.goto`` of ``/?dataset=synthetic-N`` to the map drawn (MapLibre has loaded
+  every source and is still);
 - slider: press End / Home on the range's start thumb (narrow to the last day / widen to
-  everything) and time until the sentence and the map's traces are replaced; medians of
-  ``--moves`` moves, overall and per direction;
+  everything), timed in the page: to the new figure computed by Plotly (and the page sentence
+  changed), and to the new map drawn; medians of ``--moves`` moves per direction;
 - memory: RSS of the server process after the first load, after ``--changes`` filter
   changes (Sitrep only; the naive app gets ``--moves``), and per extra browser session.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import statistics
 import subprocess
@@ -35,17 +37,47 @@ from benchmarks.generate import ensure_dataset
 from lib import store
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port
 
+# The map subplot's MapLibre map, when there is one.
+MAP_JS = """(gd) => gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
+  && gd._fullLayout.map._subplot.map"""
+# Drawn: MapLibre has loaded the style and every source, including the new points, and is still.
+DRAWN_JS = f"""() => {{ const gd = document.querySelector('.js-plotly-plot'); const m = ({MAP_JS})(gd);
+  return !!(gd && gd._fullData && m && m.loaded() && !m.isMoving()
+            && !document.querySelector('[data-testid=stStatusWidget]')); }}"""
 READY_JS = """() => { const gd = document.querySelector('.js-plotly-plot');
   return !!(gd && gd._fullData && !document.querySelector('[data-testid=stStatusWidget]')); }"""
 SENTENCE_JS = """() => (Array.from(document.querySelectorAll("[data-testid='stCaptionContainer']"))
   .map(e => e.innerText).find(t => / events?$/.test(t)) || '')"""
-MARK_JS = f"""() => {{ window.__fd = (document.querySelector('.js-plotly-plot') || {{}})._fullData;
-  window.__sentence = ({SENTENCE_JS})(); }}"""
-# Redrawn: the sentence changed and Plotly has computed the new figure (Streamlit replaces the
-# chart element; its _fullData is the new figure's). The GPU's last frame is not waited for,
-# in either app alike.
-CHANGED_JS = f"""() => {{ const gd = document.querySelector('.js-plotly-plot');
-  return !!(gd && gd._fullData && gd._fullData !== window.__fd && ({SENTENCE_JS})() !== window.__sentence); }}"""
+# Timed in the page, so Playwright's polling adds nothing. A key press on the slider starts the
+# clock. "computed": the first animation frame where the page sentence has changed and Plotly has
+# computed the new figure (Streamlit replaces the chart element; its _fullData is the new
+# figure's). "drawn": the first frame after that where MapLibre has loaded every source, the new
+# points included, and is not moving (the map is on screen).
+TIMER_JS = f"""() => {{
+  window.__timer = {{start: null, computed: null, drawn: null}};
+  document.addEventListener('keydown', () => {{
+    if (window.__timer.start === null) window.__timer.start = performance.now();
+  }}, true);
+  const tick = () => {{
+    const t = window.__timer;
+    if (t.start !== null && t.drawn === null) {{
+      const gd = document.querySelector('.js-plotly-plot');
+      if (t.computed === null) {{
+        if (gd && gd._fullData && gd._fullData !== t.fd && ({SENTENCE_JS})() !== t.sentence)
+          t.computed = performance.now();
+      }} else {{
+        const m = ({MAP_JS})(gd);
+        if (m && m.loaded() && !m.isMoving()) t.drawn = performance.now();
+      }}
+    }}
+    requestAnimationFrame(tick);
+  }};
+  requestAnimationFrame(tick);
+}}"""
+ARM_JS = f"""() => {{ window.__timer = {{start: null, computed: null, drawn: null,
+  fd: (document.querySelector('.js-plotly-plot') || {{}})._fullData, sentence: ({SENTENCE_JS})()}}; }}"""
+ELAPSED_JS = """() => { const t = window.__timer;
+  return t.drawn !== null && [(t.computed - t.start) / 1000, (t.drawn - t.start) / 1000]; }"""
 
 
 @contextlib.contextmanager
@@ -76,30 +108,36 @@ def rss_mb(process: psutil.Process) -> float:
 
 
 def open_map(browser, url: str) -> tuple[float, object, object]:
+    """Seconds from ``page.goto`` to the map drawn, and the page and its context."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    page.add_init_script(f"({TIMER_JS})()")
     started = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(READY_JS, timeout=600_000, polling=50)
+    page.wait_for_function(DRAWN_JS, timeout=600_000, polling=50)
     return time.perf_counter() - started, page, context
 
 
-def move(page, key: str) -> float:
-    """Press ``key`` on the slider's start thumb; seconds until the sentence and the map both changed.
-
-    Waits for the previous rerun to settle first (no running indicator, then 300 ms), so a
-    late delta of the previous change is not taken for this one's redraw.
-    """
-    page.wait_for_function(READY_JS, timeout=600_000, polling=100)
-    page.wait_for_timeout(300)
-    page.wait_for_function(READY_JS, timeout=600_000, polling=100)
-    page.evaluate(MARK_JS)
+def press(page, key: str) -> None:
     thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
     thumb.focus()
-    started = time.perf_counter()
     page.keyboard.press(key)
-    page.wait_for_function(CHANGED_JS, timeout=600_000, polling=50)
-    return time.perf_counter() - started
+
+
+def move(page, key: str) -> tuple[float, float]:
+    """Press ``key`` on the slider's start thumb: seconds, timed in the page, until the new map is
+    computed and until it is drawn (see TIMER_JS).
+
+    Waits for the previous change to settle first (map drawn, then a second), so a late delta or
+    redraw of the previous change is neither taken for this one's nor delays it.
+    """
+    page.wait_for_function(DRAWN_JS, timeout=600_000, polling=100)
+    page.wait_for_timeout(1000)
+    page.wait_for_function(DRAWN_JS, timeout=600_000, polling=100)
+    page.evaluate(ARM_JS)
+    press(page, key)
+    computed, drawn = page.wait_for_function(ELAPSED_JS, timeout=600_000, polling=50).json_value()
+    return computed, drawn
 
 
 def measure(browser, url: str, process: psutil.Process, moves: int, changes: int, sessions: int) -> dict:
@@ -110,11 +148,17 @@ def measure(browser, url: str, process: psutil.Process, moves: int, changes: int
     out["rss_loaded"] = rss_mb(process)
     keys = ["End" if i % 2 == 0 else "Home" for i in range(moves)]
     times = [move(page, key) for key in keys]
-    out["slider"] = statistics.median(times)
-    out["narrow"] = statistics.median(t for t, k in zip(times, keys, strict=True) if k == "End")
-    out["widen"] = statistics.median(t for t, k in zip(times, keys, strict=True) if k == "Home")
-    for i in range(max(0, changes - moves)):
-        move(page, "End" if i % 2 == 0 else "Home")
+    for label, index in (("computed", 0), ("drawn", 1)):
+        for direction, key in (("narrow", "End"), ("widen", "Home")):
+            out[f"{direction}_{label}"] = statistics.median(
+                t[index] for t, k in zip(times, keys, strict=True) if k == key
+            )
+    for i in range(max(0, changes - moves)):  # untimed: for the memory reading only
+        page.wait_for_function(READY_JS, timeout=600_000, polling=50)
+        before = page.evaluate(SENTENCE_JS)
+        press(page, "End" if i % 2 == 0 else "Home")
+        page.wait_for_function(f"() => ({SENTENCE_JS})() !== {json.dumps(before)}", timeout=600_000, polling=50)
+    page.wait_for_function(DRAWN_JS, timeout=600_000, polling=100)
     out["rss_after_changes"] = rss_mb(process)
     extra = []
     for _ in range(sessions):
@@ -139,9 +183,11 @@ def main() -> None:
     catalog = args.store.resolve()
     print(f"# bench_browser — {time.strftime('%Y-%m-%d %H:%M')}, {psutil.cpu_count()} cores, headless chromium; "
           "SYNTHETIC data")  # fmt: skip
-    print("| app | events | open link (s) | open again (s) | slider → map (s, median) | narrow to the last day (s) | "
-          "widen to all (s) | RSS loaded (MB) | RSS after changes (MB) | MB per extra session |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| app | events | open a link → map drawn (s) | open it again (s) "
+          "| narrow to the last day: computed / drawn (s) | widen to all: computed / drawn (s) "
+          "| RSS loaded (MB) | RSS after changes (MB) | MB per extra session |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    results: dict[tuple[str, int], dict] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for size in sorted(set(args.sizes) | set(args.naive_sizes)):
@@ -156,12 +202,21 @@ def main() -> None:
                 with serve(script, env) as (url, process):
                     changes = args.changes if label == "Sitrep" else args.moves  # the naive app is too slow for 200
                     r = measure(browser, url + path, process, args.moves, changes, args.sessions)
+                results[label, size] = r
                 print(
-                    f"| {label} | {size:,} | {r['open']:.2f} | {r['open2']:.2f} | {r['slider']:.2f} | "
-                    f"{r['narrow']:.2f} | {r['widen']:.2f} | "
+                    f"| {label} | {size:,} | {r['open']:.2f} | {r['open2']:.2f} | "
+                    f"{r['narrow_computed']:.2f} / {r['narrow_drawn']:.2f} | "
+                    f"{r['widen_computed']:.2f} / {r['widen_drawn']:.2f} | "
                     f"{r['rss_loaded']:.0f} | {r['rss_after_changes']:.0f} | {r['rss_per_session']:.1f} |",
                     flush=True,
-                )
+                )  # fmt: skip
+            if ("Sitrep", size) in results and ("naive", size) in results:
+                ours, naive = results["Sitrep", size], results["naive", size]
+                keys = ("narrow_computed", "narrow_drawn", "widen_computed", "widen_drawn")
+                ratios = [naive[key] / ours[key] for key in keys]
+                print(f"| naive ÷ Sitrep | {size:,} | {naive['open'] / ours['open']:.1f}× | "
+                      f"{naive['open2'] / ours['open2']:.1f}× | {ratios[0]:.0f}× / {ratios[1]:.0f}× | "
+                      f"{ratios[2]:.0f}× / {ratios[3]:.0f}× | | | |", flush=True)  # fmt: skip
         browser.close()
 
 

@@ -25,5 +25,6 @@ st.caption(f"{len(view):,} events")
 fig = px.scatter_map(
     view, lat="latitude", lon="longitude", color="sub_event_type",
     hover_data=["event_date", "actor1", "actor2", "fatalities", "injuries", "location"],
+    map_style="white-bg",  # the one change: no basemap, so it draws here without internet, as Sitrep does
 )  # fmt: skip
 st.plotly_chart(fig)
