@@ -15,7 +15,9 @@ on 127.0.0.1 and drives Debian's chromium with Playwright:
 The naive baseline (benchmarks/naive_app.py: pandas + px.scatter_map with hover data) runs
 the same steps, at the sizes given by ``--naive-sizes``.
 
-    python -m benchmarks.bench_browser --sizes 1000 10000 100000 200000 1000000 5000000 --naive-sizes 1000 200000
+    python -m benchmarks.bench_browser --sizes 1000 10000 100000 200000 1000000 5000000 \
+        --naive-sizes 1000 200000 --moves 10 --changes 200 --sessions 3
+    python -m benchmarks.bench_browser --sizes 1000000 5000000 --changes 200 --memory-curve
 """
 
 from __future__ import annotations
@@ -154,10 +156,7 @@ def measure(browser, url: str, process: psutil.Process, moves: int, changes: int
                 t[index] for t, k in zip(times, keys, strict=True) if k == key
             )
     for i in range(max(0, changes - moves)):  # untimed: for the memory reading only
-        page.wait_for_function(READY_JS, timeout=600_000, polling=50)
-        before = page.evaluate(SENTENCE_JS)
-        press(page, "End" if i % 2 == 0 else "Home")
-        page.wait_for_function(f"() => ({SENTENCE_JS})() !== {json.dumps(before)}", timeout=600_000, polling=50)
+        change(page, i)
     page.wait_for_function(DRAWN_JS, timeout=600_000, polling=100)
     out["rss_after_changes"] = rss_mb(process)
     extra = []
@@ -171,6 +170,34 @@ def measure(browser, url: str, process: psutil.Process, moves: int, changes: int
     return out
 
 
+def change(page, i: int) -> None:
+    """One untimed filter change (narrow on even ``i``, widen on odd), waited for."""
+    page.wait_for_function(READY_JS, timeout=600_000, polling=50)
+    before = page.evaluate(SENTENCE_JS)
+    press(page, "End" if i % 2 == 0 else "Home")
+    page.wait_for_function(f"() => ({SENTENCE_JS})() !== {json.dumps(before)}", timeout=600_000, polling=50)
+
+
+def memory_curve(sizes: list[int], catalog: Path, changes: int) -> None:
+    """The app server's RSS after opening the Map, then after every 20 filter changes."""
+    print("| events | server RSS (MB): loaded, then after every 20 filter changes |\n|---:|---|")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for size in sizes:
+            name, _ = ensure_dataset(size, catalog)
+            with serve("dashboard.py", {"SITREP_STORE": str(catalog)}) as (url, process):
+                _, page, context = open_map(browser, f"{url}/?dataset={name}")
+                curve = [rss_mb(process)]
+                for i in range(changes):
+                    change(page, i)
+                    if i % 20 == 19:
+                        page.wait_for_function(DRAWN_JS, timeout=600_000, polling=50)
+                        curve.append(rss_mb(process))
+                context.close()
+            print(f"| {size:,} | {', '.join(f'{mb:.0f}' for mb in curve)} |", flush=True)
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 200_000, 1_000_000])
@@ -179,8 +206,13 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=6, help="slider moves timed per size")
     parser.add_argument("--changes", type=int, default=6, help="filter changes before the memory reading")
     parser.add_argument("--sessions", type=int, default=3, help="extra browser sessions for the per-session memory")
+    parser.add_argument("--memory-curve", action="store_true",
+                        help="only the server's RSS every 20 of --changes filter changes, per Sitrep size")  # fmt: skip
     args = parser.parse_args()
     catalog = args.store.resolve()
+    if args.memory_curve:
+        memory_curve(args.sizes, catalog, args.changes)
+        return
     print(f"# bench_browser — {time.strftime('%Y-%m-%d %H:%M')}, {psutil.cpu_count()} cores, headless chromium; "
           "SYNTHETIC data")  # fmt: skip
     print("| app | events | open a link → map drawn (s) | open it again (s) "
