@@ -24,7 +24,7 @@ def test_invalid_values_fall_back_to_the_default(monkeypatch):
 
 
 def test_streamlit_config_keeps_what_sitrep_relies_on():
-    """The server settings the product depends on (see the comments in .streamlit/config.toml)."""
+    """The Streamlit server settings the product depends on (.streamlit/config.toml)."""
     import tomllib
 
     toml = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
