@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import basemap, config, session, views
+from lib import basemap, config, mapchart, session, views
 
 view = session.view()
 store, registry = session.get_store(), session.get_registry()
@@ -23,17 +23,8 @@ if (state.cell or state.area) and st.button("Clear the map selection (cell / box
 if result.events == 0:
     st.warning("No event matches these filters. Widen the dates or remove a filter (or press Reset in the sidebar).")
 
-chart = st.plotly_chart(
-    result.figure,
-    key=f"map_{result.kind}",
-    on_select="rerun",
-    selection_mode=("points", "box", "lasso"),
-    config={"scrollZoom": True, "displaylogo": False},
-)
-points = chart.selection.points if chart else []
-signature = repr([(p.get("curve_number"), p.get("point_index")) for p in points])
-if points and st.session_state.get("map_last_selection") != signature:
-    st.session_state["map_last_selection"] = signature
+points = mapchart.map_chart(result.figure)
+if points:  # a click or a box/lasso selection, just made
     changed = views.selection_to_state(store, state, result.kind, points, dataset, result.cell_size)
     if changed is not None:
         for key in ("event", "cell", "area"):

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import store
-from tests.browser import POINTS_DRAWN_JS, click_map, streamlit_server
+from tests.browser import POINTS_DRAWN_JS, PROJECT_JS, click_map, streamlit_server
 
 pytestmark = pytest.mark.browser
 SENTENCE = re.compile(r"^Strikes and attacks.*: [\d,]+ events?$")
@@ -169,3 +169,72 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
     page.wait_for_url(re.compile(r"[?&]event=(?!sitrep%3A2024-01-28-tower-22)"), timeout=30_000)
     chosen = re.search(r"event=([^&]+)", page.url).group(1).replace("%3A", ":")
     assert chosen in answered
+
+
+MAP_JS = "document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map"
+
+
+def map_settled(page) -> None:
+    page.wait_for_function(
+        f"() => {{ try {{ const m = {MAP_JS}; return m.loaded() && !m.isMoving(); }} catch (e) {{ return false; }} }}",
+        timeout=30_000,
+    )
+
+
+def test_a_filter_change_keeps_the_same_map_and_the_users_zoom(server, page):
+    """The map is updated in place (lib/mapchart.py): after a filter change it is the same
+    MapLibre map, at the zoom the user chose, not a new map reset to the data's framing."""
+    page.goto(server + "/?country=Syria&from=2021-01-01")
+    wait_points(page, 39)
+    map_settled(page)
+    framed = page.evaluate(f"() => {MAP_JS}.getZoom()")
+    box = page.locator(".js-plotly-plot .maplibregl-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(3):
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(200)
+    map_settled(page)
+    page.wait_for_function(  # Plotly has taken the user's zoom into its layout
+        f"() => document.querySelector('.js-plotly-plot').layout.map.zoom > {framed + 0.5}", timeout=30_000
+    )
+    zoomed = page.evaluate(f"() => {{ const m = {MAP_JS}; m.__sitrepTest = 'same map'; return m.getZoom(); }}")
+    page.evaluate("() => { window.__fd = document.querySelector('.js-plotly-plot')._fullData; }")
+    press_on_start_thumb(page, "Home")  # widen to the first day: one more event in Syria
+    page.wait_for_url(re.compile(r"[?&]country=Syria(?!.*from=)"), timeout=30_000)
+    wait_points(page, 40)
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullData !== window.__fd")
+    map_settled(page)
+    assert page.evaluate(f"() => {MAP_JS}.__sitrepTest") == "same map"
+    assert page.evaluate(f"() => {MAP_JS}.getZoom()") == pytest.approx(zoomed, abs=0.05)
+
+
+def test_a_box_selection_narrows_the_view_to_its_area(server, page):
+    shipped = store.load_shipped()
+    syria = shipped[shipped["country"] == "Syria"]
+    lon0, lat0, lon1, lat1 = 40.2, 34.9, 40.9, 35.45  # around Deir ez-Zor and Mayadin
+    inside = syria[syria["longitude"].between(lon0, lon1) & syria["latitude"].between(lat0, lat1)]
+    assert 2 <= len(inside) < len(syria)
+    page.goto(server + "/?country=Syria")
+    wait_points(page, len(syria))
+    map_settled(page)
+    page.locator(".modebar-btn[data-title='Box Select']").click()
+    start = page.evaluate(PROJECT_JS, [lon0, lat1])
+    end = page.evaluate(PROJECT_JS, [lon1, lat0])
+    page.mouse.move(start["x"], start["y"])
+    page.mouse.down()
+    page.mouse.move((start["x"] + end["x"]) / 2, (start["y"] + end["y"]) / 2, steps=5)
+    page.mouse.move(end["x"], end["y"], steps=5)
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"[?&]area=[-\d.]+%2C[-\d.]+%2C[-\d.]+%2C[-\d.]+"), timeout=30_000)
+    assert settled_view(page)[1] == len(inside)
+    expect(page.get_by_role("button", name=re.compile("Clear the map selection"))).to_be_visible()
+
+
+def test_the_map_says_so_when_its_library_cannot_load(server, page):
+    page.route(re.compile(r"plotly\.min\.js"), lambda route: route.abort())
+    page.goto(server + "/")
+    expect(page.get_by_text(re.compile("The map cannot be drawn: the browser could not load"))).to_be_visible(
+        timeout=30_000
+    )
+    assert sentence(page).endswith(f": {len(store.load_shipped()):,} events")
+    assert "Traceback" not in page.content()

@@ -1,0 +1,108 @@
+// Sitrep's map: one Plotly map that lives across reruns (see lib/mapchart.py).
+//
+// Each rerun brings a new figure; Plotly.react updates the same map with it, so the
+// MapLibre map is made once, the redraw is quick, and the user's zoom and pan stay put
+// (layout.uirevision). Clicks and box/lasso selections go back to Python as the trigger
+// value "select": {points: [{lat, lon, customdata}, ...]}, a box reduced to its corners.
+
+const loading = {};
+
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!loading[url]) {
+    loading[url] = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly")));
+      script.onerror = () => {
+        delete loading[url];
+        reject(new Error("could not load " + url));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return loading[url];
+}
+
+function decode(data) {
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+    return JSON.parse(new TextDecoder().decode(data));
+  }
+  return typeof data === "string" ? JSON.parse(data) : data;
+}
+
+function point(p) {
+  const out = { lat: p.lat, lon: p.lon };
+  if (p.customdata !== undefined) out.customdata = p.customdata;
+  return out;
+}
+
+// One point as it is; several as the two corners of the box around them, which is all the
+// server uses (lib/views.selection_to_state), so a large selection stays a small message.
+function reduce(points) {
+  if (points.length === 1) return [point(points[0])];
+  let lat0 = Infinity, lat1 = -Infinity, lon0 = Infinity, lon1 = -Infinity;
+  for (const p of points) {
+    lat0 = Math.min(lat0, p.lat); lat1 = Math.max(lat1, p.lat);
+    lon0 = Math.min(lon0, p.lon); lon1 = Math.max(lon1, p.lon);
+  }
+  return [{ lat: lat0, lon: lon0 }, { lat: lat1, lon: lon1 }];
+}
+
+function bind(root) {
+  if (root.__sitrepBound) return;
+  root.__sitrepBound = true;
+  const send = (points) => {
+    if (points && points.length && root.__sitrep) root.__sitrep.setTriggerValue("select", { points: reduce(points) });
+  };
+  root.on("plotly_click", (ev) => send(ev && ev.points ? ev.points.slice(0, 1) : []));
+  // a click also selects (clickmode "event+select"); only box and lasso are sent from here
+  root.on("plotly_selected", (ev) => {
+    if (ev && (ev.range || ev.lassoPoints)) send(ev.points || []);
+  });
+}
+
+// MapLibre eases paint changes over 300 ms (the style's "transition") and fades symbol
+// placement over 300 ms after a zoom change (fadeDuration); it is not "loaded" until both end.
+// Points that move or change colour need no easing, and this map has no text labels to fade,
+// so both are set to 0 on the map itself (Plotly passes no map options). Set after every
+// update, since a new style (say, tiles turned on) brings back its own transition.
+function noEasing(root) {
+  const sub = root._fullLayout && root._fullLayout.map && root._fullLayout.map._subplot;
+  const map = sub && sub.map;
+  if (!map) return;
+  if (typeof map._fadeDuration === "number") map._fadeDuration = 0;
+  if (map.style && map.style.stylesheet) map.style.stylesheet.transition = { duration: 0, delay: 0 };
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const root = parentElement.querySelector(".sitrep-map");
+  const message = parentElement.querySelector(".sitrep-map-message");
+  root.__sitrep = component; // the latest, for the event handlers bound on the first render
+  let payload;
+  try {
+    payload = decode(data);
+  } catch (err) {
+    message.textContent = "The map could not be read (" + err + "). Reload the page.";
+    return;
+  }
+  const figure = payload.figure;
+  root.style.height = (figure.layout && figure.layout.height ? figure.layout.height : 600) + "px";
+  // a new figure clears the last box or lasso (its filter is now in the view itself)
+  root.__sitrepRevision = (root.__sitrepRevision || 0) + 1;
+  figure.layout.selectionrevision = root.__sitrepRevision;
+  loadPlotly(payload.plotly)
+    .then((Plotly) => Plotly.react(root, figure.data, figure.layout, payload.config))
+    .then(() => {
+      message.textContent = "";
+      noEasing(root);
+      bind(root);
+    })
+    .catch((err) => {
+      message.textContent =
+        "The map cannot be drawn: the browser could not load the map library from this server (" +
+        err.message + "). Reload the page; if it persists, tell whoever runs this server.";
+    });
+}

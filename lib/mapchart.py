@@ -1,0 +1,57 @@
+"""The Map page's map: one Plotly map kept across reruns, updated in place.
+
+``st.plotly_chart`` derives its element from the figure, so every filter change mounted a
+new chart: a new MapLibre map (~0.15 s of every redraw here) and the zoom back to the
+figure's framing. This component keeps one map per session and updates it with
+``Plotly.react`` (lib/mapchart.js): the same figure JSON, a quicker redraw, and the user's
+zoom and pan kept while the dataset stays the same (``layout.uirevision``).
+
+Plotly.js is the copy inside the ``plotly`` Python package (so it matches the figure JSON
+the package writes), served by this Streamlit server — no CDN, so it works offline.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+from streamlit.components.v1 import declare_component
+
+JS = (Path(__file__).with_name("mapchart.js")).read_text(encoding="utf-8")
+HTML = '<div class="sitrep-map" style="width:100%;height:600px"></div><div class="sitrep-map-message"></div>'
+CSS = ".sitrep-map-message:empty{display:none}.sitrep-map-message{color:#b00020;padding:0.5rem 0}"
+PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+CONFIG = {"scrollZoom": True, "displaylogo": False, "responsive": True}
+
+
+@functools.cache
+def _component():
+    return st.components.v2.component("sitrep_map", html=HTML, css=CSS, js=JS, isolate_styles=False)
+
+
+def plotly_url() -> str:
+    """Where this server serves plotly.min.js (a v1 component's file route; registered per run)."""
+    assets = declare_component("plotly_js", path=str(PLOTLY_DIR))
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{'/' + base if base else ''}/component/{assets.name}/plotly.min.js"
+
+
+def payload(figure: go.Figure, url: str) -> bytes:
+    """The component's data: raw JSON bytes, so the figure is not escaped into a JSON string."""
+    head = pio.json.to_json_plotly({"plotly": url, "config": CONFIG})
+    return (head[:-1] + ',"figure":' + pio.to_json(figure, validate=False) + "}").encode()
+
+
+def map_chart(figure: go.Figure, key: str = "map") -> list[dict]:
+    """Draw ``figure`` in the session's map; the points the user clicked or boxed, if they just did.
+
+    Returns ``[]`` on a plain rerun; after a click, one point ``{lat, lon, customdata}``;
+    after a box or lasso, the two corners of the box around the selected points.
+    """
+    result = _component()(key=key, data=payload(figure, plotly_url()), on_select_change=lambda: None)
+    chosen = getattr(result, "select", None) if result is not None else None
+    return list(chosen.get("points") or []) if isinstance(chosen, dict) else []
