@@ -137,7 +137,7 @@ def make_event_map(
     trace's name — because it is sent once per point: actor names are cut so that the
     figure's JSON stays within ``max_bytes``. Details come on click.
     """
-    fig = go.Figure()
+    traces = []  # dicts, validated once by go.Figure at the end (a go.Scattermap each is validated twice)
     colours = colour_for(points["type"].dropna().unique().tolist()) if len(points) else {}
     width = actor_width(points, max_bytes)
     for event_type, group in points.groupby("type", sort=True):
@@ -170,46 +170,50 @@ def make_event_map(
             lat = part["lat"].to_numpy(dtype="float32")
             lon = part["lon"].to_numpy(dtype="float32")
             keys = part["rowkey"].to_numpy(dtype="int32")
-            fig.add_trace(
-                go.Scattermap(
-                    lat=lat,
-                    lon=lon,
-                    mode="markers",
-                    marker={"size": size, "color": colour, "opacity": 0.85},
-                    customdata=keys,
-                    hovertext=hover[mask].tolist(),  # a list: orjson < 3.9 leaked numpy str arrays
-                    hoverinfo="text+name",
-                    name=name,
-                    legendgroup=name,
-                )
+            traces.append(
+                {
+                    "type": "scattermap",
+                    "lat": lat,
+                    "lon": lon,
+                    "mode": "markers",
+                    "marker": {"size": size, "color": colour, "opacity": 0.85},
+                    "customdata": keys,
+                    "hovertext": hover[mask].tolist(),  # a list: orjson < 3.9 leaked numpy str arrays
+                    "hoverinfo": "text+name",
+                    "name": name,
+                    "legendgroup": name,
+                }
             )
             if is_unknown:  # the white centre that makes the ring; hovers like the ring itself
-                fig.add_trace(
-                    go.Scattermap(
-                        lat=lat,
-                        lon=lon,
-                        mode="markers",
-                        marker={"size": 5, "color": "white"},
-                        customdata=keys,
-                        hoverinfo="skip",
-                        name=name,
-                        legendgroup=name,
-                        showlegend=False,
-                    )
+                traces.append(
+                    {
+                        "type": "scattermap",
+                        "lat": lat,
+                        "lon": lon,
+                        "mode": "markers",
+                        "marker": {"size": 5, "color": "white"},
+                        "customdata": keys,
+                        "hoverinfo": "skip",
+                        "name": name,
+                        "legendgroup": name,
+                        "showlegend": False,
+                    }
                 )
     if selected_rowkey is not None and len(points):
         chosen = points[points["rowkey"] == selected_rowkey]
         if len(chosen):
-            fig.add_trace(
-                go.Scattermap(
-                    lat=chosen["lat"].to_numpy(dtype="float32"),
-                    lon=chosen["lon"].to_numpy(dtype="float32"),
-                    mode="markers",
-                    marker={"size": 30, "color": "rgba(0,0,0,0.25)"},
-                    hoverinfo="skip",
-                    name="selected event",
-                )
+            traces.append(
+                {
+                    "type": "scattermap",
+                    "lat": chosen["lat"].to_numpy(dtype="float32"),
+                    "lon": chosen["lon"].to_numpy(dtype="float32"),
+                    "mode": "markers",
+                    "marker": {"size": 30, "color": "rgba(0,0,0,0.25)"},
+                    "hoverinfo": "skip",
+                    "name": "selected event",
+                }
             )
+    fig = go.Figure(data=traces)
     empty = pd.Series([], dtype="float32")
     _map_layout(
         fig, points["lat"] if len(points) else empty, points["lon"] if len(points) else empty, uirevision, tiles
