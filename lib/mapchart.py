@@ -13,11 +13,10 @@ the package writes), served by this Streamlit server — no CDN, so it works off
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import plotly
-import plotly.graph_objects as go
-import plotly.io as pio
 import streamlit as st
 from streamlit.components.v1 import declare_component
 
@@ -40,18 +39,19 @@ def plotly_url() -> str:
     return f"{'/' + base if base else ''}/component/{assets.name}/plotly.min.js"
 
 
-def payload(figure: go.Figure, url: str) -> bytes:
+def payload(figure_json: str, url: str) -> bytes:
     """The component's data: raw JSON bytes, so the figure is not escaped into a JSON string."""
-    head = pio.json.to_json_plotly({"plotly": url, "config": CONFIG})
-    return (head[:-1] + ',"figure":' + pio.to_json(figure, validate=False) + "}").encode()
+    head = json.dumps({"plotly": url, "config": CONFIG})
+    return (head[:-1] + ',"figure":' + figure_json + "}").encode()
 
 
-def map_chart(figure: go.Figure, key: str = "map") -> list[dict]:
-    """Draw ``figure`` in the session's map; the points the user clicked or boxed, if they just did.
+def map_chart(figure_json: str, key: str = "map") -> list[dict]:
+    """Draw a figure (``pio.to_json`` of it) in the session's map; the points the user clicked or
+    boxed, if they just did.
 
     Returns ``[]`` on a plain rerun; after a click, one point ``{lat, lon, customdata}``;
     after a box or lasso, the two corners of the box around the selected points.
     """
-    result = _component()(key=key, data=payload(figure, plotly_url()), on_select_change=lambda: None)
+    result = _component()(key=key, data=payload(figure_json, plotly_url()), on_select_change=lambda: None)
     chosen = getattr(result, "select", None) if result is not None else None
     return list(chosen.get("points") or []) if isinstance(chosen, dict) else []

@@ -1,7 +1,7 @@
 """The app's shared context: cached store and registry, and the current view.
 
-The only lib module that touches Streamlit, and only for caching and handing the view
-from the entrypoint to the pages; it creates no widgets. Big objects live in
+With lib/mapchart.py, the only lib module that touches Streamlit, and only for caching
+and handing the view from the entrypoint to the pages; it creates no widgets. Big objects live in
 ``st.cache_resource`` (one per process); small results are cached by dataset fingerprint
 and FilterState with a bound (``max_entries``), so no large frame is hashed per rerun.
 """
@@ -12,9 +12,10 @@ import datetime as dt
 import gc
 from dataclasses import dataclass, field
 
+import plotly.io as pio
 import streamlit as st
 
-from lib import queries
+from lib import queries, views
 from lib.actors import Registry
 from lib.filters import FilterState, Vocabulary
 from lib.store import DatasetInfo, Store
@@ -42,6 +43,31 @@ def get_facets(dataset: str, fingerprint: str) -> queries.Facets:
 @st.cache_data(max_entries=256, show_spinner=False)
 def get_totals(state: FilterState, fingerprint: str) -> dict:
     return queries.totals(get_store(), state, get_registry())
+
+
+@dataclass(frozen=True)
+class MapResult:
+    """The Map page's map for one filter state, its figure already JSON (see :func:`get_map`)."""
+
+    kind: str  # "points" or "cells"
+    figure_json: str
+    events: int
+    drawn: int
+    cell_size: float | None = None
+    note: str = ""
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def get_map(state: FilterState, fingerprint: str, max_points: int, max_cells: int, tiles: str | None) -> MapResult:
+    """The map of ``state``, cached by dataset fingerprint and filter state.
+
+    Bounded: 32 maps of at most ~1 MB of JSON each (views.MAP_BYTES_MAX), shared by every
+    session. A view seen before — the unfiltered default above all, which every bare link
+    and every Reset opens — comes back without a query or a figure to build.
+    """
+    result = views.map_view(get_store(), get_registry(), state, max_points, max_cells, tiles=tiles)
+    figure = pio.to_json(result.figure, validate=False)
+    return MapResult(result.kind, figure, result.events, result.drawn, result.cell_size, result.note)
 
 
 @dataclass

@@ -5,15 +5,15 @@ import streamlit as st
 from lib import basemap, config, mapchart, session, views
 
 view = session.view()
-store, registry = session.get_store(), session.get_registry()
+store = session.get_store()
 state = view.state
 dataset = view.dataset.name
 
 st.title("Map of strikes and attacks")
 st.caption(view.description)
 tiles = basemap.tile_url(config.get("SITREP_TILES"))
-result = views.map_view(
-    store, registry, state, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"), tiles=tiles
+result = session.get_map(
+    state, view.dataset.fingerprint, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"), tiles
 )
 if result.note:
     st.info(result.note, icon=":material/grid_on:")
@@ -23,7 +23,7 @@ if (state.cell or state.area) and st.button("Clear the map selection (cell / box
 if result.events == 0:
     st.warning("No event matches these filters. Widen the dates or remove a filter (or press Reset in the sidebar).")
 
-points = mapchart.map_chart(result.figure)
+points = mapchart.map_chart(result.figure_json)
 if points:  # a click or a box/lasso selection, just made
     changed = views.selection_to_state(store, state, result.kind, points, dataset, result.cell_size)
     if changed is not None:

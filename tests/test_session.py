@@ -1,0 +1,31 @@
+"""lib/session.py: the Map page's map cached by dataset fingerprint and filter state."""
+
+from __future__ import annotations
+
+import json
+
+from lib import session, views
+from tests.test_views import STATE
+
+
+def test_get_map_caches_by_fingerprint_and_state_and_returns_the_figure_json(monkeypatch, fixture_store, registry):
+    monkeypatch.setattr(session, "get_store", lambda: fixture_store)
+    monkeypatch.setattr(session, "get_registry", lambda: registry)
+    built = []
+    real = views.map_view
+    monkeypatch.setattr(views, "map_view", lambda *a, **k: built.append(a[2]) or real(*a, **k))
+    session.get_map.clear()
+    fingerprint = fixture_store.info("fixture").fingerprint
+
+    first = session.get_map(STATE, fingerprint, 5, 20, None)
+    direct = real(fixture_store, registry, STATE, 5, 20)
+    assert (first.kind, first.events, first.drawn) == (direct.kind, direct.events, direct.drawn)
+    assert json.loads(first.figure_json)["data"][0]["type"] == "scattermap"
+    assert session.get_map(STATE, fingerprint, 5, 20, None) == first
+    assert len(built) == 1  # the same view again: no query, no figure
+
+    syria = STATE.with_(country=("Syria",))
+    assert session.get_map(syria, fingerprint, 5, 20, None).events < first.events
+    session.get_map(STATE, fingerprint + "-reimported", 5, 20, None)  # a re-import refreshes it
+    assert built == [STATE, syria, STATE]
+    session.get_map.clear()
