@@ -181,10 +181,11 @@ def measure(browser, url: str, process: psutil.Process, moves: int, changes: int
 
 
 def change(page, i: int) -> None:
-    """One untimed filter change (narrow on even ``i``, widen on odd), waited for."""
+    """One untimed filter change, waited for: the start one day later (ArrowRight), so each is a
+    state not seen before and every change misses the map cache, as a memory reading needs."""
     page.wait_for_function(READY_JS, timeout=600_000, polling=50)
     before = page.evaluate(SENTENCE_JS)
-    press(page, "End" if i % 2 == 0 else "Home")
+    press(page, "ArrowRight")
     page.wait_for_function(f"() => ({SENTENCE_JS})() !== {json.dumps(before)}", timeout=600_000, polling=50)
 
 

@@ -93,16 +93,26 @@ export default function (component) {
   // a new figure clears the last box or lasso (its filter is now in the view itself)
   root.__sitrepRevision = (root.__sitrepRevision || 0) + 1;
   figure.layout.selectionrevision = root.__sitrepRevision;
-  loadPlotly(payload.plotly)
-    .then((Plotly) => Plotly.react(root, figure.data, figure.layout, payload.config))
-    .then(() => {
-      message.textContent = "";
-      noEasing(root);
-      bind(root);
-    })
-    .catch((err) => {
-      message.textContent =
-        "The map cannot be drawn: the browser could not load the map library from this server (" +
-        err.message + "). Reload the page; if it persists, tell whoever runs this server.";
-    });
+  // One draw at a time, in order; a figure that a newer one overtook while waiting is skipped.
+  root.__sitrepLatest = figure;
+  root.__sitrepDraws = (root.__sitrepDraws || Promise.resolve()).then(() =>
+    loadPlotly(payload.plotly).then(
+      (Plotly) => {
+        if (root.__sitrepLatest !== figure) return;
+        return Plotly.react(root, figure.data, figure.layout, payload.config).then(() => {
+          message.textContent = "";
+          noEasing(root);
+          bind(root);
+        });
+      },
+      (err) => {
+        message.textContent =
+          "The map cannot be drawn: the browser could not load the map library from this server (" +
+          err.message + "). Reload the page; if it persists, tell whoever runs this server.";
+      },
+    ),
+  ).catch((err) => {
+    // whatever failed, the chain goes on, so the next figure is drawn
+    message.textContent = "The map could not be drawn (" + err + "). Reload the page.";
+  });
 }
