@@ -53,6 +53,10 @@ function reduce(points) {
 function bind(root) {
   if (root.__sitrepBound) return;
   root.__sitrepBound = true;
+  // the user panned or zoomed (Plotly reports it as a relayout of the map's view)
+  root.on("plotly_relayout", (ev) => {
+    if (ev && Object.keys(ev).some((k) => /^map\.(center|zoom|bearing|pitch)/.test(k))) root.__sitrepMoved = true;
+  });
   const send = (points) => {
     if (points && points.length && root.__sitrep) root.__sitrep.setTriggerValue("select", { points: reduce(points) });
   };
@@ -90,6 +94,19 @@ export default function (component) {
   }
   const figure = payload.figure;
   root.style.height = (figure.layout && figure.layout.height ? figure.layout.height : 600) + "px";
+  // Each figure is framed on its own events. Once the user has panned or zoomed, the view is
+  // theirs until the dataset changes (layout.uirevision): a filter change keeps it. Plotly's
+  // uirevision alone would not, since the new framing is a "different value in the new figure".
+  if (root.__sitrepRevisionKey !== figure.layout.uirevision) {
+    root.__sitrepRevisionKey = figure.layout.uirevision;
+    root.__sitrepMoved = false;
+  }
+  const current = root.layout && root.layout.map;
+  if (root.__sitrepMoved && current && figure.layout.map) {
+    for (const k of ["center", "zoom", "bearing", "pitch"]) {
+      if (current[k] !== undefined) figure.layout.map[k] = current[k];
+    }
+  }
   // a new figure clears the last box or lasso (its filter is now in the view itself)
   root.__sitrepRevision = (root.__sitrepRevision || 0) + 1;
   figure.layout.selectionrevision = root.__sitrepRevision;
