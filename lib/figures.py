@@ -180,6 +180,7 @@ def make_event_map(
                     "customdata": keys,
                     "hovertext": hover[mask].tolist(),  # a list: orjson < 3.9 leaked numpy str arrays
                     "hoverinfo": "text+name",
+                    "hoverlabel": {"namelength": -1},  # the whole type, not Plotly's first 15 characters
                     "name": name,
                     "legendgroup": name,
                 }

@@ -59,6 +59,7 @@ def test_hover_escapes_html_from_data():
     assert fig.data[0].name == "Attack (casualties unknown)"
     assert "area centroid" in text
     assert fig.data[0].hoverinfo == "text+name"  # the type is the trace name
+    assert fig.data[0].hoverlabel.namelength == -1  # and shown whole ("Attack (casualties unknown)")
 
 
 def test_hover_keeps_the_map_under_its_byte_budget():
