@@ -1,8 +1,8 @@
 // Sitrep's map: one Plotly map that lives across reruns (see lib/mapchart.py).
 //
 // Each rerun brings a new figure; Plotly.react updates the same map with it, so the
-// MapLibre map is made once, the redraw is quick, and the user's zoom and pan stay put
-// (layout.uirevision). Clicks and box/lasso selections go back to Python as the trigger
+// MapLibre map is made once and the redraw is quick. Once the user has panned or zoomed,
+// their view stays put across filter changes (see the default export). Clicks and box/lasso selections go back to Python as the trigger
 // value "select": {points: [{lat, lon, customdata}, ...]}, a box reduced to its corners.
 
 const loading = {};
@@ -97,8 +97,8 @@ export default function (component) {
   // Each figure is framed on its own events. Once the user has panned or zoomed, the view is
   // theirs until the dataset changes (layout.uirevision): a filter change keeps it. Plotly's
   // uirevision alone would not, since the new framing is a "different value in the new figure".
-  if (root.__sitrepRevisionKey !== figure.layout.uirevision) {
-    root.__sitrepRevisionKey = figure.layout.uirevision;
+  if (root.__sitrepDataset !== figure.layout.uirevision) {
+    root.__sitrepDataset = figure.layout.uirevision;
     root.__sitrepMoved = false;
   }
   const current = root.layout && root.layout.map;
@@ -108,11 +108,11 @@ export default function (component) {
     }
   }
   // a new figure clears the last box or lasso (its filter is now in the view itself)
-  root.__sitrepRevision = (root.__sitrepRevision || 0) + 1;
-  figure.layout.selectionrevision = root.__sitrepRevision;
+  root.__sitrepDraw = (root.__sitrepDraw || 0) + 1;
+  figure.layout.selectionrevision = root.__sitrepDraw;
   // One draw at a time, in order; a figure that a newer one overtook while waiting is skipped.
   root.__sitrepLatest = figure;
-  root.__sitrepDraws = (root.__sitrepDraws || Promise.resolve()).then(() =>
+  root.__sitrepQueue = (root.__sitrepQueue || Promise.resolve()).then(() =>
     loadPlotly(payload.plotly).then(
       (Plotly) => {
         if (root.__sitrepLatest !== figure) return;
