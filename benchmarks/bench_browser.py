@@ -21,6 +21,7 @@ the same steps, at the sizes given by ``--naive-sizes``.
     python -m benchmarks.bench_browser --sizes 1000 10000 100000 200000 1000000 5000000 \
         --naive-sizes 1000 200000 --moves 10 --changes 200 --sessions 3
     python -m benchmarks.bench_browser --sizes 1000000 5000000 --changes 200 --memory-curve
+    python -m benchmarks.bench_browser --floor --moves 20
 """
 
 from __future__ import annotations
@@ -189,6 +190,38 @@ def change(page, i: int) -> None:
     page.wait_for_function(f"() => ({SENTENCE_JS})() !== {json.dumps(before)}", timeout=600_000, polling=50)
 
 
+# The floor app: from a key press to the first animation frame with the caption changed.
+FLOOR_ARM_JS = f"""() => {{
+  const t = window.__floor = {{start: null, done: null, before: ({SENTENCE_JS})()}};
+  document.addEventListener('keydown', () => {{ if (t.start === null) t.start = performance.now(); }},
+                            {{capture: true, once: true}});
+  const tick = () => {{
+    if (t.start !== null && ({SENTENCE_JS})() !== t.before) {{ t.done = performance.now(); return; }}
+    requestAnimationFrame(tick);
+  }};
+  requestAnimationFrame(tick);
+}}"""
+
+
+def floor(browser, moves: int) -> None:
+    """What any Streamlit rerun costs here: benchmarks/floor_app.py, a slider and a caption."""
+    with serve("benchmarks/floor_app.py", {}) as (url, _):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function(f"() => ({SENTENCE_JS})() !== ''", timeout=60_000)
+        times = []
+        for i in range(moves):
+            page.wait_for_timeout(1000)
+            page.evaluate(FLOOR_ARM_JS)
+            press(page, "End" if i % 2 == 0 else "Home")
+            page.wait_for_function("() => window.__floor.done !== null", timeout=60_000, polling=50)
+            times.append(page.evaluate("() => (window.__floor.done - window.__floor.start) / 1000"))
+        context.close()
+    print(f"floor app (slider + caption): key press → caption changed, median of {moves}: "
+          f"{statistics.median(times):.3f} s (min {min(times):.3f}, max {max(times):.3f})")  # fmt: skip
+
+
 def memory_curve(sizes: list[int], catalog: Path, changes: int) -> None:
     """The app server's RSS after opening the Map, then after every 20 filter changes."""
     print("| events | server RSS (MB): loaded, then after every 20 filter changes |\n|---:|---|")
@@ -217,10 +250,18 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=6, help="slider moves timed per size")
     parser.add_argument("--changes", type=int, default=6, help="filter changes before the memory reading")
     parser.add_argument("--sessions", type=int, default=3, help="extra browser sessions for the per-session memory")
+    parser.add_argument("--floor", action="store_true",
+                        help="only the floor: benchmarks/floor_app.py, a slider and a caption")  # fmt: skip
     parser.add_argument("--memory-curve", action="store_true",
                         help="only the server's RSS every 20 of --changes filter changes, per Sitrep size")  # fmt: skip
     args = parser.parse_args()
     catalog = args.store.resolve()
+    if args.floor:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            floor(browser, max(args.moves, 20))
+            browser.close()
+        return
     if args.memory_curve:
         memory_curve(args.sizes, catalog, args.changes)
         return
