@@ -143,7 +143,7 @@ def freeze_long_lived_objects() -> None:
     freed by reference counting are freed as before.
 
     A flag, not ``gc.get_freeze_count()``, says whether it is done: that call counts the
-    frozen objects one by one (~15 ms here, on every run).
+    frozen objects one by one (~12–15 ms here, on every run).
     """
     global _frozen
     if not _frozen:
