@@ -34,12 +34,22 @@ POINTS_DRAWN_JS = """() => {
                      .reduce((n, t) => n + (t._length || 0), 0);
 }"""
 TRACE_NAMES_JS = "() => (document.querySelector('.js-plotly-plot')?._fullData || []).map(t => t.name)"
+# JS: the MapLibre map of the first Plotly map.
+MAP_JS = "document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map"
 # JS: the page position of a longitude/latitude on the first Plotly map.
-PROJECT_JS = """([lon, lat]) => {
-  const m = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
+PROJECT_JS = f"""([lon, lat]) => {{
+  const m = {MAP_JS};
   const p = m.project([lon, lat]); const r = m.getContainer().getBoundingClientRect();
-  return {x: r.left + p.x, y: r.top + p.y};
-}"""
+  return {{x: r.left + p.x, y: r.top + p.y}};
+}}"""
+
+
+def map_settled(page) -> None:
+    """Wait until the map has loaded every source and is not moving."""
+    page.wait_for_function(
+        f"() => {{ try {{ const m = {MAP_JS}; return m.loaded() && !m.isMoving(); }} catch (e) {{ return false; }} }}",
+        timeout=60_000,
+    )
 
 
 def click_map(page, lon: float, lat: float, url_pattern=None, attempts: int = 5) -> None:
@@ -49,12 +59,7 @@ def click_map(page, lon: float, lat: float, url_pattern=None, attempts: int = 5)
     machine that moment varies: with ``url_pattern`` the click is repeated (like a person
     clicking again) until the page's URL matches it.
     """
-    page.wait_for_function(
-        "() => { const gd = document.querySelector('.js-plotly-plot');"
-        " const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;"
-        " return !!(m && m.loaded() && !m.isMoving()); }",
-        timeout=60_000,
-    )
+    map_settled(page)
     for attempt in range(attempts):
         page.wait_for_timeout(500 * (attempt + 1))
         pos = page.evaluate(PROJECT_JS, [lon, lat])

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import store
-from tests.browser import POINTS_DRAWN_JS, PROJECT_JS, click_map, streamlit_server
+from tests.browser import MAP_JS, POINTS_DRAWN_JS, PROJECT_JS, click_map, map_settled, streamlit_server
 
 pytestmark = pytest.mark.browser
 SENTENCE = re.compile(r"^Strikes and attacks.*: [\d,]+ events?$")
@@ -169,16 +169,6 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
     page.wait_for_url(re.compile(r"[?&]event=(?!sitrep%3A2024-01-28-tower-22)"), timeout=30_000)
     chosen = re.search(r"event=([^&]+)", page.url).group(1).replace("%3A", ":")
     assert chosen in answered
-
-
-MAP_JS = "document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map"
-
-
-def map_settled(page) -> None:
-    page.wait_for_function(
-        f"() => {{ try {{ const m = {MAP_JS}; return m.loaded() && !m.isMoving(); }} catch (e) {{ return false; }} }}",
-        timeout=30_000,
-    )
 
 
 def test_a_filter_change_keeps_the_same_map_and_once_moved_the_users_view(server, page):
