@@ -3,8 +3,9 @@
 ``st.plotly_chart`` derives its element from the figure, so every filter change mounted a
 new chart: a new MapLibre map (~0.15 s of every redraw here) and the zoom back to the
 figure's framing. This component keeps one map per session and updates it with
-``Plotly.react`` (lib/mapchart.js): the same figure JSON, a quicker redraw, and the user's
-zoom and pan kept while the dataset stays the same (``layout.uirevision``).
+``Plotly.react`` (lib/mapchart.js): the same figure JSON and a quicker redraw. Each figure
+is framed on its events; once the user pans or zooms, their view is kept across filter
+changes until the dataset (``layout.uirevision``) changes.
 
 Plotly.js is the copy inside the ``plotly`` Python package (so it matches the figure JSON
 the package writes), served by this Streamlit server — no CDN, so it works offline.
