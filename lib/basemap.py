@@ -2,8 +2,11 @@
 
 Plotly's MapLibre maps stop handling clicks and selections when their tile layer fails to
 load at start ("Map error."), so a tile layer is added only when the tile server answers.
-``SITREP_TILES`` is ``auto`` (probe the default server once every ten minutes), ``none``,
-or a URL template with ``{z}/{x}/{y}`` (always used: your own tile server).
+``SITREP_TILES`` is ``auto`` (probe the default server once every ten minutes),
+``borders`` (no tiles, never probe), ``none`` (no tiles and no borders: a blank
+background), or a URL template with ``{z}/{x}/{y}`` (always used: your own tile server).
+Without tiles, the maps draw the country outlines this server serves itself
+(data/basemap, see lib.mapchart.background), unless the setting is ``none``.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def tile_url(
 ) -> str | None:
     """The tile URL template to draw, or None for a plain background."""
     value = (setting or "auto").strip()
-    if value == "none":
+    if value in ("none", "borders"):
         return None
     if value != "auto":
         return value if all(part in value for part in ("{z}", "{x}", "{y}")) else None

@@ -48,7 +48,8 @@ SETTINGS: list[Setting] = [
     Setting(
         "SITREP_TILES",
         "auto",
-        "Map tiles: 'auto' (OpenStreetMap when it answers), 'none', or your tile server's {z}/{x}/{y} URL.",
+        "Map background: 'auto' (OpenStreetMap tiles when they answer, else country borders), 'borders' "
+        "(country borders only, served by this server), 'none' (blank), or your tile server's {z}/{x}/{y} URL.",
     ),
     Setting("SITREP_TABLE_PAGE_SIZE", "100", "Rows per page of the Events table.", int),
 ]

@@ -60,7 +60,30 @@ def marker_size(fatalities: pd.Series, injuries: pd.Series) -> np.ndarray:
     return (8 + 4 * np.sqrt(total.to_numpy(dtype="float64", na_value=0))).clip(8, 40)
 
 
-def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str, tiles: str | None) -> None:
+# Country outlines under the points when there are no tiles: land a pale grey, borders grey.
+# Named so that lib/mapchart.js can find it and draw it as a MapLibre source of its own.
+BORDER_LAYER = {
+    "name": "sitrep-borders",
+    "sourcetype": "geojson",
+    "type": "line",
+    "below": "traces",
+    "color": "#8c887e",
+    "line": {"width": 0.8},
+}
+
+
+def _background(tiles: str | None, borders: str | None) -> list[dict]:
+    """The map's layers under the points: the tiles if any, else the country outlines if served."""
+    if tiles:
+        return [{"sourcetype": "raster", "source": [tiles], "below": "traces", "sourceattribution": TILE_ATTRIBUTION}]
+    if borders:
+        return [{**BORDER_LAYER, "source": borders}]
+    return []
+
+
+def _map_layout(
+    fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str, tiles: str | None, borders: str | None
+) -> None:
     if len(lat):
         lat0, lat1, lon0, lon1 = float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max())
     else:
@@ -73,11 +96,7 @@ def _map_layout(fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str,
             "style": "white-bg",
             "center": {"lat": (lat0 + lat1) / 2, "lon": (lon0 + lon1) / 2},
             "zoom": zoom,
-            "layers": [
-                {"sourcetype": "raster", "source": [tiles], "below": "traces", "sourceattribution": TILE_ATTRIBUTION}
-            ]
-            if tiles
-            else [],
+            "layers": _background(tiles, borders),
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=600,
@@ -126,6 +145,7 @@ def make_event_map(
     uirevision: str = "map",
     max_bytes: int = 900_000,
     tiles: str | None = None,
+    borders: str | None = None,
 ) -> go.Figure:
     """Events as points, one trace per type; unknown casualties drawn as rings.
 
@@ -201,29 +221,54 @@ def make_event_map(
                     }
                 )
     if selected_rowkey is not None and len(points):
-        chosen = points[points["rowkey"] == selected_rowkey]
-        if len(chosen):
-            traces.append(
-                {
-                    "type": "scattermap",
-                    "lat": chosen["lat"].to_numpy(dtype="float32"),
-                    "lon": chosen["lon"].to_numpy(dtype="float32"),
-                    "mode": "markers",
-                    "marker": {"size": 30, "color": "rgba(0,0,0,0.25)"},
-                    "hoverinfo": "skip",
-                    "name": "selected event",
-                }
-            )
+        traces = _halo(points[points["rowkey"] == selected_rowkey]) + traces
     fig = go.Figure(data=traces)
     empty = pd.Series([], dtype="float32")
     _map_layout(
-        fig, points["lat"] if len(points) else empty, points["lon"] if len(points) else empty, uirevision, tiles
+        fig,
+        points["lat"] if len(points) else empty,
+        points["lon"] if len(points) else empty,
+        uirevision,
+        tiles,
+        borders,
     )
     return fig
 
 
+SELECTED_RINGS = (("#111111", 16), ("#ffd400", 8))  # colour, px beyond the point: a black ring, then yellow
+
+
+def _halo(chosen: pd.DataFrame) -> list[dict]:
+    """The selected event's halo, drawn under its point: a black ring around a yellow one, seen on
+    any background and around any colour."""
+    if chosen.empty:
+        return []
+    known = chosen["fatalities"].notna().to_numpy()
+    size = np.where(known, marker_size(chosen["fatalities"], chosen["injuries"]), UNKNOWN_SIZE)
+    lat, lon = chosen["lat"].to_numpy(dtype="float32"), chosen["lon"].to_numpy(dtype="float32")
+    return [
+        {
+            "type": "scattermap",
+            "lat": lat,
+            "lon": lon,
+            "mode": "markers",
+            "marker": {"size": (size + extra).astype("float32"), "color": colour},
+            "hoverinfo": "skip",
+            "name": "selected event",
+            "legendgroup": "selected event",
+            "showlegend": i == 0,
+        }
+        for i, (colour, extra) in enumerate(SELECTED_RINGS)
+    ]
+
+
 def make_cell_map(
-    cells: pd.DataFrame, size: float, types: list[str], uirevision: str = "cells", tiles: str | None = None
+    cells: pd.DataFrame,
+    size: float,
+    types: list[str],
+    uirevision: str = "cells",
+    tiles: str | None = None,
+    borders: str | None = None,
 ) -> go.Figure:
     """Aggregated cells as one trace of markers at cell centres, sized by events, coloured by fatalities.
 
@@ -272,7 +317,7 @@ def make_cell_map(
         )
     )
     empty = pd.Series([], dtype="float32")
-    _map_layout(fig, cells["lat"] if n else empty, cells["lon"] if n else empty, uirevision, tiles)
+    _map_layout(fig, cells["lat"] if n else empty, cells["lon"] if n else empty, uirevision, tiles, borders)
     return fig
 
 

@@ -21,10 +21,13 @@ import plotly
 import streamlit as st
 from streamlit.components.v1 import declare_component
 
+from lib import basemap
+
 JS = (Path(__file__).with_name("mapchart.js")).read_text(encoding="utf-8")
 HTML = '<div class="sitrep-map-message"></div><div class="sitrep-map" style="width:100%;height:600px"></div>'
 CSS = ".sitrep-map-message:empty{display:none}.sitrep-map-message{color:#b00020;padding:0.5rem 0}"
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+BASEMAP_DIR = Path(__file__).resolve().parent.parent / "data" / "basemap"
 CONFIG = {"scrollZoom": True, "displaylogo": False, "responsive": True}
 
 
@@ -33,11 +36,32 @@ def _component():
     return st.components.v2.component("sitrep_map", html=HTML, css=CSS, js=JS, isolate_styles=False)
 
 
-def plotly_url() -> str:
-    """Where this server serves plotly.min.js (a v1 component's file route; registered per run)."""
-    assets = declare_component("plotly_js", path=str(PLOTLY_DIR))
+def served_url(name: str, directory: Path, filename: str) -> str:
+    """Where this server serves ``directory/filename``: a v1 component's file route, registered
+    by this call (so call it within the script run), under ``server.baseUrlPath`` if any."""
+    assets = declare_component(name, path=str(directory))
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"{'/' + base if base else ''}/component/{assets.name}/plotly.min.js"
+    return f"{'/' + base if base else ''}/component/{assets.name}/{filename}"
+
+
+def plotly_url() -> str:
+    """Where this server serves plotly.min.js."""
+    return served_url("plotly_js", PLOTLY_DIR, "plotly.min.js")
+
+
+def borders_url() -> str:
+    """Where this server serves the country outlines (data/basemap, Natural Earth 1:50m)."""
+    return served_url("basemap", BASEMAP_DIR, "countries.geojson")
+
+
+def background(setting: str) -> tuple[str | None, str | None]:
+    """The maps' background for ``SITREP_TILES``: (tile URL template, None) when a tile server
+    is used; else (None, URL of the country outlines this server serves), or (None, None)
+    for ``none``, a blank background."""
+    tiles = basemap.tile_url(setting)
+    if tiles or (setting or "").strip() == "none":
+        return tiles, None
+    return None, borders_url()
 
 
 def payload(figure_json: str, url: str) -> bytes:

@@ -58,14 +58,16 @@ class MapResult:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def get_map(state: FilterState, fingerprint: str, max_points: int, max_cells: int, tiles: str | None) -> MapResult:
+def get_map(
+    state: FilterState, fingerprint: str, max_points: int, max_cells: int, tiles: str | None, borders: str | None = None
+) -> MapResult:
     """The map of ``state``, cached by dataset fingerprint and filter state.
 
     Bounded: 32 maps of at most ~1 MB of JSON each (views.MAP_BYTES_MAX), shared by every
     session. A view seen before — the unfiltered default above all, which every bare link
     and every Reset opens — comes back without a query or a figure to build.
     """
-    result = views.map_view(get_store(), get_registry(), state, max_points, max_cells, tiles=tiles)
+    result = views.map_view(get_store(), get_registry(), state, max_points, max_cells, tiles=tiles, borders=borders)
     figure = pio.to_json(result.figure, validate=False)
     return MapResult(result.kind, figure, result.events, result.drawn, result.cell_size, result.note)
 

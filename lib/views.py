@@ -60,7 +60,13 @@ def points_budget(state: FilterState, max_points: int) -> tuple[int, int]:
 
 
 def map_view(
-    store: Store, registry: Registry, state: FilterState, max_points: int, max_cells: int, tiles: str | None = None
+    store: Store,
+    registry: Registry,
+    state: FilterState,
+    max_points: int,
+    max_cells: int,
+    tiles: str | None = None,
+    borders: str | None = None,
 ) -> MapView:
     """Points when the view holds few enough events, store-aggregated cells above.
 
@@ -78,11 +84,11 @@ def map_view(
             match = points.loc[points["event_id"] == state.event, "rowkey"]
             selected = int(match.iloc[0]) if len(match) else None
         fig = figures.make_event_map(
-            points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles, max_bytes=budget
+            points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles, borders=borders, max_bytes=budget
         )
         return MapView("points", fig, events, len(points))
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
-    fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles)
+    fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles, borders=borders)
     reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
     note = (
         f"{events:,} events are more than the {limit:,} this view draws one by one, so the map shows them "
@@ -181,7 +187,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     }
 
 
-def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None) -> go.Figure:
+def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None, borders: str | None = None) -> go.Figure:
     """A map of the first ``limit`` rows of a canonical frame (an upload not yet committed)."""
     part = frame.head(limit)
     points = pd.DataFrame(
@@ -199,7 +205,7 @@ def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None) -> go
             "geo_precision": part["geo_precision"],
         }
     )
-    return figures.make_event_map(points, uirevision="preview", tiles=tiles)
+    return figures.make_event_map(points, uirevision="preview", tiles=tiles, borders=borders)
 
 
 def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:

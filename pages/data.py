@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import basemap, config, docs, importers, permissions, session, store, views
+from lib import config, docs, importers, mapchart, permissions, session, store, views
 
 events = session.get_store()
 st.title("Data")
@@ -63,7 +63,8 @@ if checked and upload is not None and checked[0] == upload.file_id:
     if report.ok and len(result.frame):
         st.markdown(f"Format **{result.format}**. Preview of the valid rows (at most 10,000 drawn):")
         st.plotly_chart(
-            views.preview_map(result.frame, 10_000, basemap.tile_url(config.get("SITREP_TILES"))), key="upload_preview"
+            views.preview_map(result.frame, 10_000, *mapchart.background(config.get("SITREP_TILES"))),
+            key="upload_preview",
         )
         allowed, reason = permissions.can_commit(
             config.get("SITREP_ALLOW_UPLOAD"),

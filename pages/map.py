@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import basemap, config, mapchart, session, views
+from lib import config, mapchart, session, views
 
 view = session.view()
 store = session.get_store()
@@ -11,9 +11,9 @@ dataset = view.dataset.name
 
 st.title("Map of strikes and attacks")
 st.caption(view.description)
-tiles = basemap.tile_url(config.get("SITREP_TILES"))
+tiles, borders = mapchart.background(config.get("SITREP_TILES"))
 result = session.get_map(
-    state, view.dataset.fingerprint, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"), tiles
+    state, view.dataset.fingerprint, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"), tiles, borders
 )
 if result.note:
     st.info(result.note, icon=":material/grid_on:")
@@ -23,29 +23,43 @@ if (state.cell or state.area) and st.button("Clear the map selection (cell / box
 if result.events == 0:
     st.warning("No event matches these filters. Widen the dates or remove a filter (or press Reset in the sidebar).")
 
-points = mapchart.map_chart(result.figure_json)
+# The map, and beside it the selected event's card, in view as soon as a dot is clicked
+# (below the map it was off-screen). On a narrow screen the columns stack.
+map_column, card_column = st.columns([5, 2], gap="medium")
+with map_column:
+    points = mapchart.map_chart(result.figure_json)
+    st.caption(
+        "Filled dots: size shows people killed and injured as reported. Rings: casualties unknown. "
+        + (
+            "Background © OpenStreetMap contributors."
+            if tiles
+            else "No tile server answers, so the background is country borders only (Natural Earth 1:50m)."
+        )
+    )
 if points:  # a click or a box/lasso selection, just made
     changed = views.selection_to_state(store, state, result.kind, points, dataset, result.cell_size)
     if changed is not None:
         for key in ("event", "cell", "area"):
             st.session_state[f"p_{key}"] = getattr(changed, key)
         st.rerun()
-st.caption(
-    "Filled dots: size shows people killed and injured as reported. Rings: casualties unknown. "
-    + ("Background © OpenStreetMap contributors." if tiles else "No map tiles: the tile server cannot be reached.")
-)
 
-if state.event:
-    card = views.event_card(store, dataset, state.event)
-    if card:
+card = views.event_card(store, dataset, state.event) if state.event else None
+with card_column:
+    if card is None:
+        st.caption(
+            "Click a cell to narrow the map to it."
+            if result.kind == "cells"
+            else "Click a dot for the event's details: its date, place, casualties, how precise each is, and the "
+            "reports it comes from."
+        )
+    else:
         with st.container(border=True):
             st.subheader(card["title"])
-            left, right = st.columns(2)
-            left.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")
-            left.markdown(f"**Attacker:** {card['attacker']}  \n**Target:** {card['target']}")
-            right.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")
-            right.markdown(f"**Place precision:** {card['geo_precision']}")
-            right.markdown(f"**Killed:** {card['fatalities']}  \n**Injured:** {card['injuries']}")
+            st.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")
+            st.markdown(f"**Attacker:** {card['attacker']}  \n**Target:** {card['target']}")
+            st.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")
+            st.markdown(f"**Place precision:** {card['geo_precision']}")
+            st.markdown(f"**Killed:** {card['fatalities']}  \n**Injured:** {card['injuries']}")
             st.text(card["notes"])
             st.markdown(f"**Sources:** {card['sources']}")
             for host, url in card["links"]:

@@ -96,8 +96,9 @@ def free_port() -> int:
 def streamlit_server(env_extra: dict[str, str]):
     """Start `streamlit run dashboard.py` on a free port; yield its base URL; stop it."""
     port = free_port()
-    # No tile server in tests: nothing leaves the machine, and the map must work without tiles.
-    env = {**os.environ, "SITREP_TILES": "none", **env_extra, "PYTHONUNBUFFERED": "1"}
+    # No tile server in tests: nothing leaves the machine, and the map must work without tiles,
+    # on the country borders this server serves (what a user without internet access sees).
+    env = {**os.environ, "SITREP_TILES": "borders", **env_extra, "PYTHONUNBUFFERED": "1"}
     log = open(env_extra.get("SITREP_LOG", os.devnull), "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [

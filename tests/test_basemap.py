@@ -1,10 +1,17 @@
 """The basemap choice: tiles only when a server answers, so clicks keep working offline."""
 
-from lib import basemap
+import json
+import time
+
+import streamlit as st
+
+from lib import basemap, mapchart
+from scripts import make_basemap
 
 
 def test_none_and_templates():
     assert basemap.tile_url("none") is None
+    assert basemap.tile_url("borders") is None
     assert basemap.tile_url("https://t.example/{z}/{x}/{y}.png") == "https://t.example/{z}/{x}/{y}.png"
     assert basemap.tile_url("https://t.example/no-placeholders.png") is None
 
@@ -23,3 +30,64 @@ def test_auto_probes_once_per_period(monkeypatch):
     assert len(calls) == 1
     clock[0] += basemap.PROBE_EVERY_SECONDS + 1
     assert basemap.tile_url("auto", probe=lambda url: True, now=lambda: clock[0]) == basemap.DEFAULT_TILES
+
+
+def test_the_shipped_country_outlines_are_valid_geojson_covering_the_region():
+    collection = json.loads((mapchart.BASEMAP_DIR / "countries.geojson").read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection"
+    features = {f["properties"]["name"]: f["geometry"] for f in collection["features"]}
+    assert len(features) > 200
+    assert {"Syria", "Iraq", "Iran", "Jordan", "Israel", "Lebanon", "Yemen"} <= set(features)
+    for geometry in features.values():
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for ring in (r for polygon in polygons for r in polygon):
+            assert len(ring) >= 4 and ring[0] == ring[-1]  # closed
+            assert all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in ring)
+    # Deir ez-Zor (the 2021 strikes' region) lies within Syria's outline, not Iraq's
+    syria = features["Syria"]["coordinates"][0] if features["Syria"]["type"] == "Polygon" else None
+    assert syria is not None and inside(40.14, 35.33, syria)
+
+
+def inside(x: float, y: float, ring: list) -> bool:
+    """Even-odd rule: is the point inside the ring?"""
+    result = False
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            result = not result
+    return result
+
+
+def test_decode_topojson_arcs_into_closed_polygons():
+    # two squares sharing one border, stored once: arc 0 the shared edge, arcs 1 and 2 the rest
+    topo = {
+        "transform": {"scale": [0.5, 0.5], "translate": [10, 20]},
+        "arcs": [[[2, 0], [0, 2]], [[2, 2], [-2, 0], [0, -2], [2, 0]], [[2, 0], [2, 0], [0, 2], [-2, 0]]],
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0, 1]], "properties": {"name": "West"}},
+                    {"type": "MultiPolygon", "arcs": [[[2, -1]]], "properties": {"name": "East"}},
+                    {"type": "Point", "coordinates": [0, 0]},
+                ],
+            }
+        },
+    }
+    out = make_basemap.decode(topo)
+    assert [f["properties"]["name"] for f in out["features"]] == ["West", "East"]
+    west = out["features"][0]["geometry"]["coordinates"][0]
+    assert west == [(11.0, 20.0), (11.0, 21.0), (10.0, 21.0), (10.0, 20.0), (11.0, 20.0)]
+    east = out["features"][1]["geometry"]["coordinates"][0][0]
+    assert east == [(11.0, 20.0), (12.0, 20.0), (12.0, 21.0), (11.0, 21.0), (11.0, 20.0)]  # arc 0 reversed closes it
+
+
+def test_background_is_tiles_when_given_else_the_outlines_this_server_serves(monkeypatch):
+    assert mapchart.background("https://t.example/{z}/{x}/{y}.png") == ("https://t.example/{z}/{x}/{y}.png", None)
+    outlines = (None, "/component/lib.mapchart.basemap/countries.geojson")
+    assert mapchart.background("borders") == outlines
+    monkeypatch.setattr(basemap, "_probe_cache", {basemap.DEFAULT_TILES: (time.time(), False)})
+    assert mapchart.background("auto") == outlines  # OpenStreetMap did not answer
+    assert mapchart.background("none") == (None, None)  # a blank background
+    real = st.get_option
+    monkeypatch.setattr(st, "get_option", lambda name: "/sitrep/" if name == "server.baseUrlPath" else real(name))
+    assert mapchart.borders_url() == "/sitrep/component/lib.mapchart.basemap/countries.geojson"

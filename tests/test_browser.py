@@ -13,7 +13,15 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import store
-from tests.browser import MAP_JS, POINTS_DRAWN_JS, PROJECT_JS, click_map, map_settled, streamlit_server
+from tests.browser import (
+    MAP_JS,
+    POINTS_DRAWN_JS,
+    PROJECT_JS,
+    TRACE_NAMES_JS,
+    click_map,
+    map_settled,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 SENTENCE = re.compile(r"^Strikes and attacks.*: [\d,]+ events?$")
@@ -163,6 +171,12 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
     )
     expect(page.get_by_text("Place precision:")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name=re.compile(r"Read the report"))).not_to_have_count(0)
+    # the card is beside the map, in view without scrolling, and the event is ringed on the map
+    card = page.get_by_role("heading", name=re.compile(r"Tower 22", re.IGNORECASE)).bounding_box()
+    map_box = page.locator(".js-plotly-plot").bounding_box()
+    assert page.evaluate("window.scrollY") == 0
+    assert card["y"] + card["height"] < 1000 and card["x"] > map_box["x"] + map_box["width"]
+    page.wait_for_function(f"() => ({TRACE_NAMES_JS})().slice(0, 2).join() === 'selected event,selected event'")
     answered = shipped[shipped["response_to"].fillna("").str.contains(tower, regex=False)].index
     assert len(answered) > 0
     page.get_by_role("button", name=re.compile(r"^Answered by: ")).first.click()
@@ -210,6 +224,30 @@ def test_a_filter_change_keeps_the_same_map_and_once_moved_the_users_view(server
     press_and_wait("End", 1)  # moved: the user's view stays, though the event alone would be framed at 11
     assert zoom() == pytest.approx(zoomed, abs=0.05)
     assert page.evaluate(f"() => {MAP_JS}.__sitrepTest") == "same map"
+
+
+def test_offline_the_map_draws_country_borders_served_by_this_server_once(server, page):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "countries.geojson" in request.url else None)
+    page.goto(server + "/?country=Syria")
+    wait_points(page, len(store.load_shipped().query("country == 'Syria'")))
+    map_settled(page)
+    outlines = f"""() => {{
+        const m = {MAP_JS};
+        const ids = m.getStyle().layers.map(l => l.id);
+        if (!(ids.indexOf('sitrep-land') < ids.indexOf('sitrep-borders')
+              && ids.indexOf('sitrep-borders') < ids.findIndex(id => id.startsWith('plotly-trace')))) return -2;
+        return m.querySourceFeatures('sitrep-borders').length;
+    }}"""
+    page.wait_for_function(f"() => ({outlines})() > 0", timeout=30_000)  # under the points, with no tiles
+    assert fetched == [server + "/component/lib.mapchart.basemap/countries.geojson"]
+    page.evaluate(f"() => {{ window.__source = {MAP_JS}.getSource('sitrep-borders'); }}")
+    press_on_start_thumb(page, "End")
+    wait_points(page, 1)
+    map_settled(page)
+    assert page.evaluate(outlines) > 0 and len(fetched) == 1  # a redraw keeps them: no second download
+    assert page.evaluate(f"() => {MAP_JS}.getSource('sitrep-borders') === window.__source")
+    expect(page.get_by_text(re.compile("background is country borders only"))).to_be_visible()
 
 
 def test_a_box_selection_narrows_the_view_to_its_area(server, page):

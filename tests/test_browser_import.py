@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import importers
-from tests.browser import POINTS_DRAWN_JS, ROOT, streamlit_server
+from tests.browser import MAP_JS, POINTS_DRAWN_JS, ROOT, streamlit_server
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
@@ -57,6 +57,14 @@ def test_upload_check_commit_and_open_on_the_map(tmp_path, browser):
             str(len(result.report.rejected_rows)), timeout=30_000
         )
         expect(page.locator("[data-testid='stMetric']", has_text="Valid")).to_contain_text(str(result.report.rows_kept))
+        page.wait_for_function(  # the preview map draws on the country borders this server serves
+            f"""() => {{ try {{
+                const m = {MAP_JS};
+                const layer = m.getStyle().layers.find(l => l.id.startsWith('plotly-layout-layer'));
+                return !!layer && m.querySourceFeatures(layer.source).length > 0;
+            }} catch (e) {{ return false; }} }}""",
+            timeout=30_000,
+        )
         page.get_by_role("button", name=f"Commit {result.report.rows_kept:,} events to 'ucdp_ged'").click()
         page.get_by_role("button", name="Open 'ucdp_ged' on the map").click(timeout=30_000)
         page.wait_for_url("**/?dataset=ucdp_ged", timeout=30_000)

@@ -85,9 +85,15 @@ def test_hover_keeps_the_map_under_its_byte_budget():
 
 
 def test_selected_event_is_highlighted(fixture_store, registry):
-    fig = figures.make_event_map(points_frame(fixture_store, registry), selected_rowkey=2)
-    assert fig.data[-1].name == "selected event"
-    assert len(fig.data[-1].lat) == 1
+    points = points_frame(fixture_store, registry)
+    fig = figures.make_event_map(points, selected_rowkey=2)
+    halo = [t for t in fig.data if t.name == "selected event"]
+    assert fig.data[:2] == tuple(halo)  # under every point, so the event itself stays on top
+    chosen = points[points["rowkey"] == 2]
+    assert [float(t.lat[0]) for t in halo] == [float(chosen["lat"].iloc[0])] * 2
+    outer, inner = (float(t.marker.size[0]) for t in halo)
+    assert outer > inner > figures.UNKNOWN_SIZE - 1  # two rings wider than the point
+    assert figures.make_event_map(points, selected_rowkey=999_999).data[0].name != "selected event"
 
 
 def test_cell_map(fixture_store, registry):
@@ -124,8 +130,21 @@ def test_timeline_without_lane_when_too_many(fixture_store, registry):
     assert all(t.type == "bar" for t in fig.data)
 
 
-def test_tile_layer_only_when_given(fixture_store, registry):
+def test_tile_layer_only_when_given_else_the_country_borders(fixture_store, registry):
     points = points_frame(fixture_store, registry)
     assert figures.make_event_map(points).layout.map.layers == ()
-    with_tiles = figures.make_event_map(points, tiles="https://tiles.example/{z}/{x}/{y}.png")
-    assert with_tiles.layout.map.layers[0].source == ("https://tiles.example/{z}/{x}/{y}.png",)
+    tiles = "https://tiles.example/{z}/{x}/{y}.png"
+    with_tiles = figures.make_event_map(points, tiles=tiles, borders="/borders.geojson")
+    assert [layer.source for layer in with_tiles.layout.map.layers] == [(tiles,)]  # tiles have their own borders
+    for fig in (
+        figures.make_event_map(points, borders="/borders.geojson"),
+        figures.make_cell_map(*queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, 20)[:3],
+                              borders="/borders.geojson"),
+    ):  # fmt: skip
+        (layer,) = fig.layout.map.layers
+        assert (layer.sourcetype, layer.source, layer.type, layer.below) == (
+            "geojson",
+            "/borders.geojson",
+            "fill",
+            "traces",
+        )
