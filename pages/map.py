@@ -15,13 +15,19 @@ tiles, borders = mapchart.background(config.get("SITREP_TILES"))
 result = session.get_map(
     state, view.dataset.fingerprint, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"), tiles, borders
 )
-if result.note:
-    st.info(result.note, icon=":material/grid_on:")
-if (state.cell or state.area) and st.button("Clear the map selection (cell / box)", icon=":material/close:"):
-    st.session_state["p_cell"] = st.session_state["p_area"] = None
-    st.rerun()
-if result.events == 0:
-    st.warning("No event matches these filters. Widen the dates or remove a filter (or press Reset in the sidebar).")
+# Notices come and go in a container that is always there: the columns below must keep their
+# place in the page, or the browser remounts them and the map with them (a new MapLibre map,
+# the user's zoom lost, ~0.1 s more per redraw).
+with st.container():
+    if result.note:
+        st.info(result.note, icon=":material/grid_on:")
+    if (state.cell or state.area) and st.button("Clear the map selection (cell / box)", icon=":material/close:"):
+        st.session_state["p_cell"] = st.session_state["p_area"] = None
+        st.rerun()
+    if result.events == 0:
+        st.warning(
+            "No event matches these filters. Widen the dates or remove a filter (or press Reset in the sidebar)."
+        )
 
 # The map, and beside it the selected event's card, in view as soon as a dot is clicked
 # (below the map it was off-screen). On a narrow screen the columns stack.

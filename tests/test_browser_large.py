@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from benchmarks.generate import ensure_dataset
 from lib import config
-from tests.browser import POINTS_DRAWN_JS, TRACE_NAMES_JS, click_map, streamlit_server
+from tests.browser import MAP_JS, POINTS_DRAWN_JS, TRACE_NAMES_JS, click_map, map_settled, streamlit_server
 
 pytestmark = pytest.mark.browser
 ROWS = 100_000
@@ -34,6 +34,8 @@ def test_cells_above_the_limit_and_points_when_narrowed(server, browser):
     cells = page.evaluate(POINTS_DRAWN_JS)
     assert 0 < cells <= config.get("SITREP_MAX_CELLS")
     expect(page.locator("[data-testid='stCaptionContainer']", has_text=f": {ROWS:,} events")).to_be_visible()
+    map_settled(page)
+    page.evaluate(f"() => {{ {MAP_JS}.__sitrepTest = 'same map'; }}")
 
     thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
     thumb.focus()
@@ -45,6 +47,8 @@ def test_cells_above_the_limit_and_points_when_narrowed(server, browser):
     count = int(re.search(r": ([\d,]+) events?$", sentence.first.inner_text()).group(1).replace(",", ""))
     assert 0 < count <= config.get("SITREP_MAX_POINTS")
     page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {count}", timeout=60_000)
+    # the notice about cells went away, and the map is the same MapLibre map, updated in place
+    assert page.evaluate(f"() => {MAP_JS}.__sitrepTest") == "same map"
     context.close()
 
 
