@@ -142,9 +142,6 @@ def test_tile_layer_only_when_given_else_the_country_borders(fixture_store, regi
                               borders="/borders.geojson"),
     ):  # fmt: skip
         (layer,) = fig.layout.map.layers
-        assert (layer.sourcetype, layer.source, layer.type, layer.below) == (
-            "geojson",
-            "/borders.geojson",
-            "fill",
-            "traces",
-        )
+        assert layer.name == "sitrep-borders"  # lib/mapchart.js finds it by this name
+        assert (layer.sourcetype, layer.source, layer.type) == ("geojson", "/borders.geojson", "line")
+        assert layer.below == "traces"
