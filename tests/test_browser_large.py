@@ -49,6 +49,13 @@ def test_cells_above_the_limit_and_points_when_narrowed(server, browser):
     page.wait_for_function(f"() => ({POINTS_DRAWN_JS})() === {count}", timeout=60_000)
     # the notice about cells went away, and the map is the same MapLibre map, updated in place
     assert page.evaluate(f"() => {MAP_JS}.__sitrepTest") == "same map"
+
+    thumb.focus()
+    page.keyboard.press("Home")  # widen again: back to cells, on the same map
+    page.wait_for_function(f"() => ({TRACE_NAMES_JS})().some(n => n.endsWith('° cells'))", timeout=60_000)
+    expect(page.locator("[data-testid='stAlert']", has_text="aggregated into")).to_be_visible(timeout=60_000)
+    assert page.evaluate(POINTS_DRAWN_JS) == cells
+    assert page.evaluate(f"() => {MAP_JS}.__sitrepTest") == "same map"
     context.close()
 
 
