@@ -19,6 +19,10 @@ from plotly.subplots import make_subplots
 
 from lib.basemap import ATTRIBUTION as TILE_ATTRIBUTION
 
+# Every Plotly chart's config: no logo, and no "Share chart" button, which would upload the
+# figure, rows included, to Plotly's cloud.
+PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False}
+
 # Stable colours for ACLED's (sub-)event types; other types take the fallback palette in order.
 TYPE_COLOURS = {
     "Air/drone strike": "#d62728",
@@ -81,27 +85,50 @@ def _background(tiles: str | None, borders: str | None) -> list[dict]:
     return []
 
 
-def _map_layout(
-    fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str, tiles: str | None, borders: str | None
-) -> None:
+MIN_FRAME_DEGREES = 2.0  # a lone event or a tight cluster is framed with ~200 km around it, for context
+
+
+def frame_bounds(lat: pd.Series, lon: pd.Series) -> list[float]:
+    """[west, south, east, north] to frame: the events' extent, at least MIN_FRAME_DEGREES wide and high."""
     if len(lat):
         lat0, lat1, lon0, lon1 = float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max())
     else:
         lat0, lat1, lon0, lon1 = 29.0, 37.5, 35.0, 48.0  # the region of the shipped data
-    # the zoom at which the extent fills most of a ~900 × 560 px map (the height is the tighter side)
-    span = max((lat1 - lat0) * 1.6, lon1 - lon0, 0.05)
+    grow_lon = max(0.0, MIN_FRAME_DEGREES - (lon1 - lon0)) / 2
+    grow_lat = max(0.0, MIN_FRAME_DEGREES - (lat1 - lat0)) / 2
+    return [lon0 - grow_lon, max(lat0 - grow_lat, -85.0), lon1 + grow_lon, min(lat1 + grow_lat, 85.0)]
+
+
+def _map_layout(
+    fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str, tiles: str | None, borders: str | None
+) -> None:
+    west, south, east, north = bounds = frame_bounds(lat, lon)
+    # The zoom at which the extent fills most of a ~900 × 560 px map (the height is the tighter
+    # side). lib/mapchart.js frames ``meta.bounds`` on the map's real size instead.
+    span = max((north - south) * 1.6, east - west)
     zoom = float(np.clip(math.log2(360 / span) + 0.2, 1, 11))
     fig.update_layout(
+        meta={"bounds": bounds},
         map={
             "style": "white-bg",
-            "center": {"lat": (lat0 + lat1) / 2, "lon": (lon0 + lon1) / 2},
+            "center": {"lat": (south + north) / 2, "lon": (west + east) / 2},
             "zoom": zoom,
             "layers": _background(tiles, borders),
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=600,
         # below the map, so the legend never hides a point
-        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0},
+        # A key, not a switch: a type hidden from the legend would be out of the URL, the count and
+        # the shared link. Types are filtered in the sidebar.
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.01,
+            "xanchor": "left",
+            "x": 0,
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
         uirevision=uirevision,
         clickmode="event+select",
         dragmode="pan",
@@ -120,12 +147,18 @@ FIXED_HOVER = 48  # date, arrows, casualties and precision words of one hover la
 MIN_BYTES_PER_POINT = BYTES_PER_POINT + FIXED_HOVER + 2 * 8  # with actor names cut to the shortest width
 
 
-def actor_width(points: pd.DataFrame, max_bytes: int) -> int:
-    """The widest actor-name cut at which the map's JSON stays within ``max_bytes``."""
+def stack_text(n: int) -> str:
+    """The hover line of an event that shares its coordinates with ``n - 1`` others on the map."""
+    return f"<br>{n} events at this spot: the details list them"
+
+
+def actor_width(points: pd.DataFrame, max_bytes: int, extra: int = 0) -> int:
+    """The widest actor-name cut at which the map's JSON stays within ``max_bytes``, with
+    ``extra`` bytes of hover text besides (the stacked-events lines)."""
     n = len(points)
     if n == 0:
         return HOVER_WIDTHS[0]
-    budget = max_bytes - n * (BYTES_PER_POINT + FIXED_HOVER)
+    budget = max_bytes - n * (BYTES_PER_POINT + FIXED_HOVER) - extra
     lengths = [points[c].fillna("").astype(str).str.len().to_numpy() for c in ("actor1", "actor2")]
     for width in HOVER_WIDTHS:
         if sum(int(np.minimum(length, width).sum()) for length in lengths) <= budget:
@@ -159,7 +192,19 @@ def make_event_map(
     """
     traces = []  # dicts, validated once by go.Figure at the end (a go.Scattermap each is validated twice)
     colours = colour_for(points["type"].dropna().unique().tolist()) if len(points) else {}
-    width = actor_width(points, max_bytes)
+    # Events at the very same coordinates draw as one dot, and a click reaches only the top one:
+    # the hover says how many share the spot, and the details list them (views.event_card).
+    here = (
+        points.groupby(["lat", "lon"], sort=False)["rowkey"].transform("size").to_numpy()
+        if len(points)
+        else np.zeros(0, dtype="int64")
+    )
+    stacked = {n: stack_text(n) for n in np.unique(here[here > 1]).tolist()}
+    extra = sum(len(stacked[n]) for n in here[here > 1].tolist())
+    if len(points) * MIN_BYTES_PER_POINT + extra > max_bytes:
+        stacked, extra = {}, 0  # no room within the byte budget: the details still list them
+    width = actor_width(points, max_bytes, extra)
+    points = points.assign(_here=here)
     for event_type, group in points.groupby("type", sort=True):
         colour = colours[event_type]
         unknown = group["fatalities"].isna()
@@ -168,13 +213,15 @@ def make_event_map(
                 f"{pd.Timestamp(d):%Y-%m-%d} · {short(a1, width)} → {short(a2, width) or '?'}"
                 + ("" if pd.isna(f) else f"<br>{casualty_text(f, i)}")
                 + ("" if int(p) == 1 else f" · {PRECISION_WORDS[int(p)]}")
-                for d, a1, a2, p, f, i in zip(
+                + stacked.get(n, "")
+                for d, a1, a2, p, f, i, n in zip(
                     group["event_date"],
                     group["actor1"],
                     group["actor2"],
                     group["geo_precision"],
                     group["fatalities"],
                     group["injuries"],
+                    group["_here"],
                     strict=True,
                 )
             ],
@@ -221,7 +268,7 @@ def make_event_map(
                     }
                 )
     if selected_rowkey is not None and len(points):
-        traces = _halo(points[points["rowkey"] == selected_rowkey]) + traces
+        traces += _selected(points[points["rowkey"] == selected_rowkey], colours)
     fig = go.Figure(data=traces)
     empty = pd.Series([], dtype="float32")
     _map_layout(
@@ -238,27 +285,31 @@ def make_event_map(
 SELECTED_RINGS = (("#111111", 16), ("#ffd400", 8))  # colour, px beyond the point: a black ring, then yellow
 
 
-def _halo(chosen: pd.DataFrame) -> list[dict]:
-    """The selected event's halo, drawn under its point: a black ring around a yellow one, seen on
-    any background and around any colour."""
+def _selected(chosen: pd.DataFrame, colours: dict[str, str]) -> list[dict]:
+    """The selected event on top of every other point: a black ring around a yellow one, then
+    the event drawn again as it is (its colour; a ring's white centre), so it shows in a cluster."""
     if chosen.empty:
         return []
-    known = chosen["fatalities"].notna().to_numpy()
-    size = np.where(known, marker_size(chosen["fatalities"], chosen["injuries"]), UNKNOWN_SIZE)
-    lat, lon = chosen["lat"].to_numpy(dtype="float32"), chosen["lon"].to_numpy(dtype="float32")
+    unknown = bool(chosen["fatalities"].isna().iloc[0])
+    size = UNKNOWN_SIZE if unknown else float(marker_size(chosen["fatalities"], chosen["injuries"])[0])
+    lat, lon = chosen["lat"].to_numpy(dtype="float32")[:1], chosen["lon"].to_numpy(dtype="float32")[:1]
+    layers = [(colour, size + extra) for colour, extra in SELECTED_RINGS]
+    layers.append((colours[chosen["type"].iloc[0]], size))
+    if unknown:
+        layers.append(("white", 5))
     return [
         {
             "type": "scattermap",
             "lat": lat,
             "lon": lon,
             "mode": "markers",
-            "marker": {"size": (size + extra).astype("float32"), "color": colour},
+            "marker": {"size": float(s), "color": colour},
             "hoverinfo": "skip",
             "name": "selected event",
             "legendgroup": "selected event",
             "showlegend": i == 0,
         }
-        for i, (colour, extra) in enumerate(SELECTED_RINGS)
+        for i, (colour, s) in enumerate(layers)
     ]
 
 

@@ -50,12 +50,36 @@ function reduce(points) {
   return [{ lat: lat0, lon: lon0 }, { lat: lat1, lon: lon1 }];
 }
 
+// The centre and zoom that fit [west, south, east, north] in a width × height map (Web
+// Mercator, 512 px tiles, as MapLibre draws it), with a margin: the figure's own framing
+// assumes a ~900 px wide map, and on a narrower one it left events outside the view.
+function frame([west, south, east, north], width, height) {
+  const margin = 30;
+  const y = (lat) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+  const zoomX = Math.log2(((width - 2 * margin) * 360) / (512 * Math.max(east - west, 1e-6)));
+  const zoomY = Math.log2(((height - 2 * margin) * 2 * Math.PI) / (512 * Math.max(y(north) - y(south), 1e-6)));
+  const middle = (y(north) + y(south)) / 2;
+  return {
+    center: { lon: (west + east) / 2, lat: (Math.atan(Math.sinh(middle)) * 180) / Math.PI },
+    zoom: Math.max(0, Math.min(11, zoomX, zoomY)),
+  };
+}
+
+function near(a, b) {
+  return a && b && Math.abs(a.zoom - b.zoom) < 1e-3 && Math.abs(a.center.lon - b.center.lon) < 1e-6 &&
+    Math.abs(a.center.lat - b.center.lat) < 1e-6;
+}
+
 function bind(root) {
   if (root.__sitrepBound) return;
   root.__sitrepBound = true;
   // the user panned or zoomed (Plotly reports it as a relayout of the map's view)
+  // ("Reset view" in the toolbar goes back to the framing, and so to framing each new view)
   root.on("plotly_relayout", (ev) => {
-    if (ev && Object.keys(ev).some((k) => /^map\.(center|zoom|bearing|pitch)/.test(k))) root.__sitrepMoved = true;
+    if (ev && Object.keys(ev).some((k) => /^map\.(center|zoom|bearing|pitch)/.test(k))) {
+      const view = root.layout && root.layout.map;
+      root.__sitrepMoved = !near(view && { center: view.center, zoom: view.zoom }, root.__sitrepFramed);
+    }
   });
   const send = (points) => {
     if (points && points.length && root.__sitrep) root.__sitrep.setTriggerValue("select", { points: reduce(points) });
@@ -138,11 +162,16 @@ export default function (component) {
     root.__sitrepDataset = figure.layout.uirevision;
     root.__sitrepMoved = false;
   }
+  // This view's framing, fitted to the map's real size ("Reset view" in the toolbar returns to it)
+  const bounds = figure.layout.meta && figure.layout.meta.bounds;
+  const framed = bounds && figure.layout.map ? frame(bounds, root.clientWidth || 900, figure.layout.height || 600) : null;
   const current = root.layout && root.layout.map;
   if (root.__sitrepMoved && current && figure.layout.map) {
     for (const k of ["center", "zoom", "bearing", "pitch"]) {
       if (current[k] !== undefined) figure.layout.map[k] = current[k];
     }
+  } else if (framed) {
+    Object.assign(figure.layout.map, framed);
   }
   // a new figure clears the last box or lasso (its filter is now in the view itself)
   root.__sitrepDraw = (root.__sitrepDraw || 0) + 1;
@@ -153,10 +182,14 @@ export default function (component) {
     loadPlotly(payload.plotly).then(
       (Plotly) => {
         if (root.__sitrepLatest !== figure) return;
+        root.__sitrepFramed = framed;
         return Plotly.react(root, figure.data, figure.layout, payload.config).then(() => {
           message.textContent = "";
           drawBorders(root, borders);
           noEasing(root);
+          // the toolbar's "Reset view" returns to this view's framing, not to the first figure's
+          const sub = root._fullLayout.map && root._fullLayout.map._subplot;
+          if (sub && framed) sub.viewInitial = { ...sub.viewInitial, ...framed, bearing: 0, pitch: 0 };
           bind(root);
         });
       },

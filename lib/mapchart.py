@@ -21,14 +21,14 @@ import plotly
 import streamlit as st
 from streamlit.components.v1 import declare_component
 
-from lib import basemap
+from lib import basemap, figures
 
 JS = (Path(__file__).with_name("mapchart.js")).read_text(encoding="utf-8")
 HTML = '<div class="sitrep-map-message"></div><div class="sitrep-map" style="width:100%;height:600px"></div>'
 CSS = ".sitrep-map-message:empty{display:none}.sitrep-map-message{color:#b00020;padding:0.5rem 0}"
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 BASEMAP_DIR = Path(__file__).resolve().parent.parent / "data" / "basemap"
-CONFIG = {"scrollZoom": True, "displaylogo": False, "responsive": True}
+CONFIG = {**figures.PLOTLY_CONFIG, "scrollZoom": True, "responsive": True}
 
 
 @functools.cache

@@ -158,6 +158,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     day = pd.Timestamp(row["event_date"]).date()
     precision_d = int(row["date_precision"])
     answered = queries.answered_by(store, dataset, event_id)
+    here, here_total = queries.same_place(store, dataset, event_id)
     return {
         "event_id": row["event_id"],
         "title": md_escape(
@@ -174,7 +175,9 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
                 filter(None, [text(row["location"]), text(row["admin2"]), text(row["admin1"]), text(row["country"])])
             )
         ),
-        "coordinates": f"{row['latitude']:.4f}, {row['longitude']:.4f}",
+        "coordinates": coordinates(row["latitude"], row["longitude"]),
+        "lat": float(row["latitude"]),
+        "lon": float(row["longitude"]),
         "geo_precision": f"{int(row['geo_precision'])}: {PRECISION_LABELS['geo_precision'][int(row['geo_precision'])]}",
         "fatalities": number(row["fatalities"]),
         "injuries": number(row["injuries"]),
@@ -183,8 +186,27 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "links": [(urlsplit(u).hostname or "report", u) for u in urls],
         "response_to": schema.split_list(text(row["response_to"])),
         "answered_by": answered["event_id"].tolist(),
+        # the events drawn under this one's dot: (event_id, "date · type"), and how many in all
+        "same_place": [
+            (e, f"{pd.Timestamp(d):%d %b %Y} · {md_escape(t)}")
+            for e, d, t in zip(here["event_id"], here["event_date"], here["type"], strict=True)
+        ],
+        "same_place_total": here_total,
         "dataset": row["dataset"],
     }
+
+
+SPOT = 0.001  # degrees each side of an event's coordinates (~110 m): "this spot", kept by the URL's 6 digits
+
+
+def spot_area(lat: float, lon: float) -> tuple[float, float, float, float]:
+    """The map box (``area``) around one spot: every event drawn on the same dot, and any within ~110 m."""
+    return (lon - SPOT, lat - SPOT, lon + SPOT, lat + SPOT)
+
+
+def coordinates(lat: float, lon: float) -> str:
+    """Latitude and longitude in words that say which is which: 33.7857° N, 42.4412° E."""
+    return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
 
 
 def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None, borders: str | None = None) -> go.Figure:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import config, docs, importers, mapchart, permissions, session, store, views
+from lib import config, docs, figures, importers, mapchart, permissions, session, store, views
 
 events = session.get_store()
 st.title("Data")
@@ -65,6 +65,7 @@ if checked and upload is not None and checked[0] == upload.file_id:
         st.plotly_chart(
             views.preview_map(result.frame, 10_000, *mapchart.background(config.get("SITREP_TILES"))),
             key="upload_preview",
+            config=figures.PLOTLY_CONFIG,
         )
         allowed, reason = permissions.can_commit(
             config.get("SITREP_ALLOW_UPLOAD"),

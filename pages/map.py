@@ -60,11 +60,26 @@ with card_column:
         )
     else:
         with st.container(border=True):
+            if st.button("Close details", icon=":material/close:"):
+                st.session_state["p_event"] = None
+                st.rerun()
             st.subheader(card["title"])
             st.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")
             st.markdown(f"**Attacker:** {card['attacker']}  \n**Target:** {card['target']}")
             st.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")
             st.markdown(f"**Place precision:** {card['geo_precision']}")
+            if card["same_place_total"]:  # drawn under this dot, so out of a click's reach: listed here
+                with st.expander(f"{card['same_place_total']:,} other events at these coordinates (any date)"):
+                    for other, label in card["same_place"]:
+                        if st.button(label, key=f"here_{other}"):
+                            st.session_state["p_event"] = other
+                            st.rerun()
+                    if card["same_place_total"] > len(card["same_place"]):
+                        st.caption(f"The {len(card['same_place'])} newest are listed.")
+                    if st.button("Narrow every view to this spot", icon=":material/my_location:"):
+                        st.session_state["p_area"] = views.spot_area(card["lat"], card["lon"])
+                        st.session_state["p_cell"] = None
+                        st.rerun()
             st.markdown(f"**Killed:** {card['fatalities']}  \n**Injured:** {card['injuries']}")
             st.text(card["notes"])
             st.markdown(f"**Sources:** {card['sources']}")
@@ -76,6 +91,3 @@ with card_column:
                         st.session_state["p_event"] = other
                         st.rerun()
             st.caption(f"Event id {views.md_escape(card['event_id'])} in dataset {views.md_escape(card['dataset'])}")
-            if st.button("Close details", icon=":material/close:"):
-                st.session_state["p_event"] = None
-                st.rerun()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import session, views
+from lib import figures, session, views
 
 view = session.view()
 st.title("Timeline")
@@ -10,7 +10,7 @@ st.caption(view.description)
 result = views.timeline_view(session.get_store(), session.get_registry(), view.state, view.min_date, view.max_date)
 if view.count == 0:
     st.warning("No event matches these filters. Widen the dates or remove a filter.")
-st.plotly_chart(result.figure, key="timeline", config={"displaylogo": False})
+st.plotly_chart(result.figure, key="timeline", config=figures.PLOTLY_CONFIG)
 if result.lane_shown:
     st.caption(
         f"Bottom panel: every event on its attacker's lane, coloured by type; an arrow runs from an event to the one "

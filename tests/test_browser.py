@@ -176,7 +176,8 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
     map_box = page.locator(".js-plotly-plot").bounding_box()
     assert page.evaluate("window.scrollY") == 0
     assert card["y"] + card["height"] < 1000 and card["x"] > map_box["x"] + map_box["width"]
-    page.wait_for_function(f"() => ({TRACE_NAMES_JS})().slice(0, 2).join() === 'selected event,selected event'")
+    # drawn last, over every other point: two rings, then the event itself
+    page.wait_for_function(f"() => ({TRACE_NAMES_JS})().slice(-3).join() === Array(3).fill('selected event').join()")
     answered = shipped[shipped["response_to"].fillna("").str.contains(tower, regex=False)].index
     assert len(answered) > 0
     page.get_by_role("button", name=re.compile(r"^Answered by: ")).first.click()
@@ -188,10 +189,11 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
 def test_a_filter_change_keeps_the_same_map_and_once_moved_the_users_view(server, page):
     """The map is updated in place (lib/mapchart.py): after a filter change it is the same
     MapLibre map. Until the user pans or zooms, each view is framed on its events; after,
-    a filter change keeps the user's view, even when the new events would be framed elsewhere."""
+    a filter change keeps the user's view, even when the new events would be framed elsewhere.
+    The toolbar's "Reset view" returns to the current view's framing, and framing resumes."""
     syria = store.load_shipped().query("country == 'Syria'")
     last_day = syria["event_date"].max()
-    assert (syria["event_date"] == last_day).sum() == 1  # narrowing to it frames one point, at zoom 11
+    assert (syria["event_date"] == last_day).sum() == 1  # narrowing to it frames one point, closer in
 
     def zoom() -> float:
         map_settled(page)
@@ -208,7 +210,8 @@ def test_a_filter_change_keeps_the_same_map_and_once_moved_the_users_view(server
     framed = zoom()
     page.evaluate(f"() => {{ {MAP_JS}.__sitrepTest = 'same map'; }}")
     press_and_wait("End", 1)  # not moved yet: framed on the one event
-    assert zoom() > framed + 3
+    one = zoom()
+    assert one > framed + 0.5
     press_and_wait("Home", len(syria))
     assert zoom() == pytest.approx(framed, abs=0.05)
 
@@ -221,9 +224,52 @@ def test_a_filter_change_keeps_the_same_map_and_once_moved_the_users_view(server
         f"() => document.querySelector('.js-plotly-plot').layout.map.zoom > {framed + 0.5}", timeout=30_000
     )
     zoomed = zoom()
-    press_and_wait("End", 1)  # moved: the user's view stays, though the event alone would be framed at 11
+    assert abs(zoomed - one) > 0.2
+    press_and_wait("End", 1)  # moved: the user's view stays, though the event alone would be framed closer
     assert zoom() == pytest.approx(zoomed, abs=0.05)
     assert page.evaluate(f"() => {MAP_JS}.__sitrepTest") == "same map"
+
+    page.locator(".modebar-btn[data-title='Reset view']").click()  # back to this view's framing
+    page.wait_for_function(f"() => Math.abs({MAP_JS}.getZoom() - {one}) < 0.05", timeout=30_000)
+    press_and_wait("Home", len(syria))  # and framing resumes on the next filter change
+    assert zoom() == pytest.approx(framed, abs=0.05)
+
+
+def test_a_narrow_map_still_frames_every_event_and_has_no_cloud_upload_button(server, browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    try:
+        shipped = store.load_shipped()
+        page.goto(server + "/")
+        wait_points(page, len(shipped))
+        map_settled(page)
+        outside = page.evaluate(
+            f"""() => {{
+                const m = {MAP_JS}; const r = m.getContainer().getBoundingClientRect();
+                return document.querySelector('.js-plotly-plot')._fullData.flatMap(t =>
+                    Array.from(t.lon || [], (lon, i) => m.project([lon, t.lat[i]]))
+                ).filter(p => p.x < 0 || p.y < 0 || p.x > r.width || p.y > r.height).length;
+            }}"""
+        )
+        assert outside == 0  # framed on the map's real width (~450 px here), not an assumed 900
+        expect(page.locator(".modebar-btn[data-title='Reset view']")).to_have_count(1)
+        assert page.locator(".modebar-btn[data-title^='Share']").count() == 0  # no upload to Plotly's cloud
+    finally:
+        context.close()
+
+
+def test_events_on_one_dot_are_listed_in_the_details_and_can_be_narrowed_to(server, page):
+    shipped = store.load_shipped()
+    spots = shipped.groupby(["latitude", "longitude"])["event_id"].agg(list)
+    ids = max(spots, key=len)  # Ain al-Asad's coordinates hold the most events
+    assert len(ids) >= 3
+    newest = shipped.set_index("event_id").loc[ids, "event_date"].sort_values().index[-1]
+    page.goto(server + "/?event=" + newest)
+    expect(page.get_by_text(f"{len(ids) - 1} other events at these coordinates")).to_be_visible(timeout=30_000)
+    page.get_by_text(f"{len(ids) - 1} other events at these coordinates").click()
+    page.get_by_role("button", name="Narrow every view to this spot").click()
+    page.wait_for_url(re.compile(r"[?&]area="), timeout=30_000)
+    assert settled_view(page)[1] == len(ids)  # every event of the spot, and only those
 
 
 def test_offline_the_map_draws_country_borders_served_by_this_server_once(server, page):

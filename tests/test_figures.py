@@ -1,6 +1,7 @@
 """Figure builders, asserted on fig.data as plotly.py's own tests do."""
 
 import pandas as pd
+import pytest
 
 from lib import figures, queries
 from lib.filters import FilterState
@@ -84,16 +85,42 @@ def test_hover_keeps_the_map_under_its_byte_budget():
     assert "3 killed, injured ?" in big.data[0].hovertext[0]
 
 
-def test_selected_event_is_highlighted(fixture_store, registry):
+def test_selected_event_is_highlighted_on_top_of_every_point(fixture_store, registry):
     points = points_frame(fixture_store, registry)
     fig = figures.make_event_map(points, selected_rowkey=2)
-    halo = [t for t in fig.data if t.name == "selected event"]
-    assert fig.data[:2] == tuple(halo)  # under every point, so the event itself stays on top
-    chosen = points[points["rowkey"] == 2]
-    assert [float(t.lat[0]) for t in halo] == [float(chosen["lat"].iloc[0])] * 2
-    outer, inner = (float(t.marker.size[0]) for t in halo)
-    assert outer > inner > figures.UNKNOWN_SIZE - 1  # two rings wider than the point
-    assert figures.make_event_map(points, selected_rowkey=999_999).data[0].name != "selected event"
+    chosen = points[points["rowkey"] == 2].iloc[0]
+    top = [t for t in fig.data if t.name == "selected event"]
+    assert fig.data[-len(top) :] == tuple(top)  # drawn last: above any point of a cluster
+    assert all(float(t.lat[0]) == pytest.approx(float(chosen["lat"])) for t in top)
+    sizes = [float(t.marker.size) for t in top]
+    assert sizes[0] > sizes[1] > sizes[2]  # a black ring, a yellow ring, then the event itself
+    assert [t.marker.color for t in top[:2]] == ["#111111", "#ffd400"]
+    assert top[2].marker.color == figures.colour_for(sorted(points["type"].unique()))[chosen["type"]]
+    assert sum(t.showlegend is not False for t in top) == 1
+    # the legend is a key: a type hidden there would be missing from the URL, the count and the link
+    assert fig.layout.legend.itemclick is False and fig.layout.legend.itemdoubleclick is False
+    assert fig.layout.meta["bounds"] == figures.frame_bounds(points["lat"], points["lon"])  # for mapchart.js
+    assert all(t.name != "selected event" for t in figures.make_event_map(points, selected_rowkey=999_999).data)
+
+
+def test_events_sharing_coordinates_say_so_in_their_hover():
+    points = pd.DataFrame(
+        {
+            "rowkey": [1, 2, 3, 4],
+            "lat": [33.7857, 33.7857, 33.7857, 34.0],
+            "lon": [42.4412, 42.4412, 42.4412, 41.0],
+            "type": ["Shelling/artillery/missile attack"] * 4,
+            "event_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]),
+            "fatalities": [0, 0, 0, 0],
+            "injuries": [None] * 4,
+            "actor1": ["A"] * 4, "actor2": ["B"] * 4, "location": ["x"] * 4, "geo_precision": [1] * 4,
+        }
+    )  # fmt: skip
+    hovers = figures.make_event_map(points).data[0].hovertext
+    assert [figures.stack_text(3) in h for h in hovers] == [True, True, True, False]
+    # when the byte budget has no room for it, the line is dropped, never the budget
+    tight = figures.make_event_map(points, max_bytes=4 * figures.MIN_BYTES_PER_POINT + 10).data[0].hovertext
+    assert not any("events at this spot" in h for h in tight)
 
 
 def test_cell_map(fixture_store, registry):
@@ -145,3 +172,11 @@ def test_tile_layer_only_when_given_else_the_country_borders(fixture_store, regi
         assert layer.name == "sitrep-borders"  # lib/mapchart.js finds it by this name
         assert (layer.sourcetype, layer.source, layer.type) == ("geojson", "/borders.geojson", "line")
         assert layer.below == "traces"
+
+
+def test_frame_bounds_give_a_lone_event_some_context():
+    west, south, east, north = figures.frame_bounds(pd.Series([33.31]), pd.Series([38.70]))
+    assert east - west == pytest.approx(figures.MIN_FRAME_DEGREES) and north - south == pytest.approx(2.0)
+    assert (west + east) / 2 == pytest.approx(38.70) and (south + north) / 2 == pytest.approx(33.31)
+    wide = figures.frame_bounds(pd.Series([29.0, 37.0]), pd.Series([35.0, 48.0]))
+    assert wide == [35.0, 29.0, 48.0, 37.0]  # a wide extent is kept as it is

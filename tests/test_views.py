@@ -114,3 +114,28 @@ def test_the_map_stays_within_its_byte_budgets(catalog, registry):
     assert views.points_budget(FilterState(), 10_000)[0] == 2_500
     assert views.points_budget(narrowed, 10_000)[0] == 9_230
     assert views.points_budget(narrowed, 500)[0] == 500
+
+
+def test_event_card_lists_the_other_events_at_the_same_coordinates(catalog):
+    from lib import queries, store
+
+    frame = make_frame("stack")
+    frame.loc[[0, 1, 2], ["latitude", "longitude"]] = [33.7857, 42.4412]  # three events on one dot
+    store.write_dataset(frame, "stack", "csv", catalog_path=catalog)
+    opened = store.Store(catalog)
+    first, second, third = frame.loc[[0, 1, 2], "event_id"]
+    card = views.event_card(opened, "stack", first)
+    assert card["same_place_total"] == 2
+    assert [e for e, _ in card["same_place"]] == sorted(
+        [second, third], key=lambda e: frame.set_index("event_id").loc[e, "event_date"], reverse=True
+    )
+    assert all(" · " in label for _, label in card["same_place"])  # "date · type"
+    assert card["coordinates"] == "33.7857° N, 42.4412° E"
+    assert views.event_card(opened, "stack", frame.loc[3, "event_id"])["same_place_total"] == 0
+    some, total = queries.same_place(opened, "stack", first, limit=1)
+    assert (len(some), total) == (1, 2)  # bounded, with the full count
+
+
+def test_coordinates_say_which_is_latitude():
+    assert views.coordinates(-33.86, 151.21) == "33.8600° S, 151.2100° E"
+    assert views.coordinates(40.71, -74.0) == "40.7100° N, 74.0000° W"
