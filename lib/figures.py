@@ -65,7 +65,8 @@ def marker_size(fatalities: pd.Series, injuries: pd.Series) -> np.ndarray:
 
 
 # Country outlines under the points when there are no tiles: land a pale grey, borders grey.
-# Named so that lib/mapchart.js can find it and draw it as a MapLibre source of its own.
+# Named so that lib/mapchart.js can find them and draw them from a MapLibre source of its own.
+LAND_LAYER = {"name": "sitrep-land", "sourcetype": "geojson", "type": "fill", "below": "traces", "color": "#efede8"}
 BORDER_LAYER = {
     "name": "sitrep-borders",
     "sourcetype": "geojson",
@@ -81,7 +82,7 @@ def _background(tiles: str | None, borders: str | None) -> list[dict]:
     if tiles:
         return [{"sourcetype": "raster", "source": [tiles], "below": "traces", "sourceattribution": TILE_ATTRIBUTION}]
     if borders:
-        return [{**BORDER_LAYER, "source": borders}]
+        return [{**LAND_LAYER, "source": borders}, {**BORDER_LAYER, "source": borders}]
     return []
 
 

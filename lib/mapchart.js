@@ -111,31 +111,34 @@ function noEasing(root) {
 // 6, and enlarges those tiles beyond. Taken out of the figure before Plotly.react.
 const BORDERS = "sitrep-borders";
 const LAND = "sitrep-land"; // the countries filled, so land and sea differ
-const LAND_COLOUR = "#efede8";
 
+// The layers named sitrep-land and sitrep-borders, taken out of the figure: {land, borders}.
 function takeBorders(figure) {
-  const layers = (figure.layout.map && figure.layout.map.layers) || [];
-  const i = layers.findIndex((layer) => layer && layer.name === BORDERS);
-  return i < 0 ? null : layers.splice(i, 1)[0];
+  const map = figure.layout.map;
+  const layers = (map && map.layers) || [];
+  const mine = Object.fromEntries(layers.filter((l) => l && (l.name === LAND || l.name === BORDERS)).map((l) => [l.name, l]));
+  if (map && map.layers) map.layers = layers.filter((l) => !(l && (l.name === LAND || l.name === BORDERS)));
+  return mine[BORDERS] ? { land: mine[LAND], borders: mine[BORDERS] } : null;
 }
 
-function drawBorders(root, layer) {
+function drawBorders(root, layers) {
   const sub = root._fullLayout && root._fullLayout.map && root._fullLayout.map._subplot;
   const map = sub && sub.map;
   if (!map) return;
-  if (!layer) {
+  if (!layers) {
     for (const id of [BORDERS, LAND]) if (map.getLayer(id)) map.removeLayer(id);
     if (map.getSource(BORDERS)) map.removeSource(BORDERS);
     return;
   }
+  const { land, borders } = layers;
   if (!map.getSource(BORDERS)) {
-    map.addSource(BORDERS, { type: "geojson", data: new URL(layer.source, document.baseURI).href, maxzoom: 6 });
+    map.addSource(BORDERS, { type: "geojson", data: new URL(borders.source, document.baseURI).href, maxzoom: 6 });
   }
   if (!map.getLayer(BORDERS)) {
     const first = map.getStyle().layers.find((l) => l.id.startsWith("plotly-"));
     const below = first ? first.id : undefined;
-    map.addLayer({ id: LAND, type: "fill", source: BORDERS, paint: { "fill-color": LAND_COLOUR } }, below);
-    const paint = { "line-color": layer.color || "#888", "line-width": (layer.line && layer.line.width) || 1 };
+    if (land) map.addLayer({ id: LAND, type: "fill", source: BORDERS, paint: { "fill-color": land.color } }, below);
+    const paint = { "line-color": borders.color || "#888", "line-width": (borders.line && borders.line.width) || 1 };
     map.addLayer({ id: BORDERS, type: "line", source: BORDERS, paint }, below);
   }
 }
