@@ -371,6 +371,23 @@ def same_place(store: Store, dataset: str, event_id: str, limit: int = 20) -> tu
     return frame.drop(columns="total"), total
 
 
+def event_labels(store: Store, dataset: str, event_ids: list[str]) -> dict[str, str]:
+    """A short label per event id that exists: "25 Feb 2021 · Air/drone strike — Abu Kamal"."""
+    if not event_ids:
+        return {}
+    rel = store.relation(dataset)
+    frame = _run(
+        store,
+        f"SELECT event_id, event_date, {TYPE_EXPR} AS type, coalesce(location, country) AS place FROM {rel} "
+        "WHERE list_contains(?::VARCHAR[], event_id)",
+        [list(event_ids)],
+    )
+    return {
+        e: f"{pd.Timestamp(d):%d %b %Y} · {t} — {p}"
+        for e, d, t, p in zip(frame["event_id"], frame["event_date"], frame["type"], frame["place"], strict=True)
+    }
+
+
 def answered_by(store: Store, dataset: str, event_id: str) -> pd.DataFrame:
     """Events whose response_to names ``event_id``: event_id, event_date, type, location."""
     rel = store.relation(dataset)

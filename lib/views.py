@@ -159,6 +159,8 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     precision_d = int(row["date_precision"])
     answered = queries.answered_by(store, dataset, event_id)
     here, here_total = queries.same_place(store, dataset, event_id)
+    response_to = schema.split_list(text(row["response_to"]))
+    labels = queries.event_labels(store, dataset, response_to + answered["event_id"].tolist())
     return {
         "event_id": row["event_id"],
         "title": md_escape(
@@ -184,8 +186,10 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "notes": text(row["notes"]) or "",
         "sources": "; ".join(names) or "not recorded",
         "links": [(urlsplit(u).hostname or "report", u) for u in urls],
-        "response_to": schema.split_list(text(row["response_to"])),
+        "response_to": response_to,
         "answered_by": answered["event_id"].tolist(),
+        # the linked events in words (an id not in the dataset stays an id)
+        "labels": {e: md_escape(labels.get(e, e)) for e in response_to + answered["event_id"].tolist()},
         # the events drawn under this one's dot: (event_id, "date · type"), and how many in all
         "same_place": [
             (e, f"{pd.Timestamp(d):%d %b %Y} · {md_escape(t)}")

@@ -87,7 +87,7 @@ with card_column:
                 st.link_button(f"Read the report ({host})", url, icon=":material/open_in_new:")
             for label, linked in (("Answers", card["response_to"]), ("Answered by", card["answered_by"])):
                 for other in linked:  # follow the chain: select the linked event
-                    if st.button(f"{label}: {views.md_escape(other)}", key=f"link_{label}_{other}"):
+                    if st.button(f"{label}: {card['labels'][other]}", key=f"link_{label}_{other}"):
                         st.session_state["p_event"] = other
                         st.rerun()
             st.caption(f"Event id {views.md_escape(card['event_id'])} in dataset {views.md_escape(card['dataset'])}")

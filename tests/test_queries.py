@@ -141,3 +141,10 @@ def test_event_detail_and_answered_by(fixture_store):
 def test_iter_batches_streams_everything(fixture_store, registry):
     batches = list(queries.iter_batches(fixture_store, FilterState(dataset="fixture"), registry, batch_rows=2))
     assert [b.num_rows for b in batches] == [2, 2, 1]
+
+
+def test_event_labels_name_the_events_that_exist(fixture_store):
+    labels = queries.event_labels(fixture_store, "fixture", ["t:3", "not-an-event"])
+    assert list(labels) == ["t:3"]
+    assert " · " in labels["t:3"] and " — " in labels["t:3"]
+    assert queries.event_labels(fixture_store, "fixture", []) == {}

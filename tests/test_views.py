@@ -46,6 +46,10 @@ def test_event_card_spells_out_precision_and_unknowns(fixture_store):
     assert card["sources"] == "Fixture"
     assert card["links"] == [("example.org", "https://example.org/report")]
     assert views.event_card(fixture_store, "fixture", "t:3")["answered_by"] == ["t:4"]
+    assert card["labels"]["t:3"].startswith(
+        views.md_escape(views.event_card(fixture_store, "fixture", "t:3")["date"][:2])
+    )
+    assert " · " in card["labels"]["t:3"] and "t:3" not in card["labels"]["t:3"]  # in words, not the id
     assert views.event_card(fixture_store, "fixture", "nope") is None
 
 
