@@ -96,9 +96,13 @@ function bind(root) {
 // Points that move or change colour need no easing, and this map has no text labels to fade,
 // so both are set to 0 on the map itself (Plotly passes no map options). Set after every
 // update, since a new style (say, tiles turned on) brings back its own transition.
-function noEasing(root) {
+function mapOf(root) {
   const sub = root._fullLayout && root._fullLayout.map && root._fullLayout.map._subplot;
-  const map = sub && sub.map;
+  return sub && sub.map;
+}
+
+function noEasing(root) {
+  const map = mapOf(root);
   if (!map) return;
   if (typeof map._fadeDuration === "number") map._fadeDuration = 0;
   if (map.style && map.style.stylesheet) map.style.stylesheet.transition = { duration: 0, delay: 0 };
@@ -110,36 +114,28 @@ function noEasing(root) {
 // change, ~0.2 s of each redraw that zooms; with "maxzoom: 6" it cuts them once, up to zoom
 // 6, and enlarges those tiles beyond. Taken out of the figure before Plotly.react.
 const BORDERS = "sitrep-borders";
-const LAND = "sitrep-land"; // the countries filled, so land and sea differ
 
-// The layers named sitrep-land and sitrep-borders, taken out of the figure: {land, borders}.
 function takeBorders(figure) {
-  const map = figure.layout.map;
-  const layers = (map && map.layers) || [];
-  const mine = Object.fromEntries(layers.filter((l) => l && (l.name === LAND || l.name === BORDERS)).map((l) => [l.name, l]));
-  if (map && map.layers) map.layers = layers.filter((l) => !(l && (l.name === LAND || l.name === BORDERS)));
-  return mine[BORDERS] ? { land: mine[LAND], borders: mine[BORDERS] } : null;
+  const layers = (figure.layout.map && figure.layout.map.layers) || [];
+  const i = layers.findIndex((layer) => layer && layer.name === BORDERS);
+  return i < 0 ? null : layers.splice(i, 1)[0];
 }
 
-function drawBorders(root, layers) {
-  const sub = root._fullLayout && root._fullLayout.map && root._fullLayout.map._subplot;
-  const map = sub && sub.map;
+function drawBorders(root, layer) {
+  const map = mapOf(root);
   if (!map) return;
-  if (!layers) {
-    for (const id of [BORDERS, LAND]) if (map.getLayer(id)) map.removeLayer(id);
+  if (!layer) {
+    if (map.getLayer(BORDERS)) map.removeLayer(BORDERS);
     if (map.getSource(BORDERS)) map.removeSource(BORDERS);
     return;
   }
-  const { land, borders } = layers;
   if (!map.getSource(BORDERS)) {
-    map.addSource(BORDERS, { type: "geojson", data: new URL(borders.source, document.baseURI).href, maxzoom: 6 });
+    map.addSource(BORDERS, { type: "geojson", data: new URL(layer.source, document.baseURI).href, maxzoom: 6 });
   }
   if (!map.getLayer(BORDERS)) {
     const first = map.getStyle().layers.find((l) => l.id.startsWith("plotly-"));
-    const below = first ? first.id : undefined;
-    if (land) map.addLayer({ id: LAND, type: "fill", source: BORDERS, paint: { "fill-color": land.color } }, below);
-    const paint = { "line-color": borders.color || "#888", "line-width": (borders.line && borders.line.width) || 1 };
-    map.addLayer({ id: BORDERS, type: "line", source: BORDERS, paint }, below);
+    const paint = { "line-color": layer.color || "#888", "line-width": (layer.line && layer.line.width) || 1 };
+    map.addLayer({ id: BORDERS, type: "line", source: BORDERS, paint }, first ? first.id : undefined);
   }
 }
 
@@ -167,7 +163,14 @@ export default function (component) {
   }
   // This view's framing, fitted to the map's real size ("Reset view" in the toolbar returns to it)
   const bounds = figure.layout.meta && figure.layout.meta.bounds;
-  const framed = bounds && figure.layout.map ? frame(bounds, root.clientWidth || 900, figure.layout.height || 600) : null;
+  // The map's size is known once drawn: the figure's height less the legend below it, which
+  // changes with the figure. Frame on the last size (or a guess), and again once drawn if it
+  // turned out different.
+  const last = mapOf(root);
+  const size = last
+    ? [last.getContainer().clientWidth, last.getContainer().clientHeight]
+    : [root.clientWidth || 900, (figure.layout.height || 600) - 70];
+  const framed = bounds && figure.layout.map ? frame(bounds, ...size) : null;
   const current = root.layout && root.layout.map;
   if (root.__sitrepMoved && current && figure.layout.map) {
     for (const k of ["center", "zoom", "bearing", "pitch"]) {
@@ -186,13 +189,21 @@ export default function (component) {
       (Plotly) => {
         if (root.__sitrepLatest !== figure) return;
         root.__sitrepFramed = framed;
+        const moved = root.__sitrepMoved;
         return Plotly.react(root, figure.data, figure.layout, payload.config).then(() => {
           message.textContent = "";
           drawBorders(root, borders);
           noEasing(root);
-          // the toolbar's "Reset view" returns to this view's framing, not to the first figure's
-          const sub = root._fullLayout.map && root._fullLayout.map._subplot;
-          if (sub && framed) sub.viewInitial = { ...sub.viewInitial, ...framed, bearing: 0, pitch: 0 };
+          const map = mapOf(root);
+          if (map && framed) {
+            const box = map.getContainer();
+            const exact = frame(bounds, box.clientWidth, box.clientHeight);
+            root.__sitrepFramed = exact;
+            if (!moved && !near(exact, framed)) map.jumpTo({ center: [exact.center.lon, exact.center.lat], zoom: exact.zoom });
+            // the toolbar's "Reset view" returns to this view's framing, not to the first figure's
+            const sub = root._fullLayout.map._subplot;
+            sub.viewInitial = { ...sub.viewInitial, ...exact, bearing: 0, pitch: 0 };
+          }
           bind(root);
         });
       },

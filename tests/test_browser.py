@@ -235,23 +235,26 @@ def test_a_filter_change_keeps_the_same_map_and_once_moved_the_users_view(server
     assert zoom() == pytest.approx(framed, abs=0.05)
 
 
-def test_a_narrow_map_still_frames_every_event_and_has_no_cloud_upload_button(server, browser):
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_the_map_frames_every_event_on_its_real_size_and_has_no_cloud_upload_button(server, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
         shipped = store.load_shipped()
-        page.goto(server + "/")
-        wait_points(page, len(shipped))
-        map_settled(page)
-        outside = page.evaluate(
-            f"""() => {{
-                const m = {MAP_JS}; const r = m.getContainer().getBoundingClientRect();
-                return document.querySelector('.js-plotly-plot')._fullData.flatMap(t =>
-                    Array.from(t.lon || [], (lon, i) => m.project([lon, t.lat[i]]))
-                ).filter(p => p.x < 0 || p.y < 0 || p.x > r.width || p.y > r.height).length;
-            }}"""
-        )
-        assert outside == 0  # framed on the map's real width (~450 px here), not an assumed 900
+        for path, events in (("/", len(shipped)), ("/?country=Syria", int((shipped["country"] == "Syria").sum()))):
+            page.goto(server + path)
+            wait_points(page, events)
+            map_settled(page)
+            outside = page.evaluate(
+                f"""() => {{
+                    const m = {MAP_JS}; const r = m.getContainer().getBoundingClientRect();
+                    return document.querySelector('.js-plotly-plot')._fullData.flatMap(t =>
+                        Array.from(t.lon || [], (lon, i) => m.project([lon, t.lat[i]]))
+                    ).filter(p => p.x < 10 || p.y < 10 || p.x > r.width - 10 || p.y > r.height - 10).length;
+                }}"""
+            )
+            # framed on the map's real size (beside the details, under the legend), not an assumed 900 × 600
+            assert outside == 0, f"{outside} events at the edge or outside the first view of {path}"
         expect(page.locator(".modebar-btn[data-title='Reset view']")).to_have_count(1)
         assert page.locator(".modebar-btn[data-title^='Share']").count() == 0  # no upload to Plotly's cloud
     finally:
@@ -281,8 +284,8 @@ def test_offline_the_map_draws_country_borders_served_by_this_server_once(server
     outlines = f"""() => {{
         const m = {MAP_JS};
         const ids = m.getStyle().layers.map(l => l.id);
-        if (!(ids.indexOf('sitrep-land') < ids.indexOf('sitrep-borders')
-              && ids.indexOf('sitrep-borders') < ids.findIndex(id => id.startsWith('plotly-trace')))) return -2;
+        const at = ids.indexOf('sitrep-borders');
+        if (!(at >= 0 && at < ids.findIndex(id => id.startsWith('plotly-trace')))) return -2;
         return m.querySourceFeatures('sitrep-borders').length;
     }}"""
     page.wait_for_function(f"() => ({outlines})() > 0", timeout=30_000)  # under the points, with no tiles
