@@ -355,17 +355,18 @@ def event_ids_for_rowkeys(store: Store, dataset: str, rowkeys: list[int]) -> lis
     return frame["event_id"].tolist()
 
 
-def same_place(store: Store, dataset: str, event_id: str, limit: int = 20) -> tuple[pd.DataFrame, int]:
+def same_place(
+    store: Store, dataset: str, event_id: str, lat: float, lon: float, limit: int = 20
+) -> tuple[pd.DataFrame, int]:
     """The other events of the dataset at exactly this event's coordinates (all dates, no filter):
     up to ``limit`` of them (event_id, event_date, type), newest first, and how many there are."""
     rel = store.relation(dataset)
     frame = _run(
         store,
-        f"""WITH here AS (SELECT latitude, longitude FROM {rel} WHERE event_id = ?)
-            SELECT e.event_id, e.event_date, {TYPE_EXPR} AS type, count(*) OVER () AS total
-            FROM {rel} e, here WHERE e.latitude = here.latitude AND e.longitude = here.longitude AND e.event_id <> ?
-            ORDER BY e.event_date DESC, e.event_id LIMIT ?""",
-        [event_id, event_id, limit],
+        f"""SELECT event_id, event_date, {TYPE_EXPR} AS type, count(*) OVER () AS total FROM {rel}
+            WHERE latitude = ? AND longitude = ? AND event_id <> ?
+            ORDER BY event_date DESC, event_id LIMIT ?""",
+        [lat, lon, event_id, limit],
     )
     total = int(frame["total"].iloc[0]) if len(frame) else 0
     return frame.drop(columns="total"), total

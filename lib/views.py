@@ -158,7 +158,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     day = pd.Timestamp(row["event_date"]).date()
     precision_d = int(row["date_precision"])
     answered = queries.answered_by(store, dataset, event_id)
-    here, here_total = queries.same_place(store, dataset, event_id)
+    here, here_total = queries.same_place(store, dataset, event_id, row["latitude"], row["longitude"])
     response_to = schema.split_list(text(row["response_to"]))
     labels = queries.event_labels(store, dataset, response_to + answered["event_id"].tolist())
     return {

@@ -49,7 +49,7 @@ if points:  # a click or a box/lasso selection, just made
             st.session_state[f"p_{key}"] = getattr(changed, key)
         st.rerun()
 
-card = views.event_card(store, dataset, state.event) if state.event else None
+card = session.get_card(dataset, view.dataset.fingerprint, state.event) if state.event else None
 with card_column:
     if card is None:
         st.caption(

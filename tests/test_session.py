@@ -29,3 +29,19 @@ def test_get_map_caches_by_fingerprint_and_state_and_returns_the_figure_json(mon
     session.get_map(STATE, fingerprint + "-reimported", 5, 20, None)  # a re-import refreshes it
     assert built == [STATE, syria, STATE]
     session.get_map.clear()
+
+
+def test_get_card_caches_the_details_by_fingerprint_and_event(monkeypatch, fixture_store):
+    monkeypatch.setattr(session, "get_store", lambda: fixture_store)
+    built = []
+    real = views.event_card
+    monkeypatch.setattr(views, "event_card", lambda *a: built.append(a[2]) or real(*a))
+    session.get_card.clear()
+    fingerprint = fixture_store.info("fixture").fingerprint
+    first = session.get_card("fixture", fingerprint, "t:4")
+    assert first == real(fixture_store, "fixture", "t:4")
+    assert session.get_card("fixture", fingerprint, "t:4") == first
+    session.get_card("fixture", fingerprint, "t:3")
+    session.get_card("fixture", fingerprint + "-reimported", "t:4")  # a re-import refreshes it
+    assert built == ["t:4", "t:3", "t:4"]
+    session.get_card.clear()

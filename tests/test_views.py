@@ -136,7 +136,7 @@ def test_event_card_lists_the_other_events_at_the_same_coordinates(catalog):
     assert all(" · " in label for _, label in card["same_place"])  # "date · type"
     assert card["coordinates"] == "33.7857° N, 42.4412° E"
     assert views.event_card(opened, "stack", frame.loc[3, "event_id"])["same_place_total"] == 0
-    some, total = queries.same_place(opened, "stack", first, limit=1)
+    some, total = queries.same_place(opened, "stack", first, 33.7857, 42.4412, limit=1)
     assert (len(some), total) == (1, 2)  # bounded, with the full count
 
 
