@@ -270,6 +270,8 @@ def make_event_map(
                 )
     if selected_rowkey is not None and len(points):
         traces += _selected(points[points["rowkey"] == selected_rowkey], colours)
+    if not traces:  # no event: still a map (with its borders), not Plotly's empty axes
+        traces.append({"type": "scattermap", "lat": [], "lon": [], "hoverinfo": "skip", "showlegend": False})
     fig = go.Figure(data=traces)
     empty = pd.Series([], dtype="float32")
     _map_layout(

@@ -55,6 +55,7 @@ class MapResult:
     drawn: int
     cell_size: float | None = None
     note: str = ""
+    selected_drawn: bool = False
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -69,7 +70,9 @@ def get_map(
     """
     result = views.map_view(get_store(), get_registry(), state, max_points, max_cells, tiles=tiles, borders=borders)
     figure = pio.to_json(result.figure, validate=False)
-    return MapResult(result.kind, figure, result.events, result.drawn, result.cell_size, result.note)
+    return MapResult(
+        result.kind, figure, result.events, result.drawn, result.cell_size, result.note, result.selected_drawn
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -40,6 +40,7 @@ class MapView:
     drawn: int  # points or cells drawn
     cell_size: float | None = None
     note: str = ""
+    selected_drawn: bool = False  # the selected event (state.event) is one of the points drawn
 
 
 # What one map may cost the browser. The first, unfiltered view of a dataset must stay light
@@ -86,7 +87,7 @@ def map_view(
         fig = figures.make_event_map(
             points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles, borders=borders, max_bytes=budget
         )
-        return MapView("points", fig, events, len(points))
+        return MapView("points", fig, events, len(points), selected_drawn=selected is not None)
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
     fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles, borders=borders)
     reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"

@@ -26,7 +26,8 @@ with st.container():
         st.rerun()
     if result.events == 0:
         st.warning(
-            "No event matches these filters. Widen the dates or remove a filter (or press Reset in the sidebar)."
+            "No event matches these filters. Widen the dates or remove a filter "
+            "(or press **Reset all filters** in the sidebar)."
         )
 
 # The map, and beside it the selected event's card, in view as soon as a dot is clicked
@@ -64,6 +65,8 @@ with card_column:
                 st.session_state["p_event"] = None
                 st.rerun()
             st.subheader(card["title"])
+            if result.kind == "points" and not result.selected_drawn:
+                st.caption(":material/visibility_off: Outside the current filters, so not on the map.")
             st.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")
             st.markdown(f"**Attacker:** {card['attacker']}  \n**Target:** {card['target']}")
             st.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")

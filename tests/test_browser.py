@@ -261,6 +261,19 @@ def test_the_map_frames_every_event_on_its_real_size_and_has_no_cloud_upload_but
         context.close()
 
 
+def test_no_event_is_still_a_map_and_a_selected_event_outside_the_filters_says_so(server, page):
+    page.goto(server + "/?q=zzzzzz-no-such-text")
+    expect(page.get_by_text("No event matches these filters")).to_be_visible(timeout=30_000)
+    map_settled(page)  # a MapLibre map, not Plotly's empty axes
+    assert page.locator(".js-plotly-plot .xy").count() == 0
+    syria = store.load_shipped().query("country == 'Syria'")["event_id"].iloc[0]
+    page.goto(server + f"/?event={syria}&country=Iraq")
+    expect(page.get_by_text("Outside the current filters, so not on the map.")).to_be_visible(timeout=30_000)
+    page.goto(server + f"/?event={syria}&country=Syria")
+    expect(page.get_by_text("Place precision:")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Outside the current filters")).to_have_count(0)
+
+
 def test_events_on_one_dot_are_listed_in_the_details_and_can_be_narrowed_to(server, page):
     shipped = store.load_shipped()
     spots = shipped.groupby(["latitude", "longitude"])["event_id"].agg(list)

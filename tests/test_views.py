@@ -143,3 +143,12 @@ def test_event_card_lists_the_other_events_at_the_same_coordinates(catalog):
 def test_coordinates_say_which_is_latitude():
     assert views.coordinates(-33.86, 151.21) == "33.8600° S, 151.2100° E"
     assert views.coordinates(40.71, -74.0) == "40.7100° N, 74.0000° W"
+
+
+def test_map_view_says_whether_the_selected_event_is_drawn_and_an_empty_view_is_still_a_map(fixture_store, registry):
+    chosen = views.map_view(fixture_store, registry, STATE.with_(event="t:4"), max_points=5, max_cells=20)
+    assert chosen.kind == "points" and chosen.selected_drawn
+    outside = STATE.with_(event="t:4", q="no event says this")
+    empty = views.map_view(fixture_store, registry, outside, max_points=5, max_cells=20)
+    assert (empty.events, empty.selected_drawn) == (0, False)
+    assert [t.type for t in empty.figure.data] == ["scattermap"]  # a map (borders, framing), not empty axes
