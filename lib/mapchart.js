@@ -205,6 +205,8 @@ export default function (component) {
             sub.viewInitial = { ...sub.viewInitial, ...exact, bearing: 0, pitch: 0 };
           }
           bind(root);
+          // done with this figure, framing included: what tests and benchmarks wait for
+          root.dataset.drawn = String(figure.layout.selectionrevision);
         });
       },
       (err) => {

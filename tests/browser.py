@@ -44,10 +44,16 @@ PROJECT_JS = f"""([lon, lat]) => {{
 }}"""
 
 
+# JS: the Map page's component has finished its latest figure (framing included); true elsewhere.
+COMPONENT_DONE_JS = "(() => { const el = document.querySelector('.sitrep-map'); "
+COMPONENT_DONE_JS += "return !el || el.dataset.drawn === String(el.__sitrepDraw); })()"
+
+
 def map_settled(page) -> None:
-    """Wait until the map has loaded every source and is not moving."""
+    """Wait until the map has its latest figure, has loaded every source and is not moving."""
     page.wait_for_function(
-        f"() => {{ try {{ const m = {MAP_JS}; return m.loaded() && !m.isMoving(); }} catch (e) {{ return false; }} }}",
+        f"() => {{ try {{ const m = {MAP_JS}; return {COMPONENT_DONE_JS} && m.loaded() && !m.isMoving(); }}"
+        " catch (e) { return false; } }",
         timeout=60_000,
     )
 
