@@ -204,22 +204,25 @@ FLOOR_ARM_JS = f"""() => {{
 
 
 def floor(browser, moves: int) -> None:
-    """What any Streamlit rerun costs here: benchmarks/floor_app.py, a slider and a caption."""
-    with serve("benchmarks/floor_app.py", {}) as (url, _):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_function(f"() => ({SENTENCE_JS})() !== ''", timeout=60_000)
-        times = []
-        for i in range(moves):
-            page.wait_for_timeout(1000)
-            page.evaluate(FLOOR_ARM_JS)
-            press(page, "End" if i % 2 == 0 else "Home")
-            page.wait_for_function("() => window.__floor.done !== null", timeout=60_000, polling=50)
-            times.append(page.evaluate("() => (window.__floor.done - window.__floor.start) / 1000"))
-        context.close()
-    print(f"floor app (slider + caption): key press → caption changed, median of {moves}: "
-          f"{statistics.median(times):.3f} s (min {min(times):.3f}, max {max(times):.3f})")  # fmt: skip
+    """What a Streamlit rerun costs here: benchmarks/floor_app.py, a slider and a caption; once with
+    Streamlit's defaults, once with the garbage collector frozen after the first run, as Sitrep
+    does (see floor_app.py). The second is the floor under Sitrep's own reruns."""
+    for label, env in (("Streamlit's defaults", {}), ("GC frozen, as Sitrep", {"FLOOR_FREEZE": "1"})):
+        with serve("benchmarks/floor_app.py", env) as (url, _):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_function(f"() => ({SENTENCE_JS})() !== ''", timeout=60_000)
+            times = []
+            for i in range(moves):
+                page.wait_for_timeout(1000)
+                page.evaluate(FLOOR_ARM_JS)
+                press(page, "End" if i % 2 == 0 else "Home")
+                page.wait_for_function("() => window.__floor.done !== null", timeout=60_000, polling=50)
+                times.append(page.evaluate("() => (window.__floor.done - window.__floor.start) / 1000"))
+            context.close()
+        print(f"floor app (slider + caption), {label}: key press → caption changed, median of {moves}: "
+              f"{statistics.median(times):.3f} s (min {min(times):.3f}, max {max(times):.3f})", flush=True)  # fmt: skip
 
 
 def memory_curve(sizes: list[int], catalog: Path, changes: int) -> None:
@@ -251,7 +254,8 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=6, help="filter changes before the memory reading")
     parser.add_argument("--sessions", type=int, default=3, help="extra browser sessions for the per-session memory")
     parser.add_argument("--floor", action="store_true",
-                        help="only the floor: benchmarks/floor_app.py, a slider and a caption")  # fmt: skip
+                        help="only the floor: benchmarks/floor_app.py, a slider and a caption "
+                             "(Streamlit's defaults, then GC frozen)")  # fmt: skip
     parser.add_argument("--memory-curve", action="store_true",
                         help="only the server's RSS every 20 of --changes filter changes, per Sitrep size")  # fmt: skip
     args = parser.parse_args()
