@@ -87,8 +87,30 @@ function bind(root) {
   root.on("plotly_click", (ev) => send(ev && ev.points ? ev.points.slice(0, 1) : []));
   // a click also selects (clickmode "event+select"); only box and lasso are sent from here
   root.on("plotly_selected", (ev) => {
-    if (ev && (ev.range || ev.lassoPoints)) send(ev.points || []);
+    if (!ev || !(ev.range || ev.lassoPoints)) return;
+    if (ev.points && ev.points.length) {
+      note(root, "");
+      send(ev.points);
+      return;
+    }
+    // A box or lasso around no dot: Plotly would leave it drawn and every dot dimmed, as if
+    // something were selected. Nothing is narrowed, so say so and take the selection away.
+    clearSelection(root);
+    note(root, "No event inside the area you drew, so nothing was narrowed. Draw it around some dots.");
   });
+}
+
+// A passing remark under the map (not an error); the next figure or selection clears it.
+function note(root, text) {
+  const el = root.parentElement && root.parentElement.querySelector(".sitrep-map-note");
+  if (el) el.textContent = text;
+}
+
+function clearSelection(root) {
+  const Plotly = window.Plotly;
+  if (!Plotly) return;
+  Plotly.relayout(root, { selections: [] });
+  Plotly.restyle(root, { selectedpoints: [null] });
 }
 
 // MapLibre eases paint changes over 300 ms (the style's "transition") and fades symbol
@@ -192,6 +214,7 @@ export default function (component) {
         const moved = root.__sitrepMoved;
         return Plotly.react(root, figure.data, figure.layout, payload.config).then(() => {
           message.textContent = "";
+          note(root, "");
           drawBorders(root, borders);
           noEasing(root);
           const map = mapOf(root);

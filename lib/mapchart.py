@@ -24,8 +24,14 @@ from streamlit.components.v1 import declare_component
 from lib import basemap, figures
 
 JS = (Path(__file__).with_name("mapchart.js")).read_text(encoding="utf-8")
-HTML = '<div class="sitrep-map-message"></div><div class="sitrep-map" style="width:100%;height:600px"></div>'
-CSS = ".sitrep-map-message:empty{display:none}.sitrep-map-message{color:#b00020;padding:0.5rem 0}"
+HTML = (
+    '<div class="sitrep-map-message"></div><div class="sitrep-map" style="width:100%;height:600px"></div>'
+    '<div class="sitrep-map-note" role="status"></div>'
+)
+CSS = (
+    ".sitrep-map-message:empty,.sitrep-map-note:empty{display:none}"
+    ".sitrep-map-message{color:#b00020;padding:0.5rem 0}.sitrep-map-note{padding:0.25rem 0;font-size:0.9rem}"
+)
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 BASEMAP_DIR = Path(__file__).resolve().parent.parent / "data" / "basemap"
 CONFIG = {**figures.PLOTLY_CONFIG, "scrollZoom": True, "responsive": True}

@@ -334,6 +334,49 @@ def test_a_box_selection_narrows_the_view_to_its_area(server, page):
     expect(page.get_by_role("button", name=re.compile("Clear the map selection"))).to_be_visible()
 
 
+def test_a_box_around_no_event_narrows_nothing_says_so_and_leaves_no_dimmed_dots(server, page):
+    shipped = store.load_shipped()
+    syria = shipped[shipped["country"] == "Syria"]
+    # a box of a fifth of the events' extent, inside it, holding no event
+    west, east = syria["longitude"].min(), syria["longitude"].max()
+    south, north = syria["latitude"].min(), syria["latitude"].max()
+    w, h = (east - west) / 5, (north - south) / 5
+    boxes = [(west + i * w, south + j * h) for i in range(5) for j in range(5)]
+
+    def empty(x: float, y: float) -> bool:  # with a margin of a quarter box around it
+        lon_in = syria["longitude"].between(x - w / 4, x + w + w / 4)
+        return not (lon_in & syria["latitude"].between(y - h / 4, y + h + h / 4)).any()
+
+    lon0, lat0 = next((x, y) for x, y in boxes if empty(x, y))
+    page.goto(server + "/?country=Syria")
+    wait_points(page, len(syria))
+    map_settled(page)
+    page.locator(".modebar-btn[data-title='Box Select']").click()
+    start = page.evaluate(PROJECT_JS, [lon0, lat0 + h])
+    end = page.evaluate(PROJECT_JS, [lon0 + w, lat0])
+    page.mouse.move(start["x"], start["y"])
+    page.mouse.down()
+    page.mouse.move(end["x"], end["y"], steps=8)
+    page.mouse.up()
+    expect(page.get_by_text(re.compile("No event inside the area you drew, so nothing was narrowed"))).to_be_visible()
+    gd = "document.querySelector('.js-plotly-plot')"
+    page.wait_for_function(f"() => ({gd}.layout.selections || []).length === 0")
+    assert page.evaluate(f"() => {gd}.data.every(t => t.selectedpoints == null)")
+    page.wait_for_timeout(1000)  # nothing goes back to the server
+    assert "area=" not in page.url
+    assert settled_view(page)[1] == len(syria)
+    # the next box that holds events narrows as before, and the remark goes
+    lo, la = syria.iloc[0]["longitude"], syria.iloc[0]["latitude"]
+    start = page.evaluate(PROJECT_JS, [lo - 0.2, la + 0.2])
+    end = page.evaluate(PROJECT_JS, [lo + 0.2, la - 0.2])
+    page.mouse.move(start["x"], start["y"])
+    page.mouse.down()
+    page.mouse.move(end["x"], end["y"], steps=8)
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"[?&]area="), timeout=30_000)
+    expect(page.get_by_text(re.compile("No event inside the area you drew"))).to_have_count(0)
+
+
 def test_the_map_says_so_when_its_library_cannot_load(server, page):
     page.route(re.compile(r"plotly\.min\.js"), lambda route: route.abort())
     page.goto(server + "/")
