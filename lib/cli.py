@@ -1,7 +1,7 @@
 """The command line: ``python -m lib import | export | datasets``.
 
     python -m lib import PATH [--format acled|ucdp|gdelt|csv] --dataset NAME [--dry-run] [--map CANON=COLUMN …]
-    python -m lib export --dataset NAME [--format csv|geojson] [--output FILE] [--from D] [--to D]
+    python -m lib export --dataset NAME [--format csv|geojson] [--output FILE] [--from D] [--to D] [filters]
                          [--actor A …] [--attacker A …] [--target A …] [--affiliation F …] [--type T …]
                          [--country C …] [--q TEXT]
     python -m lib datasets
@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     for key in filters.LIST_KEYS:
         exp.add_argument(f"--{key}", action="append", default=[])
     exp.add_argument("--q", help="text to find in place names and notes")
+    exp.add_argument("--cell", metavar="LAT,LON,SIZE", help="a map cell, as a link's cell=")
+    exp.add_argument("--area", metavar="W,S,E,N", help="a map box, as in a link's area=")
 
     commands.add_parser("datasets", help="list the datasets with row counts, dates, format and licence")
     return parser
@@ -137,6 +139,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         {"dataset": [args.dataset], "from": [args.from_] if args.from_ else [], "to": [args.to] if args.to else []}
     )
     params["q"] = [args.q] if args.q else []
+    params["cell"] = [args.cell] if args.cell else []
+    params["area"] = [args.area] if args.area else []
     state, notices = filters.from_query(params, vocab)
     if notices:
         for notice in notices:

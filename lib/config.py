@@ -52,6 +52,13 @@ SETTINGS: list[Setting] = [
         "(country borders only, served by this server), 'none' (blank), or your tile server's {z}/{x}/{y} URL.",
     ),
     Setting("SITREP_TABLE_PAGE_SIZE", "100", "Rows per page of the Events table.", int),
+    Setting(
+        "SITREP_DOWNLOAD_MAX_ROWS",
+        "250000",
+        "Most events the Events page's download buttons export (Streamlit holds a download in the server's "
+        "memory); above it the page gives the equivalent 'python -m lib export' command.",
+        int,
+    ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 

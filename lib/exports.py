@@ -11,17 +11,16 @@ import csv
 import io
 import json
 import math
+import shlex
 import tempfile
 from collections.abc import Iterable
-from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
 
-from lib import schema
+from lib import filters, schema
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-SPOOL_BYTES = 16 * 1024 * 1024
 
 
 def neutralise(value: str) -> str:
@@ -83,12 +82,26 @@ def write_geojson(batches: Iterable[pa.Table], out: io.TextIOBase) -> int:
     return rows
 
 
-def to_file(batches: Iterable[pa.Table], fmt: str) -> BinaryIO:
-    """The export in a rewound binary file object (spooled to disk when large)."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned open to the caller
-    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+def to_file(batches: Iterable[pa.Table], fmt: str) -> io.BufferedReader:
+    """The export in a rewound, read-only binary file, written batch by batch to a temporary file
+    on disk (so no frame of the rows is ever held). A ``BufferedReader``, one of the file kinds
+    that ``st.download_button`` accepts from a callable; it refused the SpooledTemporaryFile this
+    returned before (Streamlit 1.67: "Callable returned unsupported type")."""
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - returned open to the caller
+    text = io.TextIOWrapper(file, encoding="utf-8", newline="")
     (write_geojson if fmt == "geojson" else write_csv)(batches, text)
     text.flush()
-    text.detach()
-    spool.seek(0)
-    return spool
+    raw = text.detach().detach()  # the FileIO under the text and buffer layers, still open
+    raw.seek(0)
+    return io.BufferedReader(raw)
+
+
+def cli_command(state: filters.FilterState, dataset: str, fmt: str) -> str:
+    """The ``python -m lib export`` command that writes the rows of ``state`` (the same filters as
+    its link, the selected event aside, since it filters nothing) in ``fmt`` to a file."""
+    words = ["python", "-m", "lib", "export", "--dataset", dataset, "--format", fmt]
+    for key, values in filters.to_query(state.with_(dataset=None, event=None)).items():
+        for value in values:
+            words += [f"--{key}", value]
+    words += ["--output", f"sitrep-{dataset}.{fmt}"]
+    return shlex.join(words)

@@ -297,3 +297,25 @@ def timeline_view(
             lane = lane.assign(lane=sides)
     fig = figures.make_timeline(bins, lane, links, bin_)
     return TimelineView(fig, bin_, len(lane) > 0, len(links))
+
+
+def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """One page of the Events table as shown: precision codes with their words ("1: the day is
+    known"), the first report as a link and the others beside it (a link cell holds one
+    address), and empty text cells empty rather than "None". Unknown numbers stay empty."""
+    out = frame.copy()
+    for column in ("date_precision", "geo_precision"):
+        if column in out:
+            words = PRECISION_LABELS[column]
+            out[column] = [f"{int(v)}: {words.get(int(v), '?')}" if pd.notna(v) else "" for v in out[column]]
+    if "source_url" in out:
+        urls = [str(v).split() if pd.notna(v) else [] for v in out["source_url"]]
+        position = out.columns.get_loc("source_url")
+        out = out.drop(columns="source_url")
+        out.insert(position, "report", pd.Series([u[0] if u else None for u in urls], index=out.index, dtype=object))
+        out.insert(position + 1, "more reports", [u[1:] for u in urls])
+    for column in out.columns:
+        text = out[column].dtype == object or pd.api.types.is_string_dtype(out[column])
+        if text and column not in ("report", "more reports"):
+            out[column] = out[column].astype(object).where(out[column].notna(), "")
+    return out

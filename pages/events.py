@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import config, exports, queries, session
+from lib import config, exports, queries, session, views
 
 view = session.view()
 store, registry = session.get_store(), session.get_registry()
@@ -17,20 +17,29 @@ sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, k
 page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="events_page")
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
 st.dataframe(
-    rows,
+    views.table_rows(rows),
     hide_index=True,
     column_config={
-        "source_url": st.column_config.LinkColumn("source_url", help="The report(s) the event was coded from"),
+        "report": st.column_config.LinkColumn(
+            "report", help="The first report the event was coded from", display_text=r"https?://(?:www\.)?([^/]+)"
+        ),
+        "more reports": st.column_config.ListColumn("more reports", help="The other reports; all are in the details"),
         "event_date": st.column_config.DateColumn("event_date", format="YYYY-MM-DD"),
         "fatalities": st.column_config.NumberColumn("fatalities", help="Empty: not reported (unknown), not zero"),
         "injuries": st.column_config.NumberColumn("injuries", help="Empty: not reported (unknown), not zero"),
     },
 )
+if view.count:
+    shown = f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
+else:
+    shown = "No event matches these filters. "
 st.caption(
-    f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
+    shown + "The Sort box sorts the whole view, in the store; a click on a column header sorts only this page. "
     "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
 )
 name = view.dataset.name
+most = config.get("SITREP_DOWNLOAD_MAX_ROWS")
+too_many = view.count > most
 c1, c2 = st.columns(2)
 c1.download_button(
     "Download CSV",
@@ -39,6 +48,7 @@ c1.download_button(
     mime="text/csv",
     on_click="ignore",
     icon=":material/download:",
+    disabled=too_many or not view.count,
 )
 c2.download_button(
     "Download GeoJSON",
@@ -47,6 +57,15 @@ c2.download_button(
     mime="application/geo+json",
     on_click="ignore",
     icon=":material/download:",
+    disabled=too_many or not view.count,
 )
+if too_many:
+    st.info(
+        f"This view holds {view.count:,} events; the buttons export at most {most:,} "
+        "(`SITREP_DOWNLOAD_MAX_ROWS`), since the server holds a download in memory. Narrow the filters, "
+        "or run this on the server, which writes the same rows to a file batch by batch:",
+        icon=":material/info:",
+    )
+    st.code(exports.cli_command(state, name, "csv"), language="bash", wrap_lines=True)
 if view.dataset.source_format == "acled":
     st.warning("ACLED's terms forbid redistributing its raw data: keep downloads of this dataset to yourself.")

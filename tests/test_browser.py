@@ -6,6 +6,8 @@ reproduces the view in a fresh browser context; a bad link shows its notice.
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 import tempfile
 
@@ -375,6 +377,26 @@ def test_a_box_around_no_event_narrows_nothing_says_so_and_leaves_no_dimmed_dots
     page.mouse.up()
     page.wait_for_url(re.compile(r"[?&]area="), timeout=30_000)
     expect(page.get_by_text(re.compile("No event inside the area you drew"))).to_have_count(0)
+
+
+def test_the_events_page_downloads_exactly_the_filtered_rows_as_csv_and_geojson(server, page, tmp_path):
+    shipped = store.load_shipped()
+    syria = shipped[(shipped["country"] == "Syria") & (shipped["event_date"] >= "2023-01-01")]
+    page.goto(server + "/events?country=Syria&from=2023-01-01")
+    expect(page.get_by_text(re.compile(f"of {len(syria)}\\.")).first).to_be_visible(timeout=30_000)
+    with page.expect_download(timeout=30_000) as csv_download:
+        page.get_by_role("button", name=re.compile("Download CSV")).click()
+    path = tmp_path / "events.csv"
+    csv_download.value.save_as(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert sorted(r["event_id"] for r in rows) == sorted(syria["event_id"])
+    assert all(r["source_url"] for r in rows)  # every shipped event carries its reports
+    with page.expect_download(timeout=30_000) as geo_download:
+        page.get_by_role("button", name=re.compile("Download GeoJSON")).click()
+    path = tmp_path / "events.geojson"
+    geo_download.value.save_as(path)
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    assert sorted(f["properties"]["event_id"] for f in features) == sorted(syria["event_id"])
 
 
 def test_the_map_says_so_when_its_library_cannot_load(server, page):

@@ -1,13 +1,17 @@
 """The command line: import (all or nothing, no duplicates), export with filters, datasets."""
 
 import csv
+import datetime as dt
 import io
 import json
+import shlex
 from pathlib import Path
 
 import pytest
 
-from lib import cli, store
+from lib import cli, exports, queries, store
+from lib.actors import Registry
+from lib.filters import FilterState
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 
@@ -130,3 +134,24 @@ def test_datasets_lists_shipped_and_imported(capsys):
     lines = out.splitlines()
     assert lines[1].startswith("us-iran-2019-2024")
     assert any(line.startswith("ucdp-test") and "CC BY 4.0" in line for line in lines)
+
+
+def test_the_events_pages_export_command_writes_exactly_the_rows_of_its_view(capsys, tmp_path):
+    state = FilterState(
+        date_from=dt.date(2021, 1, 1), country=("Syria", "Iraq"), q="base", area=(38.0, 30.0, 48.0, 38.0)
+    )
+    command = exports.cli_command(state, "us-iran-2019-2024", "csv")
+    words = shlex.split(command)
+    assert words[:4] == ["python", "-m", "lib", "export"] and "--area" in words and "--q" in words
+    target = tmp_path / "out.csv"
+    words[words.index("--output") + 1] = str(target)
+    code, _, err = run(capsys, *words[3:])
+    assert code == 0, err
+    written = sorted(r["event_id"] for r in csv.DictReader(target.open(encoding="utf-8")))
+    events = cli._open_store()
+    expected = sorted(
+        event_id
+        for batch in queries.iter_batches(events, state.with_(dataset="us-iran-2019-2024"), Registry.from_csv())
+        for event_id in batch.column("event_id").to_pylist()
+    )
+    assert written == expected and 0 < len(written) < len(store.load_shipped())

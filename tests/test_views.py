@@ -1,5 +1,7 @@
 """Views: points or cells, what a map selection means, event cards, the upload preview."""
 
+import pandas as pd
+
 from lib import schema, views
 from lib.filters import FilterState
 from tests.conftest import make_frame
@@ -152,3 +154,21 @@ def test_map_view_says_whether_the_selected_event_is_drawn_and_an_empty_view_is_
     empty = views.map_view(fixture_store, registry, outside, max_points=5, max_cells=20)
     assert (empty.events, empty.selected_drawn) == (0, False)
     assert [t.type for t in empty.figure.data] == ["scattermap"]  # a map (borders, framing), not empty axes
+
+
+def test_the_events_table_shows_precision_words_one_link_per_cell_and_empty_not_none():
+    frame = make_frame().head(3).copy()
+    frame["source_url"] = ["https://a.example/1 https://b.example/2", "https://c.example/3", None]
+    frame["response_to"] = [None, "t:1", None]
+    frame["fatalities"] = frame["fatalities"].astype("Int32")
+    frame.loc[0, "fatalities"] = None
+    shown = views.table_rows(frame[["event_id", "date_precision", "geo_precision", "source_url", "response_to",
+                                    "fatalities"]])  # fmt: skip
+    assert list(shown.columns) == [
+        "event_id", "date_precision", "geo_precision", "report", "more reports", "response_to", "fatalities"
+    ]  # fmt: skip
+    assert shown["report"].tolist() == ["https://a.example/1", "https://c.example/3", None]
+    assert [list(v) for v in shown["more reports"]] == [["https://b.example/2"], [], []]
+    assert shown["response_to"].tolist() == ["", "t:1", ""]
+    assert shown["date_precision"].iloc[0].startswith(f"{frame['date_precision'].iloc[0]}: ")
+    assert pd.isna(shown["fatalities"].iloc[0])  # an unknown number stays empty, not 0 and not ""
