@@ -38,7 +38,7 @@ def _dataset_changed() -> None:
 
 def _load_url(store, registry) -> None:
     """First run of a session: the URL's parameters become the widgets' values."""
-    raw = {key: st.query_params.get_all(key) for key in filters.ALL_KEYS}
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}  # unknown keys get a notice
     names = [d.name for d in store.datasets()]
     wanted = (raw.get("dataset") or [None])[0]
     dataset = wanted if wanted in names else store.default_dataset

@@ -18,6 +18,7 @@ Nothing here reads Streamlit or the store: the allowed values come in as a
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,10 @@ LIST_KEYS = ("actor", "attacker", "target", "affiliation", "type", "country")
 SCALAR_KEYS = ("dataset", "from", "to", "q", "event", "cell", "area")
 ALL_KEYS = LIST_KEYS + SCALAR_KEYS
 MAX_QUERY_LENGTH = 200
+# Query keys that are not Sitrep's and need no notice: Streamlit's own, and what trackers add.
+FOREIGN_KEYS = ("embed", "embed_options", "fbclid", "gclid", "mc_cid", "mc_eid")
+FOREIGN_PREFIXES = ("utm_",)
+SHOWN_LENGTH = 60  # longest URL value echoed in a notice
 MAX_VALUES_PER_KEY = 50
 
 
@@ -95,14 +100,26 @@ def _parse_floats(text: str, count: int) -> tuple[float, ...] | None:
     return values if all(math.isfinite(v) for v in values) else None
 
 
+def _shown(value: str) -> str:
+    """A value from the URL, quoted for a notice, and cut if long (a link can carry kilobytes)."""
+    return repr(value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…")
+
+
 def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[FilterState, list[str]]:
     """Parse query parameters into a state; return it with a notice per dropped value.
 
     ``params`` maps a key to all its values (as ``st.query_params.to_dict`` would give
-    lists). Unknown keys are ignored silently (they may belong to Streamlit or a proxy);
-    bad values of known keys are dropped with a notice that names the key and the value.
+    lists). Bad values of known keys are dropped with a notice that names the key and the
+    value; so are unknown keys (a typo such as ``contry=Iraq`` would otherwise show every
+    event without a word), except Streamlit's own and trackers' (:data:`FOREIGN_KEYS`).
     """
     notices: list[str] = []
+    for key in params:
+        if key in ALL_KEYS or key in FOREIGN_KEYS or key.startswith(FOREIGN_PREFIXES):
+            continue
+        near = difflib.get_close_matches(key.lower(), ALL_KEYS, n=1, cutoff=0.6)
+        hint = f" Did you mean '{near[0]}'?" if near else f" The keys are: {', '.join(ALL_KEYS)}."
+        notices.append(f"Unknown link key {_shown(key)} ignored.{hint}")
 
     def values(key: str) -> list[str]:
         raw = params.get(key, [])
@@ -112,12 +129,12 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     def scalar(key: str) -> str | None:
         items = values(key)
         if len(items) > 1:
-            notices.append(f"'{key}' was given {len(items)} times; used the first value, {items[0]!r}.")
+            notices.append(f"'{key}' was given {len(items)} times; used the first value, {_shown(items[0])}.")
         return items[0] if items else None
 
     dataset = scalar("dataset")
     if dataset is not None and dataset not in vocab.datasets:
-        notices.append(f"Unknown dataset {dataset!r} ignored; showing {vocab.default_dataset!r}.")
+        notices.append(f"Unknown dataset {_shown(dataset)} ignored; showing {vocab.default_dataset!r}.")
         dataset = None
     if dataset == vocab.default_dataset:
         dataset = None
@@ -127,10 +144,11 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
         text = scalar(key)
         day = _parse_date(text) if text else None
         if text and day is None:
-            notices.append(f"'{key}={text}' is not a date (use YYYY-MM-DD); ignored.")
+            notices.append(f"{_shown(key + '=' + text)} is not a date (use YYYY-MM-DD); ignored.")
         elif day is not None and not vocab.min_date <= day <= vocab.max_date:
             clamped = min(max(day, vocab.min_date), vocab.max_date)
-            notices.append(f"'{key}={text}' is outside the data ({vocab.min_date} – {vocab.max_date}); used {clamped}.")
+            span = f"{vocab.min_date} – {vocab.max_date}"
+            notices.append(f"{_shown(key + '=' + text)} is outside the data ({span}); used {clamped}.")
             day = clamped
         dates[key] = day
     date_from, date_to = dates["from"], dates["to"]
@@ -165,7 +183,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
                 resolved = vocab.registry.resolve(item)
                 match = resolved if resolved in known else None
             if match is None:
-                notices.append(f"Unknown {key} {item!r} ignored: it does not occur in this dataset.")
+                notices.append(f"Unknown {key} {_shown(item)} ignored: it does not occur in this dataset.")
             elif match not in kept:
                 kept.append(match)
         lists[key] = tuple(kept)
@@ -177,7 +195,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
 
     event = scalar("event")
     if event is not None and not vocab.event_exists(event):
-        notices.append(f"Unknown event {event!r} ignored: no such event in this dataset.")
+        notices.append(f"Unknown event {_shown(event)} ignored: no such event in this dataset.")
         event = None
 
     cell = None
@@ -185,7 +203,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     if text:
         parsed = _parse_floats(text, 3)
         if parsed is None or not (-90 <= parsed[0] <= 90 and -180 <= parsed[1] <= 180 and 0 < parsed[2] <= 90):
-            notices.append(f"'cell={text}' is not a map cell (LAT,LON,SIZE in degrees); ignored.")
+            notices.append(f"{_shown('cell=' + text)} is not a map cell (LAT,LON,SIZE in degrees); ignored.")
         else:
             cell = parsed
     area = None
@@ -193,7 +211,8 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     if text:
         parsed = _parse_floats(text, 4)
         if parsed is None or not (-180 <= parsed[0] < parsed[2] <= 180 and -90 <= parsed[1] < parsed[3] <= 90):
-            notices.append(f"'area={text}' is not a box (LON0,LAT0,LON1,LAT1, west < east, south < north); ignored.")
+            rule = "LON0,LAT0,LON1,LAT1, west < east, south < north"
+            notices.append(f"{_shown('area=' + text)} is not a box ({rule}); ignored.")
         else:
             area = parsed
 

@@ -111,3 +111,8 @@ def test_a_view_above_the_download_limit_disables_the_buttons_and_gives_the_expo
     monkeypatch.setenv("SITREP_DOWNLOAD_MAX_ROWS", "1000")
     at = run({"country": "Syria"}, page="pages/events.py")
     assert not any(b.proto.disabled for b in at.get("download_button")) and not at.info
+
+
+def test_a_mistyped_link_key_is_named_in_a_notice_not_silently_ignored():
+    at = run({"contry": "Iraq"})
+    assert any("Unknown link key 'contry' ignored. Did you mean 'country'?" in w.value for w in at.warning)

@@ -99,6 +99,20 @@ def test_aliases_and_case_resolve_to_canonical_names(vocab):
     assert notices == []
 
 
+def test_unknown_keys_get_a_notice_with_the_nearest_key_but_streamlits_and_trackers_do_not(vocab):
+    state, notices = filters.from_query({"contry": ["Iraq"], "zzz": ["red"], "embed": ["true"],
+                                         "utm_source": ["x"], "fbclid": ["y"]}, vocab)  # fmt: skip
+    assert state == FilterState()
+    assert notices[0] == "Unknown link key 'contry' ignored. Did you mean 'country'?"
+    assert notices[1].startswith("Unknown link key 'zzz' ignored. The keys are: actor, attacker,")
+    assert len(notices) == 2
+
+
+def test_a_long_bad_value_is_cut_in_its_notice(vocab):
+    _, notices = filters.from_query({"actor": ["A" * 5000]}, vocab)
+    assert notices == [f"Unknown actor '{'A' * 59}…' ignored: it does not occur in this dataset."]
+
+
 def test_long_search_text_is_cut(vocab):
     state, notices = filters.from_query({"q": ["x" * 500]}, vocab)
     assert len(state.q) == filters.MAX_QUERY_LENGTH
