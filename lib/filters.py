@@ -265,6 +265,19 @@ def query_string(state: FilterState) -> str:
     return urlencode(pairs)
 
 
+SPOT_DEGREES = 0.01  # a box at most this wide and high is described as one spot
+
+
+def latitude_text(value: float, decimals: int = 2) -> str:
+    """33.79° N; 12.05° S."""
+    return f"{abs(value):.{decimals}f}° {'S' if value < 0 else 'N'}"
+
+
+def longitude_text(value: float, decimals: int = 2) -> str:
+    """42.44° E; 70.50° W."""
+    return f"{abs(value):.{decimals}f}° {'W' if value < 0 else 'E'}"
+
+
 def _fmt_day(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%b %Y')}"
 
@@ -298,10 +311,14 @@ def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.dat
         parts.append(f"mentioning “{state.q}”")
     if state.cell:
         lat, lon, size = state.cell
-        parts.append(f"in the {size:g}° cell at {lat:.2f}, {lon:.2f}")
+        parts.append(f"in the {size:g}° cell at {latitude_text(lat)}, {longitude_text(lon)}")
     if state.area:
         lon0, lat0, lon1, lat1 = state.area
-        parts.append(f"in the box {lat0:.2f}–{lat1:.2f}°N, {lon0:.2f}–{lon1:.2f}°E")
+        if lat1 - lat0 <= SPOT_DEGREES and lon1 - lon0 <= SPOT_DEGREES:  # "Narrow every view to this spot"
+            parts.append(f"at {latitude_text((lat0 + lat1) / 2, 4)}, {longitude_text((lon0 + lon1) / 2, 4)}")
+        else:
+            lats = f"{latitude_text(lat0)} – {latitude_text(lat1)}"
+            parts.append(f"in the box {lats}, {longitude_text(lon0)} – {longitude_text(lon1)}")
     start = state.date_from or min_date
     end = state.date_to or max_date
     noun = "event" if count == 1 else "events"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import figures, queries, schema
+from lib import figures, filters, queries, schema
 from lib.actors import Registry
 from lib.filters import FilterState
 from lib.store import Store
@@ -211,7 +211,7 @@ def spot_area(lat: float, lon: float) -> tuple[float, float, float, float]:
 
 def coordinates(lat: float, lon: float) -> str:
     """Latitude and longitude in words that say which is which: 33.7857° N, 42.4412° E."""
-    return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
+    return f"{filters.latitude_text(lat, 4)}, {filters.longitude_text(lon, 4)}"
 
 
 def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None, borders: str | None = None) -> go.Figure:

@@ -141,6 +141,21 @@ DESCRIPTIONS = [
         1234,
         "Strikes and attacks in Iraq, Syria or Jordan mentioning “Erbil”, 27 Dec 2019 – 31 Dec 2024: 1,234 events",
     ),
+    (  # "Narrow every view to this spot": one place, not a box of equal bounds
+        FilterState(area=(43.959, 36.2367, 43.961, 36.2387)),
+        9,
+        "Strikes and attacks at 36.2377° N, 43.9600° E, 27 Dec 2019 – 31 Dec 2024: 9 events",
+    ),
+    (
+        FilterState(area=(-70.5, -34.0, -70.0, -33.25)),
+        2,
+        "Strikes and attacks in the box 34.00° S – 33.25° S, 70.50° W – 70.00° W, 27 Dec 2019 – 31 Dec 2024: 2 events",
+    ),
+    (
+        FilterState(cell=(34.0, 40.5, 0.5)),
+        4,
+        "Strikes and attacks in the 0.5° cell at 34.00° N, 40.50° E, 27 Dec 2019 – 31 Dec 2024: 4 events",
+    ),
 ]
 
 
