@@ -20,12 +20,18 @@ import pandas as pd
 ACTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "actors.csv"
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "ʿ": "'", "ʾ": "'", "–": "-", "—": "-"})
 _SPACES = re.compile(r"\s+")
+# ACLED names state forces with the government's period: "Military Forces of the United States
+# (2021-)", "... (2017-2021)". The period is dropped from the key, so each period matches the
+# registry's one actor. The same pattern, for DuckDB, is in lib/store.LEGACY_KEYS_SQL.
+PERIOD_PATTERN = r"\(\s*\d{4}\s*-\s*(\d{4}\s*)?\)"
+_PERIOD = re.compile(PERIOD_PATTERN)
 
 
 def actor_key(name: str) -> str:
-    """The matching key of an actor name: NFKC, lowercase, unified apostrophes, single spaces."""
+    """The matching key of an actor name: NFKC, lowercase, unified apostrophes, no ACLED period
+    ("(2021-)"), single spaces."""
     text = unicodedata.normalize("NFKC", str(name)).translate(_APOSTROPHES).casefold()
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _PERIOD.sub(" ", text)).strip()
 
 
 @dataclass

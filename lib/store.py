@@ -102,6 +102,21 @@ def suggest_dataset_name(filename: str) -> str:
     return name if DATASET_NAME.match(name) else "imported"
 
 
+# The version of actors.actor_key that the stored key columns were made with. Version 2 drops
+# ACLED's government period ("(2021-)"). A dataset imported before has no "actor_keys" entry in
+# the catalog; its view recomputes the keys in DuckDB (LEGACY_KEYS_SQL): correct, a little slower.
+ACTOR_KEYS_VERSION = 2
+
+
+def _legacy_keys_sql(column: str) -> str:
+    pattern = actors.PERIOD_PATTERN.replace("'", "''")
+    fold = f"trim(regexp_replace(regexp_replace(k, '{pattern}', ' ', 'g'), '\\s+', ' ', 'g'))"
+    return f"list_distinct(list_transform({column}, lambda k: {fold})) AS {column}"
+
+
+LEGACY_KEYS_SQL = f"* REPLACE ({_legacy_keys_sql('attacker_keys')}, {_legacy_keys_sql('target_keys')})"
+
+
 def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[str]]:
     """Per row, the normalised keys of the actor in ``first`` and those listed in ``assoc``.
 
@@ -263,6 +278,7 @@ def write_dataset(
             "licence": LICENCES.get(source_format, LICENCES["csv"]),
             "fingerprint": frame_fingerprint(merged[["event_id"]]) + uuid.uuid4().hex[:4],
             "imported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "actor_keys": ACTOR_KEYS_VERSION,
         }
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
@@ -387,7 +403,8 @@ class Store:
                     continue
                 view = f"ds_imported_{i}"
                 escaped = str(path).replace("'", "''")
-                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet('{escaped}')")
+                columns = "*" if entry.get("actor_keys") == ACTOR_KEYS_VERSION else LEGACY_KEYS_SQL
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{escaped}')")
                 self._views[name] = view
                 self._infos[name] = DatasetInfo(
                     name=name,

@@ -33,3 +33,19 @@ def test_shipped_actors_file_loads():
     assert registry.canonical("Kait'ib Hezbollah") == "Kata'ib Hezbollah"
     assert registry.canonical("Military Forces of the United States") == "United States"
     assert "Kata'ib Hezbollah" in registry.members_of(["Iran-aligned"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Military Forces of the United States (2021-)", "Military Forces of the United States (2017-2021)",
+     "military forces of the united states ( 2009 - 2017 )"],
+)  # fmt: skip
+def test_acleds_government_period_does_not_split_an_actor(name, registry):
+    assert actors.actor_key(name) == actors.actor_key("Military Forces of the United States")
+    assert registry.resolve(name) == "United States"
+
+
+def test_shipped_registry_knows_acleds_names_for_unidentified_groups_in_the_region():
+    registry = actors.Registry.from_csv()
+    assert registry.resolve("Unidentified Armed Group (Syria)") == "Unidentified armed group"
+    assert registry.resolve("Military Forces of the United States (2021-)") == "United States"

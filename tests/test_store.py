@@ -118,3 +118,50 @@ def test_suggested_dataset_names_are_valid():
     assert store.suggest_dataset_name("ged231.csv") == "ged231"
     assert store.suggest_dataset_name("___.csv") == "imported"  # a name must start with a letter or digit
     assert store.suggest_dataset_name("¿¿.csv") == "imported"
+
+
+def _acled_named(frame):
+    """The fixture with its US attacks named as ACLED names them, one per government period."""
+    frame = frame.copy()
+    us = frame["actor1"] == "United States"
+    assert us.sum() >= 1
+    frame.loc[us, "actor1"] = "Military Forces of the United States (2021-)"
+    first_other = frame.index[~us][0]
+    frame.loc[first_other, "actor1"] = "Military Forces of the United States (2017-2021)"
+    return frame, int(us.sum()) + 1
+
+
+def test_acled_period_names_match_the_registrys_actor_and_affiliation(catalog, registry):
+    frame, us_rows = _acled_named(make_frame("acled-like"))
+    store.write_dataset(frame, "acled-like", "acled", catalog_path=catalog)
+    events = store.Store(catalog)
+    for state in (FilterState(dataset="acled-like", attacker=("United States",)),
+                  FilterState(dataset="acled-like", actor=("United States",))):  # fmt: skip
+        assert count_events(events, state, registry) >= us_rows
+    coalition = FilterState(dataset="acled-like", affiliation=("US-led coalition",))
+    assert count_events(events, coalition, registry) >= us_rows
+
+
+def test_a_dataset_imported_before_the_period_rule_still_matches(catalog, registry):
+    """Its stored keys keep the period; the catalog has no 'actor_keys' version; the view refolds them."""
+    import pyarrow.parquet as pq
+
+    frame, us_rows = _acled_named(make_frame("old-acled"))
+    store.write_dataset(frame, "old-acled", "acled", catalog_path=catalog)
+    data = json.loads(catalog.read_text())
+    entry = data["datasets"]["old-acled"]
+    del entry["actor_keys"]
+    path = catalog.parent / entry["file"]
+    table = pq.read_table(path)
+    # the keys as the old actor_key made them: case and spaces folded, the period kept
+    names = zip(table.column("actor1").to_pylist(), table.column("assoc_actor_1").to_pylist(), strict=True)
+    old_keys = [sorted({" ".join(n.casefold().split()) for n in [a, *(b or "").split("; ")] if n}) for a, b in names]
+    table = table.set_column(table.schema.get_field_index("attacker_keys"), "attacker_keys", [old_keys])
+    pq.write_table(table, path)
+    catalog.write_text(json.dumps(data))
+    assert any("(2021-)" in k for row in old_keys for k in row)  # the legacy form is really stored
+    events = store.Store(catalog)
+    state = FilterState(dataset="old-acled", attacker=("United States",))
+    assert count_events(events, state, registry) >= us_rows
+    seen = events.cursor().execute(f"SELECT attacker_keys FROM {events.relation('old-acled')}").fetchall()
+    assert not any("(20" in k for (row,) in seen for k in row)
