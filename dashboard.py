@@ -159,6 +159,7 @@ def main() -> None:
         st.stop()
     if "url_loaded" not in st.session_state:
         _load_url(store, registry)
+    session.restore_carried_filters()
     view = _sidebar(store, registry)
     session.set_view(view)
     _sync_url(view.state)

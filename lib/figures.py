@@ -394,7 +394,10 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
         row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
         subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures)"]
         + (
-            [f"Events by {'attacker' if 'lane' in events else 'type'} and retaliation links (arrow: answered by)"]
+            [
+                f"Events by {'attacker’s side' if 'lane' in events else 'type'} and retaliation links "
+                "(arrow: answered by; click an event to open it on the map)"
+            ]
             if lane
             else []
         ),

@@ -122,6 +122,27 @@ def reset_filters(dataset: str | None = None) -> None:
     st.session_state["notices"] = []
 
 
+CARRY_KEY = "carried_filters"
+
+
+def switch_page(page: str) -> None:
+    """``st.switch_page`` keeping the filters. Streamlit resets every widget on a page switch
+    made from Python (the browser sends no widget states with it), so the sidebar's values
+    are carried in a plain session key and put back by :func:`restore_carried_filters`."""
+    names = ("dataset", *FILTER_NAMES)
+    st.session_state[CARRY_KEY] = {
+        widget_key(n): st.session_state[widget_key(n)] for n in names if widget_key(n) in st.session_state
+    }
+    st.switch_page(page)
+
+
+def restore_carried_filters() -> None:
+    """Put back the filters :func:`switch_page` carried; call before the sidebar's widgets exist."""
+    carried = st.session_state.pop(CARRY_KEY, None)
+    for key, value in (carried or {}).items():
+        st.session_state[key] = value
+
+
 def set_view(view: View) -> None:
     st.session_state[VIEW_KEY] = view
 

@@ -296,7 +296,26 @@ def timeline_view(
         if sides.nunique() <= MAX_SIDE_LANES:
             lane = lane.assign(lane=sides)
     fig = figures.make_timeline(bins, lane, links, bin_)
+    # The axis spans the chosen dates, not only the bins that hold events (from its first bin,
+    # which may start a little before the first day, to the day after the last).
+    first = min([pd.Timestamp(start), *([pd.Timestamp(bins["bin"].min())] if len(bins) else [])])
+    fig.update_xaxes(range=[first, pd.Timestamp(end) + pd.Timedelta(days=1)])
     return TimelineView(fig, bin_, len(lane) > 0, len(links))
+
+
+def timeline_click(store: Store, dataset: str, points: list[dict]) -> str | None:
+    """The event clicked on the Timeline's lanes (their points carry the rowkey), or None for a
+    bar, an empty selection or a box around several events."""
+    keys = []
+    for point in points:
+        data = point.get("customdata")
+        data = data[0] if isinstance(data, list) and data else data
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            keys.append(data)
+    if len(keys) != 1:
+        return None
+    ids = queries.event_ids_for_rowkeys(store, dataset, [int(keys[0])])
+    return ids[0] if ids else None
 
 
 def table_rows(frame: pd.DataFrame) -> pd.DataFrame:

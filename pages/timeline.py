@@ -10,12 +10,19 @@ st.caption(view.description)
 result = views.timeline_view(session.get_store(), session.get_registry(), view.state, view.min_date, view.max_date)
 if view.count == 0:
     st.warning("No event matches these filters. Widen the dates or remove a filter.")
-st.plotly_chart(result.figure, key="timeline", config=figures.PLOTLY_CONFIG)
+chart = st.plotly_chart(
+    result.figure, key="timeline", config=figures.PLOTLY_CONFIG, on_select="rerun", selection_mode="points"
+)
+points = list(getattr(getattr(chart, "selection", None), "points", None) or [])
+clicked = views.timeline_click(session.get_store(), view.dataset.name, points) if points else None
+if clicked:  # an event on the lanes: open it on the Map, with these filters
+    st.session_state["p_event"] = clicked
+    session.switch_page("pages/map.py")
 if result.lane_shown:
     st.caption(
-        f"Bottom panel: every event on its attacker's lane, coloured by type; an arrow runs from an event to the one "
-        f"a source says answered it ({result.links} link{'s' if result.links != 1 else ''} in view). "
-        "Rings: casualties unknown."
+        f"Bottom panel: every event on the lane of its attacker's side (affiliation), coloured by type; an arrow runs "
+        f"from an event to the one a source says answered it ({result.links} link{'s' if result.links != 1 else ''} "
+        "in view). Rings: casualties unknown. Click an event to open its details on the map, with these filters."
     )
 else:
     st.caption("Too many events to draw one by one; narrow the filters to see each event and the retaliation links.")

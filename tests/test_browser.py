@@ -399,6 +399,19 @@ def test_the_events_page_downloads_exactly_the_filtered_rows_as_csv_and_geojson(
     assert sorted(f["properties"]["event_id"] for f in features) == sorted(syria["event_id"])
 
 
+def test_a_click_on_a_timeline_event_opens_it_on_the_map_with_the_same_filters(server, page):
+    page.goto(server + "/timeline?from=2021-02-10&to=2021-02-20")
+    lane_points = page.locator(".js-plotly-plot .subplot.x3y3 .scatterlayer .points path")
+    expect(lane_points.first).to_be_visible(timeout=30_000)
+    assert lane_points.count() >= 1
+    page.wait_for_timeout(1000)  # Plotly binds its click handlers a moment after drawing
+    box = lane_points.first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"/\?(?=.*from=2021-02-10)(?=.*event=)"), timeout=30_000)
+    expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
+    assert "/timeline" not in page.url
+
+
 def test_the_map_says_so_when_its_library_cannot_load(server, page):
     page.route(re.compile(r"plotly\.min\.js"), lambda route: route.abort())
     page.goto(server + "/")

@@ -172,3 +172,29 @@ def test_the_events_table_shows_precision_words_one_link_per_cell_and_empty_not_
     assert shown["response_to"].tolist() == ["", "t:1", ""]
     assert shown["date_precision"].iloc[0].startswith(f"{frame['date_precision'].iloc[0]}: ")
     assert pd.isna(shown["fatalities"].iloc[0])  # an unknown number stays empty, not 0 and not ""
+
+
+def test_a_click_on_a_timeline_lane_gives_its_event_and_a_bar_or_a_box_gives_none(fixture_store):
+    rowkey = (
+        fixture_store.cursor()
+        .execute(f"SELECT rowkey FROM {fixture_store.relation('fixture')} WHERE event_id = 't:3'")
+        .fetchone()[0]
+    )
+    assert views.timeline_click(fixture_store, "fixture", [{"customdata": rowkey, "x": "2021-02-15"}]) == "t:3"
+    assert views.timeline_click(fixture_store, "fixture", [{"customdata": [rowkey]}]) == "t:3"
+    assert views.timeline_click(fixture_store, "fixture", [{"x": "2021-02-01", "y": 3}]) is None  # a bar
+    assert views.timeline_click(fixture_store, "fixture", [{"customdata": 0}, {"customdata": 1}]) is None
+
+
+def test_the_timeline_axis_spans_the_chosen_dates_not_only_the_events():
+    import datetime as dt
+
+    from lib import store
+    from lib.actors import Registry
+
+    state = FilterState(date_from=dt.date(2021, 1, 15), date_to=dt.date(2021, 2, 15))
+    bounds = dt.date(2019, 12, 27), dt.date(2024, 11, 19)
+    result = views.timeline_view(store.Store(), Registry.from_csv(), state, *bounds)
+    low, high = (pd.Timestamp(v) for v in result.figure.layout.xaxis.range)
+    assert low <= pd.Timestamp("2021-01-15") and high >= pd.Timestamp("2021-02-15")
+    assert high - low < pd.Timedelta(days=45)
