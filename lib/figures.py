@@ -121,6 +121,9 @@ def _map_layout(
         # below the map, so the legend never hides a point
         # A key, not a switch: a type hidden from the legend would be out of the URL, the count and
         # the shared link. Types are filtered in the sidebar.
+        # Always shown, even for one type: Plotly shows it only from two legend traces, and the
+        # map above it would change height when it came or went.
+        showlegend=True,
         legend={
             "orientation": "h",
             "yanchor": "top",
@@ -310,9 +313,11 @@ def _selected(chosen: pd.DataFrame, colours: dict[str, str]) -> list[dict]:
             "hoverinfo": "skip",
             "name": "selected event",
             "legendgroup": "selected event",
-            "showlegend": i == 0,
+            # no legend row: the legend's height would change as the details open and close, and
+            # the map (above it) would jump; the card names the event
+            "showlegend": False,
         }
-        for i, (colour, s) in enumerate(layers)
+        for colour, s in layers
     ]
 
 

@@ -165,6 +165,9 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
     tower = "sitrep:2024-01-28-tower-22-drone"
     page.goto(server + "/?country=Jordan")
     wait_points(page, 1)
+    map_settled(page)
+    canvas = f"() => {MAP_JS}.getContainer().getBoundingClientRect().toJSON()"
+    before = page.evaluate(canvas)
     click_map(
         page,
         shipped.loc[tower, "longitude"],
@@ -172,6 +175,9 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
         url_pattern=re.compile(r"[?&]event=sitrep%3A2024-01-28-tower-22-drone"),
     )
     expect(page.get_by_text("Place precision:")).to_be_visible(timeout=30_000)
+    map_settled(page)
+    after = page.evaluate(canvas)
+    assert (after["top"], after["height"]) == (before["top"], before["height"])  # the map does not jump
     expect(page.get_by_role("link", name=re.compile(r"Read the report"))).not_to_have_count(0)
     # the card is beside the map, in view without scrolling, and the event is ringed on the map
     card = page.get_by_role("heading", name=re.compile(r"Tower 22", re.IGNORECASE)).bounding_box()
