@@ -236,12 +236,19 @@ def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None, borde
 
 
 def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
-    """The report's problems as rows: row, column, problem, value, severity (file problems first)."""
-    problems = report.file_errors + [p for p in report.problems if p.row is not None or not p.fatal]
+    """The report's problems as rows: row, spreadsheet row, column, problem, value, severity.
+
+    File problems first, then by row, a row's errors before its warnings. "row" counts data rows
+    (the header is row 0, as in the command line's report); "spreadsheet row" is where a
+    spreadsheet shows it, one more, since it counts the header as its row 1."""
+    rows = [p for p in report.problems if p.row is not None or not p.fatal]
+    rows.sort(key=lambda p: (p.row if p.row is not None else -1, not p.fatal))
+    problems = report.file_errors + rows
     return pd.DataFrame(
         [
             {
                 "row": p.row,
+                "spreadsheet row": None if p.row is None else p.row + 1,
                 "column": p.column,
                 "problem": p.message,
                 "value": p.value,
@@ -249,7 +256,7 @@ def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
             }
             for p in problems[:limit]
         ],
-        columns=["row", "column", "problem", "value", "severity"],
+        columns=["row", "spreadsheet row", "column", "problem", "value", "severity"],
     )
 
 

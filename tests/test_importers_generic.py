@@ -132,3 +132,24 @@ def test_parse_mapping_from_text():
 
     text = "event_date = Date\nlatitude=Lat\n\nnot a mapping\nlongitude= Lon \n=x\n"
     assert parse_mapping(text) == {"event_date": "Date", "latitude": "Lat", "longitude": "Lon"}
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [(b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG image"), (b"%PDF-1.7\n", "a PDF document"),
+     (b"PK\x03\x04\x14\x00", "a ZIP archive"), (b"abc\x00def", "binary data")],
+)  # fmt: skip
+def test_a_binary_file_named_csv_is_refused_as_not_text_not_as_an_encoding_problem(tmp_path, head, kind):
+    path = tmp_path / "events.csv"
+    path.write_bytes(head + bytes(range(256)) * 4)
+    (problem,) = read_file(path).report.file_errors
+    message = problem.message
+    assert message.startswith(f"the file is not text: it looks like {kind}") and "UTF-8" in message
+    assert "Re-save the file as UTF-8" not in message
+
+
+def test_the_missing_column_message_reads_an_acled_file(tmp_path):
+    path = tmp_path / "acled.csv"
+    path.write_text("event_id_cnty,event_date,year\nX1,2021-01-01,2021\n", encoding="utf-8")
+    (problem,) = read_file(path, format="acled").report.file_errors
+    assert "which an ACLED file needs" in problem.message

@@ -61,9 +61,12 @@ def test_upload_preview_and_problems_table():
     report = schema.Report(file="x.csv")
     report.add(schema.Problem("is not a date", row=4, column="event_date", value="2021-02-30"))
     report.add(schema.Problem("the file is empty"))
+    report.add(schema.Problem("formula-like text", row=2, column="notes", value="=1", fatal=False))
+    report.add(schema.Problem("is not a number", row=2, column="latitude", value="x"))
     table = views.problems_table(report)
-    assert list(table["problem"]) == ["the file is empty", "is not a date"]
-    assert table["row"].tolist()[1] == 4
+    assert list(table["problem"]) == ["the file is empty", "is not a number", "formula-like text", "is not a date"]
+    assert table["row"].tolist()[1:] == [2, 2, 4]  # by row, a row's error before its warning
+    assert table["spreadsheet row"].tolist()[1:] == [3, 3, 5]  # where a spreadsheet shows it
 
 
 def test_event_card_makes_data_inert(catalog):

@@ -82,9 +82,39 @@ def is_xlsx(path: Path) -> bool:
     return path.suffix.lower() in XLSX_SUFFIXES
 
 
+BINARY_SIGNATURES = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel or Word file saved with another name, or a zipped download)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls or Word .doc file (save it as .xlsx or CSV)"),
+    (b"\x1f\x8b", "a gzip archive (unpack it first)"),
+    (b"PAR1", "a Parquet file"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a non-text file looks like, from its first bytes; None for text. UTF-16 text has NUL
+    bytes too, so it is left to its own message."""
+    for signature, kind in BINARY_SIGNATURES:
+        if data.startswith(signature):
+            return kind
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary data"
+    return None
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes with a UTF-8 BOM removed; raise ImportFailed unless they are UTF-8 text."""
     data = path.read_bytes()
+    kind = binary_kind(data)
+    if kind:
+        raise ImportFailed(
+            f"the file is not text: it looks like {kind}. Import a CSV file (UTF-8) or an Excel .xlsx workbook; "
+            "export the events from their source in one of those formats."
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFailed("the file is UTF-16 text, not UTF-8. Re-save it as UTF-8 (in Excel: Save As › 'CSV UTF-8').")
     if data.startswith(UTF8_BOM):
@@ -562,12 +592,18 @@ def reject_ragged(table: Table, report: Report) -> np.ndarray:
     return keep & ~wrong
 
 
+def _article(word: str) -> str:
+    """'a' or 'an' as the formats are said: an ACLED, a UCDP GED, a plain CSV."""
+    return "an" if word[:1].upper() in "AEIO" else "a"
+
+
 def require_columns(names: list[str], required: list[str], what: str) -> None:
     """Raise ImportFailed naming the required columns missing from a header."""
     missing = [c for c in required if c not in names]
     if missing:
         raise ImportFailed(
-            f"the header has no column(s) {', '.join(missing)}, which a {what} file needs. Check that this is the "
+            f"the header has no column(s) {', '.join(missing)}, which {_article(what)} {what} file needs. Check that "
+            "this is the "
             "right file and that its first row is the header (or choose another format / give a column mapping)."
         )
 
