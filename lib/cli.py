@@ -1,10 +1,11 @@
-"""The command line: ``python -m lib import | export | datasets``.
+"""The command line: ``python -m lib import | export | datasets | delete``.
 
     python -m lib import PATH [--format acled|ucdp|gdelt|csv] --dataset NAME [--dry-run] [--map CANON=COLUMN …]
     python -m lib export --dataset NAME [--format csv|geojson] [--output FILE] [--from D] [--to D] [filters]
                          [--actor A …] [--attacker A …] [--target A …] [--affiliation F …] [--type T …]
                          [--country C …] [--q TEXT]
     python -m lib datasets
+    python -m lib delete --dataset NAME --yes
 
 Every command honours ``SITREP_STORE``. Exit codes: 0 success, 1 the input was refused
 (nothing stored), 2 wrong usage. Messages for people go to stderr; data to stdout or
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--area", metavar="W,S,E,N", help="a map box, as in a link's area=")
 
     commands.add_parser("datasets", help="list the datasets with row counts, dates, format and licence")
+    delete = commands.add_parser("delete", help="remove an imported dataset from the store")
+    delete.add_argument("--dataset", required=True)
+    delete.add_argument("--yes", action="store_true", help="do it (without it, say what would be removed)")
     return parser
 
 
@@ -176,6 +180,28 @@ def cmd_datasets(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    events = _open_store()
+    if events is None:
+        return 1
+    known = {info.name: info for info in events.datasets()}
+    info = known.get(args.dataset)
+    if info is None:
+        _say(f"error: unknown dataset {args.dataset!r}; `python -m lib datasets` lists them.")
+        return 2
+    if info.shipped:
+        _say(f"error: '{args.dataset}' is the shipped dataset (data/); it cannot be deleted from the store.")
+        return 2
+    if not args.yes:
+        _say(f"would delete '{args.dataset}' ({info.rows:,} events, imported {info.imported_at or '?'}); "
+             "add --yes to do it.")  # fmt: skip
+        return 0
+    store.delete_dataset(args.dataset)
+    _say(f"deleted '{args.dataset}' ({info.rows:,} events). Links to it now open the default dataset with a notice.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"import": cmd_import, "export": cmd_export, "datasets": cmd_datasets}[args.command](args)
+    commands = {"import": cmd_import, "export": cmd_export, "datasets": cmd_datasets, "delete": cmd_delete}
+    return commands[args.command](args)

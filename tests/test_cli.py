@@ -155,3 +155,18 @@ def test_the_events_pages_export_command_writes_exactly_the_rows_of_its_view(cap
         for event_id in batch.column("event_id").to_pylist()
     )
     assert written == expected and 0 < len(written) < len(store.load_shipped())
+
+
+def test_delete_asks_for_yes_then_removes_an_imported_dataset_never_the_shipped_one(capsys, temp_store):
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-test")
+    assert code == 0, err
+    code, _, err = run(capsys, "delete", "--dataset", "acled-test")
+    assert code == 0 and "would delete 'acled-test'" in err and "--yes" in err
+    assert "acled-test" in [d.name for d in store.Store(temp_store).datasets()]
+    code, _, err = run(capsys, "delete", "--dataset", "acled-test", "--yes")
+    assert code == 0 and "deleted 'acled-test'" in err
+    assert "acled-test" not in [d.name for d in store.Store(temp_store).datasets()]
+    code, _, err = run(capsys, "delete", "--dataset", "us-iran-2019-2024", "--yes")
+    assert code == 2 and "shipped dataset" in err
+    code, _, err = run(capsys, "delete", "--dataset", "nope", "--yes")
+    assert code == 2 and "unknown dataset" in err
