@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import filters, queries, session
+from lib import filters, queries, session, views
 from lib.filters import FilterState
 from lib.store import StoreError
 
@@ -102,6 +102,8 @@ def _sidebar(store, registry) -> session.View:
             current = st.session_state.get(key, [])
             if any(v not in options[name] for v in current):  # e.g. after a re-import removed a value
                 st.session_state[key] = [v for v in current if v in options[name]]
+            if name == "affiliation":  # say who is in each: "Iran-aligned" does not hold Iran's own forces
+                help_text = views.affiliation_help(registry)
             chosen[name] = tuple(
                 st.multiselect(label, options[name], key=key, help=help_text, on_change=_clear_notices)
             )

@@ -345,3 +345,13 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
         if text and column not in ("report", "more reports"):
             out[column] = out[column].astype(object).where(out[column].notna(), "")
     return out
+
+
+def affiliation_help(registry: Registry) -> str:
+    """The Affiliation filter's help: every affiliation and the actors it holds (from actors.csv),
+    so that, say, "Iran-aligned" visibly holds the militias and not the IRGC ("Iranian state")."""
+    lines = ["Every actor with this affiliation, on either side:"]
+    for affiliation in registry.affiliations():
+        members = registry.members_of([affiliation])
+        lines.append(f"- **{md_escape(affiliation)}**: {md_escape(', '.join(members))}")
+    return "\n".join(lines)

@@ -116,3 +116,12 @@ def test_a_view_above_the_download_limit_disables_the_buttons_and_gives_the_expo
 def test_a_mistyped_link_key_is_named_in_a_notice_not_silently_ignored():
     at = run({"contry": "Iraq"})
     assert any("Unknown link key 'contry' ignored. Did you mean 'country'?" in w.value for w in at.warning)
+
+
+def test_the_affiliation_filter_says_who_each_affiliation_holds():
+    at = run()
+    help_text = at.multiselect(key="f_affiliation").help
+    assert "**Iranian state**: Islamic Revolutionary Guard Corps" in help_text
+    assert "Islamic Revolutionary Guard Corps" not in next(
+        line for line in help_text.splitlines() if line.startswith("- **Iran\\-aligned**")
+    )

@@ -201,3 +201,10 @@ def test_the_timeline_axis_spans_the_chosen_dates_not_only_the_events():
     low, high = (pd.Timestamp(v) for v in result.figure.layout.xaxis.range)
     assert low <= pd.Timestamp("2021-01-15") and high >= pd.Timestamp("2021-02-15")
     assert high - low < pd.Timedelta(days=45)
+
+
+def test_the_affiliation_help_names_who_each_affiliation_holds(registry):
+    text = views.affiliation_help(registry)
+    assert "- **Iranian state**: Islamic Revolutionary Guard Corps" in text
+    line = next(part for part in text.splitlines() if part.startswith("- **Iran\\-aligned**"))
+    assert "Kata'ib Hezbollah" in line and "Islamic Revolutionary Guard Corps" in line  # the fixture has both
