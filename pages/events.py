@@ -16,9 +16,12 @@ left, right = st.columns([1, 1])
 sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
 page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="events_page")
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
-st.dataframe(
+table = st.dataframe(
     views.table_rows(rows),
     hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="events_table",
     column_config={
         "report": st.column_config.LinkColumn(
             "report", help="The first report the event was coded from", display_text=r"https?://(?:www\.)?([^/]+)"
@@ -29,12 +32,17 @@ st.dataframe(
         "injuries": st.column_config.NumberColumn("injuries", help="Empty: not reported (unknown), not zero"),
     },
 )
+picked = list(getattr(getattr(table, "selection", None), "rows", None) or [])
+if picked and picked[0] < len(rows):  # a row chosen: open its event on the Map, with these filters
+    st.session_state["p_event"] = str(rows["event_id"].iloc[picked[0]])
+    session.switch_page("pages/map.py")
 if view.count:
     shown = f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
 else:
     shown = "No event matches these filters. "
 st.caption(
-    shown + "The Sort box sorts the whole view, in the store; a click on a column header sorts only this page. "
+    shown + "Tick a row's box to open the event on the map. The Sort box sorts the whole view, in the store; "
+    "a click on a column header sorts only this page. "
     "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
 )
 name = view.dataset.name

@@ -418,6 +418,25 @@ def test_a_click_on_a_timeline_event_opens_it_on_the_map_with_the_same_filters(s
     assert "/timeline" not in page.url
 
 
+def test_ticking_a_row_of_the_events_table_opens_its_event_on_the_map_with_the_same_filters(server, page):
+    from urllib.parse import quote
+
+    shipped = store.load_shipped()
+    syria = shipped[(shipped["country"] == "Syria") & (shipped["event_date"] >= "2023-01-01")]
+    newest = syria[syria["event_date"] == syria["event_date"].max()]
+    assert len(newest) == 1  # the table's first row, sorted newest first
+    page.goto(server + "/events?country=Syria&from=2023-01-01")
+    grid = page.locator("[data-testid='stDataFrame']")
+    expect(grid).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1000)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)  # the first row's tick box, under the header
+    event = quote(newest["event_id"].iloc[0], safe="")
+    page.wait_for_url(re.compile(rf"/\?(?=.*country=Syria)(?=.*from=2023-01-01)(?=.*event={re.escape(event)})"),
+                      timeout=30_000)  # fmt: skip
+    expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
+
+
 def test_the_map_says_so_when_its_library_cannot_load(server, page):
     page.route(re.compile(r"plotly\.min\.js"), lambda route: route.abort())
     page.goto(server + "/")
