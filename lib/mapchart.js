@@ -82,7 +82,10 @@ function bind(root) {
     }
   });
   const send = (points) => {
-    if (points && points.length && root.__sitrep) root.__sitrep.setTriggerValue("select", { points: reduce(points) });
+    if (!points || !points.length || !root.__sitrep) return;
+    // stacked under a narrow map, the details would open out of sight: show them once drawn
+    if (points.length === 1 && narrow(root)) window.__sitrepShowCard = Date.now();
+    root.__sitrep.setTriggerValue("select", { points: reduce(points) });
   };
   root.on("plotly_click", (ev) => send(ev && ev.points ? ev.points.slice(0, 1) : []));
   // a click also selects (clickmode "event+select"); only box and lasso are sent from here
@@ -98,6 +101,40 @@ function bind(root) {
     clearSelection(root);
     note(root, "No event inside the area you drew, so nothing was narrowed. Draw it around some dots.");
   });
+}
+
+// Narrow: the map spans the window (a phone, or columns stacked below 640 px), so the details
+// sit below it, and a map that takes every scroll or one-finger drag traps the page.
+function narrow(root) {
+  return window.innerWidth < 640 || root.getBoundingClientRect().width >= 0.85 * window.innerWidth;
+}
+
+// Cooperative gestures on a narrow map or a touch screen: the page scrolls, and the map zooms
+// with Ctrl + wheel or pans with two fingers (MapLibre says so on the map).
+function gestures(root) {
+  const map = mapOf(root);
+  if (!map || !map.cooperativeGestures) return;
+  const coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+  if (narrow(root) || coarse) map.cooperativeGestures.enable();
+  else map.cooperativeGestures.disable();
+}
+
+// After a click on a narrow map, bring the event's details (below the map) into view once
+// Streamlit has drawn them.
+function showCard() {
+  const asked = window.__sitrepShowCard;
+  if (!asked || Date.now() - asked > 10000) return;
+  const started = Date.now();
+  const look = () => {
+    const close = Array.from(document.querySelectorAll("button")).find((b) => /Close details/.test(b.innerText));
+    if (close) {
+      window.__sitrepShowCard = null;
+      close.scrollIntoView({ block: "start" });
+    } else if (Date.now() - started < 5000) {
+      setTimeout(look, 100);
+    }
+  };
+  look();
 }
 
 // A passing remark under the map (not an error); the next figure or selection clears it.
@@ -228,6 +265,8 @@ export default function (component) {
             sub.viewInitial = { ...sub.viewInitial, ...exact, bearing: 0, pitch: 0 };
           }
           bind(root);
+          gestures(root);
+          showCard();
           // done with this figure, framing included: what tests and benchmarks wait for
           root.dataset.drawn = String(figure.layout.selectionrevision);
         });

@@ -437,6 +437,37 @@ def test_ticking_a_row_of_the_events_table_opens_its_event_on_the_map_with_the_s
     expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
 
 
+def test_on_a_phone_the_page_scrolls_past_the_map_and_a_click_brings_the_details_into_view(server, browser):
+    shipped = store.load_shipped().set_index("event_id")
+    tower = "sitrep:2024-01-28-tower-22-drone"
+    cooperative = f"() => {MAP_JS}.cooperativeGestures.isEnabled()"
+    context = browser.new_context(viewport={"width": 600, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server + "/?country=Jordan")
+        wait_points(page, 1)
+        map_settled(page)
+        assert page.evaluate(cooperative)  # a wheel or one finger scrolls the page, not the map
+        top = f"() => {MAP_JS}.getContainer().getBoundingClientRect().top"
+        before = page.evaluate(top)
+        click_map(page, shipped.loc[tower, "longitude"], shipped.loc[tower, "latitude"],
+                  url_pattern=re.compile(r"[?&]event=sitrep%3A2024-01-28-tower-22-drone"))  # fmt: skip
+        close = page.get_by_role("button", name=re.compile("Close details"))
+        expect(close).to_be_in_viewport(timeout=30_000)
+        assert page.evaluate(top) < before - 100  # it was below the map: the page scrolled down to it
+    finally:
+        context.close()
+    wide = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = wide.new_page()
+        page.goto(server + "/?country=Jordan")
+        wait_points(page, 1)
+        map_settled(page)
+        assert not page.evaluate(cooperative)  # beside the details, the wheel zooms as usual
+    finally:
+        wide.close()
+
+
 def test_the_map_says_so_when_its_library_cannot_load(server, page):
     page.route(re.compile(r"plotly\.min\.js"), lambda route: route.abort())
     page.goto(server + "/")
