@@ -137,6 +137,79 @@ function showCard() {
   look();
 }
 
+// Country names over the borders, for a map with no tiles (tiles bear their own names).
+// MapLibre draws text only from glyph files it fetches by URL, which a server without
+// internet lacks; so the names are HTML laid over the map, placed at each move. They are
+// data/basemap/labels.json, served beside the outlines: [name, lon, lat, minzoom] per country,
+// each shown from its zoom on (large countries first), never catching the mouse.
+const labelFiles = {};
+
+function loadLabels(url) {
+  if (!labelFiles[url]) {
+    labelFiles[url] = fetch(url)
+      .then((response) => (response.ok ? response.json() : []))
+      .catch(() => []);
+  }
+  return labelFiles[url];
+}
+
+function drawLabels(root, bordersUrl) {
+  const map = mapOf(root);
+  if (!map) return;
+  const box = map.getContainer();
+  let layer = box.querySelector(".sitrep-labels");
+  if (!bordersUrl) {
+    if (layer) layer.style.display = "none";
+    return;
+  }
+  if (!layer) {
+    layer = document.createElement("div");
+    layer.className = "sitrep-labels";
+    layer.style.cssText = "position:absolute;inset:0;overflow:hidden;pointer-events:none;z-index:1";
+    box.appendChild(layer);
+  }
+  layer.style.display = "";
+  const url = new URL(bordersUrl, document.baseURI);
+  url.pathname = url.pathname.replace(/[^/]*$/, "labels.json");
+  loadLabels(url.href).then((labels) => {
+    if (layer.__labels !== labels) {
+      layer.__labels = labels;
+      layer.textContent = "";
+      layer.__spans = labels.map(([name]) => {
+        const span = document.createElement("span");
+        span.textContent = name;
+        span.style.cssText =
+          "position:absolute;left:0;top:0;white-space:nowrap;font:11px sans-serif;letter-spacing:0.04em;" +
+          "color:#8a8a8a;text-shadow:0 0 2px #fff,0 0 2px #fff;display:none";
+        layer.appendChild(span);
+        return span;
+      });
+    }
+    const place = () => {
+      const zoom = map.getZoom();
+      const width = box.clientWidth;
+      const height = box.clientHeight;
+      labels.forEach(([, lon, lat, minzoom], i) => {
+        const span = layer.__spans[i];
+        const p = zoom + 0.01 >= minzoom ? map.project([lon, lat]) : null;
+        if (!p || p.x < -60 || p.y < -20 || p.x > width + 60 || p.y > height + 20) {
+          span.style.display = "none";
+          return;
+        }
+        span.style.display = "";
+        span.style.transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px) translate(-50%, -50%)`;
+      });
+    };
+    if (!layer.__bound) {
+      layer.__bound = true;
+      map.on("move", () => layer.__place && layer.__place());
+      map.on("resize", () => layer.__place && layer.__place());
+    }
+    layer.__place = place;
+    place();
+  });
+}
+
 // A passing remark under the map (not an error); the next figure or selection clears it.
 function note(root, text) {
   const el = root.parentElement && root.parentElement.querySelector(".sitrep-map-note");
@@ -253,6 +326,7 @@ export default function (component) {
           message.textContent = "";
           note(root, "");
           drawBorders(root, borders);
+          drawLabels(root, borders && borders.source);
           noEasing(root);
           const map = mapOf(root);
           if (map && framed) {

@@ -91,3 +91,25 @@ def test_background_is_tiles_when_given_else_the_outlines_this_server_serves(mon
     real = st.get_option
     monkeypatch.setattr(st, "get_option", lambda name: "/sitrep/" if name == "server.baseUrlPath" else real(name))
     assert mapchart.borders_url() == "/sitrep/component/lib.mapchart.basemap/countries.geojson"
+
+
+def test_every_country_has_a_label_inside_it_shown_from_a_zoom_by_its_size():
+    outlines = json.loads(mapchart.BASEMAP_DIR.joinpath("countries.geojson").read_text(encoding="utf-8"))
+    labels = json.loads(mapchart.BASEMAP_DIR.joinpath("labels.json").read_text(encoding="utf-8"))
+    assert sorted(name for name, *_ in labels) == sorted(f["properties"]["name"] for f in outlines["features"])
+    assert labels == make_basemap.labels(outlines)  # the shipped file is what the script makes
+    by_name = {f["properties"]["name"]: f["geometry"] for f in outlines["features"]}
+    for name, lon, lat, minzoom in labels:
+        geometry = by_name[name]
+        parts = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        assert any(make_basemap._distance(lon, lat, rings) > 0 for rings in parts), name  # inside, not at sea
+        assert 0 <= minzoom <= 6
+    zoom = {name: minzoom for name, _, _, minzoom in labels}
+    assert zoom["Russia"] < zoom["Syria"] < zoom["Lebanon"]  # the large show first, the small once zoomed in
+
+
+def test_pole_of_inaccessibility_of_a_c_shape_is_inside_its_thick_part():
+    # a "C": a 10 × 10 square with a 6 × 6 bite taken from its right side; its centroid is in the bite
+    ring = [[0, 0], [10, 0], [10, 2], [4, 2], [4, 8], [10, 8], [10, 10], [0, 10], [0, 0]]
+    lon, lat = make_basemap.pole_of_inaccessibility([ring], precision=0.01)
+    assert make_basemap._distance(lon, lat, [ring]) > 1.5 and lon < 4

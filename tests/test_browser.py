@@ -311,6 +311,19 @@ def test_offline_the_map_draws_country_borders_served_by_this_server_once(server
     }}"""
     page.wait_for_function(f"() => ({outlines})() > 0", timeout=30_000)  # under the points, with no tiles
     assert fetched == [server + "/component/lib.mapchart.basemap/countries.geojson"]
+    # country names over the outlines (no glyph files offline: HTML laid over the map), inside it
+    # and never catching a click
+    shown = f"""() => {{
+        const box = {MAP_JS}.getContainer().getBoundingClientRect();
+        return Array.from(document.querySelectorAll('.sitrep-labels span'))
+          .filter(s => s.style.display !== 'none')
+          .filter(s => {{ const r = s.getBoundingClientRect();
+                         return r.left >= box.left - 60 && r.right <= box.right + 60 && r.top >= box.top - 20
+                                && r.bottom <= box.bottom + 20; }})
+          .map(s => s.textContent); }}"""
+    page.wait_for_function(f"() => ({shown})().includes('Syria')", timeout=30_000)
+    assert "Chile" not in page.evaluate(shown)  # only names within the view
+    assert page.evaluate("getComputedStyle(document.querySelector('.sitrep-labels')).pointerEvents") == "none"
     page.evaluate(f"() => {{ window.__source = {MAP_JS}.getSource('sitrep-borders'); }}")
     press_on_start_thumb(page, "End")
     wait_points(page, 1)
