@@ -83,8 +83,6 @@ function bind(root) {
   });
   const send = (points) => {
     if (!points || !points.length || !root.__sitrep) return;
-    // stacked under a narrow map, the details would open out of sight: show them once drawn
-    if (points.length === 1 && narrow(root)) window.__sitrepShowCard = Date.now();
     root.__sitrep.setTriggerValue("select", { points: reduce(points) });
   };
   root.on("plotly_click", (ev) => send(ev && ev.points ? ev.points.slice(0, 1) : []));
@@ -119,20 +117,28 @@ function gestures(root) {
   else map.cooperativeGestures.disable();
 }
 
-// After a click on a narrow map, bring the event's details (below the map) into view once
-// Streamlit has drawn them.
-function showCard() {
-  const asked = window.__sitrepShowCard;
-  if (!asked || Date.now() - asked > 10000) return;
+// When the selected event changes (a click on the map, "Answered by" or another event at the
+// spot in the details), bring the top of its details into view if it is not: below a narrow
+// map they open out of sight, and after a button far down a long card the page stays there.
+// Streamlit draws the details after the map, so they are looked for a moment.
+function selectedKey(figure) {
+  return (figure.layout && figure.layout.meta && figure.layout.meta.event) || "";
+}
+
+function showCard(root, figure) {
+  const key = selectedKey(figure);
+  const changed = root.__sitrepSelected !== undefined && key !== root.__sitrepSelected;
+  root.__sitrepSelected = key;
+  if (!changed || !key) return;
   const started = Date.now();
   const look = () => {
     const close = Array.from(document.querySelectorAll("button")).find((b) => /Close details/.test(b.innerText));
-    if (close) {
-      window.__sitrepShowCard = null;
-      close.scrollIntoView({ block: "start" });
-    } else if (Date.now() - started < 5000) {
-      setTimeout(look, 100);
+    if (!close) {
+      if (Date.now() - started < 5000) setTimeout(look, 100);
+      return;
     }
+    const top = close.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 80) close.scrollIntoView({ block: "start" });
   };
   look();
 }
@@ -340,7 +346,7 @@ export default function (component) {
           }
           bind(root);
           gestures(root);
-          showCard();
+          showCard(root, figure);
           // done with this figure, framing included: what tests and benchmarks wait for
           root.dataset.drawn = String(figure.layout.selectionrevision);
         });

@@ -60,6 +60,12 @@ def points_budget(state: FilterState, max_points: int) -> tuple[int, int]:
     return min(max_points, budget // figures.MIN_BYTES_PER_POINT), budget
 
 
+def _say_selected(fig: go.Figure, state: FilterState) -> None:
+    """The selected event's id in the figure's meta, drawn or not: mapchart.js brings its details
+    into view when it changes."""
+    fig.layout.meta = {**(fig.layout.meta or {}), "event": state.event or ""}
+
+
 def map_view(
     store: Store,
     registry: Registry,
@@ -87,9 +93,11 @@ def map_view(
         fig = figures.make_event_map(
             points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles, borders=borders, max_bytes=budget
         )
+        _say_selected(fig, state)
         return MapView("points", fig, events, len(points), selected_drawn=selected is not None)
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
     fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles, borders=borders)
+    _say_selected(fig, state)
     reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
     note = (
         f"{events:,} events are more than the {limit:,} this view draws one by one, so the map shows them "

@@ -188,10 +188,17 @@ def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page)
     page.wait_for_function(f"() => ({TRACE_NAMES_JS})().slice(-3).join() === Array(3).fill('selected event').join()")
     answered = shipped[shipped["response_to"].fillna("").str.contains(tower, regex=False)].index
     assert len(answered) > 0
-    page.get_by_role("button", name=re.compile(r"^Answered by: ")).first.click()
+    button = page.get_by_role("button", name=re.compile(r"^Answered by: ")).first
+    button.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 2000)  # read down to the end of the card, then follow the link
+    page.wait_for_timeout(300)
+    button.click()
     page.wait_for_url(re.compile(r"[?&]event=(?!sitrep%3A2024-01-28-tower-22)"), timeout=30_000)
     chosen = re.search(r"event=([^&]+)", page.url).group(1).replace("%3A", ":")
     assert chosen in answered
+    # the next event's details start in view, not where the button was
+    expect(page.get_by_role("heading", name=re.compile(re.escape(shipped.loc[chosen, "location"])))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_in_viewport(timeout=10_000)
 
 
 def test_a_filter_change_keeps_the_same_map_and_once_moved_the_users_view(server, page):

@@ -208,3 +208,11 @@ def test_the_affiliation_help_names_who_each_affiliation_holds(registry):
     assert "- **Iranian state**: Islamic Revolutionary Guard Corps" in text
     line = next(part for part in text.splitlines() if part.startswith("- **Iran\\-aligned**"))
     assert "Kata'ib Hezbollah" in line and "Islamic Revolutionary Guard Corps" in line  # the fixture has both
+
+
+def test_the_map_figure_names_the_selected_event_drawn_or_not(fixture_store, registry):
+    drawn = views.map_view(fixture_store, registry, STATE.with_(event="t:2"), max_points=10, max_cells=20)
+    assert drawn.figure.layout.meta["event"] == "t:2" and "bounds" in drawn.figure.layout.meta
+    cells = views.map_view(fixture_store, registry, STATE.with_(event="t:2"), max_points=2, max_cells=20)
+    assert cells.kind == "cells" and cells.figure.layout.meta["event"] == "t:2"
+    assert views.map_view(fixture_store, registry, STATE, max_points=10, max_cells=20).figure.layout.meta["event"] == ""
