@@ -175,7 +175,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "title": md_escape(
             f"{text(row['sub_event_type']) or row['event_type']} — {text(row['location']) or row['country']}"
         ),
-        "date": f"{day:%d %B %Y}"
+        "date": f"{day.day} {day:%B %Y}"
         + ("" if precision_d == 1 else f" (first day of the span; {PRECISION_LABELS['date_precision'][precision_d]})"),
         "date_precision": f"{precision_d}: {PRECISION_LABELS['date_precision'][precision_d]}",
         "attacker": md_escape("; ".join(filter(None, [text(row["actor1"]), text(row["assoc_actor_1"])]))),
