@@ -45,6 +45,9 @@ def _load_url(store, registry) -> None:
     facet = session.get_facets(dataset, store.info(dataset).fingerprint)
     vocab = queries.vocabulary(store, dataset, registry, facet)
     state, notices = filters.from_query(raw, vocab)
+    sort, page, table_notices = filters.table_from_query(raw)
+    st.session_state["events_sort"], st.session_state["events_page"] = sort, page
+    notices += table_notices
     st.session_state[_widget_key("dataset")] = dataset
     st.session_state[_widget_key("dates")] = (state.date_from or facet.min_date, state.date_to or facet.max_date)
     for name in LIST_WIDGETS:
@@ -134,17 +137,17 @@ def _sidebar(store, registry) -> session.View:
     )
 
 
-def _sync_url(state: FilterState) -> None:
-    desired = filters.to_query(state)
+def _sync_url(state: FilterState, extra: dict[str, list[str]]) -> None:
+    desired = {**filters.to_query(state), **extra}
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     if current != desired:
         st.query_params.from_dict(desired)
 
 
-def _share_box(state: FilterState) -> None:
+def _share_box(state: FilterState, extra: dict[str, list[str]]) -> None:
     with st.sidebar:
         base = st.context.url or ""
-        query = filters.query_string(state)
+        query = filters.query_string(state, extra)
         st.caption("Link to this view (copy with the icon):")
         st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
         st.button("Reset all filters", icon=":material/restart_alt:", width="stretch", on_click=session.reset_filters)
@@ -164,10 +167,6 @@ def main() -> None:
     session.restore_carried_filters()
     view = _sidebar(store, registry)
     session.set_view(view)
-    _sync_url(view.state)
-    _share_box(view.state)
-    for notice in view.notices:
-        st.warning(notice, icon=":material/warning:")
     pages = [
         st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
         st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
@@ -175,7 +174,18 @@ def main() -> None:
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
         st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    # the Events table's order and page belong to that page's links only
+    extra = (
+        filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
+        if page.url_path == "events"
+        else {}
+    )
+    _sync_url(view.state, extra)
+    _share_box(view.state, extra)
+    for notice in view.notices:
+        st.warning(notice, icon=":material/warning:")
+    page.run()
     session.freeze_long_lived_objects()
 
 

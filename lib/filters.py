@@ -28,6 +28,9 @@ from lib.actors import Registry
 LIST_KEYS = ("actor", "attacker", "target", "affiliation", "type", "country")
 SCALAR_KEYS = ("dataset", "from", "to", "q", "event", "cell", "area")
 ALL_KEYS = LIST_KEYS + SCALAR_KEYS
+# The Events table's order and page: part of that page's links only (see table_query).
+TABLE_KEYS = ("sort", "page")
+TABLE_SORTS = ("newest", "oldest", "fatalities")  # the keys of queries.SORTS (tested)
 MAX_QUERY_LENGTH = 200
 # Query keys that are not Sitrep's and need no notice: Streamlit's own, and what trackers add.
 FOREIGN_KEYS = ("embed", "embed_options", "fbclid", "gclid", "mc_cid", "mc_eid")
@@ -114,11 +117,12 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     event without a word), except Streamlit's own and trackers' (:data:`FOREIGN_KEYS`).
     """
     notices: list[str] = []
+    known = ALL_KEYS + TABLE_KEYS
     for key in params:
-        if key in ALL_KEYS or key in FOREIGN_KEYS or key.startswith(FOREIGN_PREFIXES):
+        if key in known or key in FOREIGN_KEYS or key.startswith(FOREIGN_PREFIXES):
             continue
-        near = difflib.get_close_matches(key.lower(), ALL_KEYS, n=1, cutoff=0.6)
-        hint = f" Did you mean '{near[0]}'?" if near else f" The keys are: {', '.join(ALL_KEYS)}."
+        near = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+        hint = f" Did you mean '{near[0]}'?" if near else f" The keys are: {', '.join(known)}."
         notices.append(f"Unknown link key {_shown(key)} ignored.{hint}")
 
     def values(key: str) -> list[str]:
@@ -257,12 +261,45 @@ def to_query(state: FilterState) -> dict[str, list[str]]:
     return out
 
 
-def query_string(state: FilterState) -> str:
-    """``to_query`` encoded for a link (``a=1&a=2``), stable order."""
+def query_string(state: FilterState, extra: Mapping[str, Sequence[str]] | None = None) -> str:
+    """``to_query`` (and ``extra``, e.g. :func:`table_query`) encoded for a link (``a=1&a=2``), stable order."""
     from urllib.parse import urlencode
 
-    pairs = [(k, v) for k, vs in to_query(state).items() for v in vs]
+    pairs = [(k, v) for k, vs in {**to_query(state), **(extra or {})}.items() for v in vs]
     return urlencode(pairs)
+
+
+def table_from_query(params: Mapping[str, Sequence[str]]) -> tuple[str, int, list[str]]:
+    """The Events table's order and page from a link (``sort``, ``page``), with a notice per bad value."""
+    notices: list[str] = []
+
+    def first(key: str) -> str | None:
+        raw = params.get(key, [])
+        items = [raw] if isinstance(raw, str) else list(raw)
+        return str(items[0]).strip() if items else None
+
+    sort = first("sort") or TABLE_SORTS[0]
+    if sort not in TABLE_SORTS:
+        notices.append(f"Unknown sort {_shown(sort)} ignored; the orders are {', '.join(TABLE_SORTS)}.")
+        sort = TABLE_SORTS[0]
+    text = first("page")
+    page = 1
+    if text:
+        if text.isdigit() and int(text) >= 1:
+            page = int(text)
+        else:
+            notices.append(f"{_shown('page=' + text)} is not a page number (1, 2, …); showing page 1.")
+    return sort, page, notices
+
+
+def table_query(sort: str, page: int) -> dict[str, list[str]]:
+    """The Events table's order and page as link parameters; defaults (newest, page 1) left out."""
+    out: dict[str, list[str]] = {}
+    if sort != TABLE_SORTS[0]:
+        out["sort"] = [sort]
+    if page > 1:
+        out["page"] = [str(page)]
+    return out
 
 
 SPOT_DEGREES = 0.01  # a box at most this wide and high is described as one spot

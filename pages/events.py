@@ -13,8 +13,10 @@ st.caption(view.description)
 page_size = config.get("SITREP_TABLE_PAGE_SIZE")
 pages = max(1, -(-view.count // page_size))
 left, right = st.columns([1, 1])
+if st.session_state.get("events_page", 1) > pages:  # a link's page, or fewer events since: the last page
+    st.session_state["events_page"] = pages
 sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
-page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="events_page")
+page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
 table = st.dataframe(
     views.table_rows(rows),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import store, views
+from lib import filters, store, views
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/map.py", "pages/timeline.py", "pages/events.py", "pages/data.py", "pages/about.py"]
@@ -125,3 +125,22 @@ def test_the_affiliation_filter_says_who_each_affiliation_holds():
     assert "Islamic Revolutionary Guard Corps" not in next(
         line for line in help_text.splitlines() if line.startswith("- **Iran\\-aligned**")
     )
+
+
+def test_an_events_link_sets_the_tables_order_and_page_and_bad_ones_get_notices(monkeypatch):
+    monkeypatch.setenv("SITREP_TABLE_PAGE_SIZE", "10")
+    at = run({"sort": "fatalities", "page": "2"}, page="pages/events.py")
+    assert at.selectbox(key="events_sort").value == "fatalities"
+    assert at.number_input(key="events_page").value == 2
+    assert any(c.startswith("Rows 11–20 of 99.") for c in caption_texts(at))
+    notices = [w.value for w in run({"sort": "loudest", "page": "-3"}).warning]
+    assert any("Unknown sort 'loudest' ignored; the orders are newest, oldest, fatalities." in n for n in notices)
+    assert any("'page=-3' is not a page number" in n for n in notices)
+    at = run({"page": "999"}, page="pages/events.py")  # past the end: the last page
+    assert at.number_input(key="events_page").value == 10
+
+
+def test_the_table_sorts_are_the_stores():
+    from lib import queries
+
+    assert tuple(queries.SORTS) == filters.TABLE_SORTS

@@ -488,6 +488,29 @@ def test_on_a_phone_the_page_scrolls_past_the_map_and_a_click_brings_the_details
         wide.close()
 
 
+def test_the_events_tables_order_and_page_are_in_its_link_and_the_link_reproduces_them(server, page, browser):
+    page.goto(server + "/events")
+    expect(page.get_by_text(re.compile(r"^Rows 1–"))).to_be_visible(timeout=30_000)
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Sort").locator("input").click()
+    page.get_by_role("option", name="Oldest").click()
+    page.wait_for_url(re.compile(r"/events\?sort=oldest$"), timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^Rows 1–99 of 99"))).to_be_visible()  # one page of 100
+    link = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        expect(fresh.get_by_text(re.compile(r"^Rows 1–99 of 99"))).to_be_visible(timeout=30_000)
+        sort_box = fresh.locator("[data-testid='stSelectbox']").filter(has_text="Sort")
+        expect(sort_box.locator("input")).to_have_value("Oldest")
+    finally:
+        other.close()
+    page.get_by_role("link", name="Map").click()  # the table's order stays out of the other pages' links
+    page.wait_for_url(re.compile(r"/(\?[^#]*)?$"), timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert "sort=" not in page.url
+
+
 def test_the_map_says_so_when_its_library_cannot_load(server, page):
     page.route(re.compile(r"plotly\.min\.js"), lambda route: route.abort())
     page.goto(server + "/")
