@@ -6,6 +6,7 @@ reproduces the view in a fresh browser context; a bad link shows its notice.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -457,16 +458,25 @@ def test_ticking_a_row_of_the_events_table_opens_its_event_on_the_map_with_the_s
     expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
 
 
+@contextlib.contextmanager
+def map_at(browser, server: str, path: str, width: int, height: int):
+    """A fresh context of the given size on ``path``, its map drawn and settled."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(server + path)
+        wait_points(page)
+        map_settled(page)
+        yield page
+    finally:
+        context.close()
+
+
 def test_on_a_phone_the_page_scrolls_past_the_map_and_a_click_brings_the_details_into_view(server, browser):
     shipped = store.load_shipped().set_index("event_id")
     tower = "sitrep:2024-01-28-tower-22-drone"
     cooperative = f"() => {MAP_JS}.cooperativeGestures.isEnabled()"
-    context = browser.new_context(viewport={"width": 600, "height": 900})
-    try:
-        page = context.new_page()
-        page.goto(server + "/?country=Jordan")
-        wait_points(page, 1)
-        map_settled(page)
+    with map_at(browser, server, "/?country=Jordan", 600, 900) as page:
         assert page.evaluate(cooperative)  # a wheel or one finger scrolls the page, not the map
         top = f"() => {MAP_JS}.getContainer().getBoundingClientRect().top"
         before = page.evaluate(top)
@@ -475,17 +485,8 @@ def test_on_a_phone_the_page_scrolls_past_the_map_and_a_click_brings_the_details
         close = page.get_by_role("button", name=re.compile("Close details"))
         expect(close).to_be_in_viewport(timeout=30_000)
         assert page.evaluate(top) < before - 100  # it was below the map: the page scrolled down to it
-    finally:
-        context.close()
-    wide = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        page = wide.new_page()
-        page.goto(server + "/?country=Jordan")
-        wait_points(page, 1)
-        map_settled(page)
+    with map_at(browser, server, "/?country=Jordan", 1400, 1000) as page:
         assert not page.evaluate(cooperative)  # beside the details, the wheel zooms as usual
-    finally:
-        wide.close()
 
 
 def test_the_events_tables_order_and_page_are_in_its_link_and_the_link_reproduces_them(server, page, browser):
