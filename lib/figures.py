@@ -411,8 +411,12 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
     colours = colour_for(types)
     for t in types:
         part = bins[bins["type"] == t]
+        # a click on a bar selects nothing to see (the lanes' events open on the Map): no dimming
+        still = {"marker": {"opacity": 1}}
         fig.add_trace(
-            go.Bar(x=part["bin"], y=part["events"], name=t, marker_color=colours[t], legendgroup=t), row=1, col=1
+            go.Bar(x=part["bin"], y=part["events"], name=t, marker_color=colours[t], legendgroup=t, unselected=still),
+            row=1,
+            col=1,
         )
         fig.add_trace(
             go.Bar(
@@ -422,6 +426,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
                 marker_color=colours[t],
                 legendgroup=t,
                 showlegend=False,
+                unselected=still,
             ),
             row=2,
             col=1,

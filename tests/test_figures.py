@@ -147,6 +147,7 @@ def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry
     arrows = [a for a in fig.layout.annotations if a.showarrow]
     assert len(arrows) == 2
     assert {(a.ax, a.x) for a in arrows} >= {(events["event_date"][1], events["event_date"][2])}
+    assert all(t.unselected.marker.opacity == 1 for t in bars)  # a click on a bar dims nothing
 
 
 def test_timeline_without_lane_when_too_many(fixture_store, registry):
