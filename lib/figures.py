@@ -380,6 +380,43 @@ def make_cell_map(
     return fig
 
 
+DAY_MS = 86_400_000
+
+
+def bin_span_ms(starts: pd.Series, bin_: str) -> list[float]:
+    """The length of each time bin in milliseconds (a month's own length), a little narrower so
+    neighbouring bars stay apart."""
+    days = []
+    for start in pd.to_datetime(starts):
+        if bin_ == "month":
+            days.append(start.days_in_month)
+        else:
+            days.append(7 if bin_ == "week" else 1)
+    return [d * DAY_MS * 0.92 for d in days]
+
+
+def midday(events: pd.DataFrame) -> pd.Series:
+    """Where an event sits on a time axis: the middle of its day, so it falls inside its day's bar."""
+    return pd.to_datetime(events["event_date"]) + pd.Timedelta(hours=12)
+
+
+LANE_SPREAD = 0.16  # how far apart, in lanes, events of one lane and one day are drawn
+
+
+def lane_spread(lane_of: pd.Series, dates: pd.Series, lanes: list[str]) -> list[float]:
+    """Each event's position on the lanes axis: its lane's index, and events of the same lane and
+    day spread around it (0, +, −, ++, −−…) so none hides another from the hover and the click."""
+    index = {name: i for i, name in enumerate(lanes)}
+    seen: dict[tuple, int] = {}
+    out = []
+    for name, day in zip(lane_of, pd.to_datetime(dates), strict=True):
+        k = seen.get((name, day), 0)
+        seen[(name, day)] = k + 1
+        step = (k + 1) // 2 * (1 if k % 2 else -1)
+        out.append(index[name] + max(-0.42, min(0.42, step * LANE_SPREAD)))
+    return out
+
+
 def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame, bin_: str) -> go.Figure:
     """Events and fatalities per time bin by type, and event lanes with retaliation links.
 
@@ -398,35 +435,25 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
         vertical_spacing=0.06,
         row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
         subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures)"]
-        + (
-            [
-                f"Events by {'attacker’s side' if 'lane' in events else 'type'} and retaliation links "
-                "(arrow: answered by; click an event to open it on the map)"
-            ]
-            if lane
-            else []
-        ),
+        + ([f"Events by {'attacker’s side' if 'lane' in events else 'type'} (arrow: answered by)"] if lane else []),
     )
     types = sorted(set(bins["type"].dropna()) | (set(events["type"].dropna()) if lane else set()))
     colours = colour_for(types)
+    # a click on a bar selects nothing to see (the lanes' events open on the Map): no dimming
+    still = {"marker": {"opacity": 1}}
     for t in types:
         part = bins[bins["type"] == t]
-        # a click on a bar selects nothing to see (the lanes' events open on the Map): no dimming
-        still = {"marker": {"opacity": 1}}
-        fig.add_trace(
-            go.Bar(x=part["bin"], y=part["events"], name=t, marker_color=colours[t], legendgroup=t, unselected=still),
-            row=1,
-            col=1,
-        )
+        # each bar covers its own day, week or month: it starts at its bin and is as wide as it
+        span = {"x": part["bin"], "width": bin_span_ms(part["bin"], bin_), "offset": 0, "unselected": still}
+        fig.add_trace(go.Bar(y=part["events"], name=t, marker_color=colours[t], legendgroup=t, **span), row=1, col=1)
         fig.add_trace(
             go.Bar(
-                x=part["bin"],
                 y=pd.to_numeric(part["fatalities"], errors="coerce"),
                 name=t,
                 marker_color=colours[t],
                 legendgroup=t,
                 showlegend=False,
-                unselected=still,
+                **span,
             ),
             row=2,
             col=1,
@@ -435,7 +462,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
         # the lane of each event: its attacker side when the caller gives one ("lane"), else its type
         lane_of = events["lane"] if "lane" in events else events["type"]
         lanes = list(dict.fromkeys(lane_of.sort_values(kind="stable"))) if "lane" in events else types
-        events = events.assign(_lane=lane_of)
+        events = events.assign(_lane=lane_spread(lane_of, events["event_date"], lanes), _x=midday(events))
         for t in types:
             part = events[events["type"] == t]
             if part.empty:
@@ -443,7 +470,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
             unknown = part["fatalities"].isna()
             fig.add_trace(
                 go.Scatter(
-                    x=part["event_date"],
+                    x=part["_x"],
                     y=part["_lane"],
                     mode="markers",
                     marker={
@@ -467,11 +494,12 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
                 col=1,
             )
         lane_by_id = dict(zip(events["event_id"], events["_lane"], strict=True))
+        x_by_id = dict(zip(events["event_id"], events["_x"], strict=True))
         for link in links.itertuples():
             fig.add_annotation(
-                x=link.to_date,
+                x=x_by_id[link.to_id],
                 y=lane_by_id[link.to_id],
-                ax=link.from_date,
+                ax=x_by_id[link.from_id],
                 ay=lane_by_id[link.from_id],
                 xref="x3",
                 yref="y3",
@@ -484,7 +512,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
                 arrowcolor="rgba(60,60,60,0.7)",
                 text="",
             )
-        fig.update_yaxes(categoryorder="array", categoryarray=lanes, row=3, col=1)
+        fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=lanes, range=[-0.6, len(lanes) - 0.4], row=3, col=1)
     fig.update_layout(
         barmode="stack",
         height=720 if lane else 480,

@@ -273,13 +273,14 @@ SIDE_ORDER = ("US-led coalition", "Iranian state", "Iran-aligned", "Islamic Resi
 
 
 def attacker_side(registry: Registry, name: str) -> str:
-    """The timeline lane of an attacker: its main affiliation, else its canonical name."""
+    """The timeline lane of an attacker: its main affiliation (named as in the Affiliation filter),
+    else its canonical name."""
     canonical = registry.canonical(name)
     actor = registry.actors.get(canonical)
     affiliations = actor.affiliations if actor else []
     for side in SIDE_ORDER:
         if side in affiliations:
-            return {"Iran-aligned": "Iran-aligned groups", "Iranian state": "Iran (state)"}.get(side, side)
+            return side
     if affiliations:
         return affiliations[0]
     return "Unidentified attackers" if canonical == "Unidentified armed group" else canonical
@@ -314,7 +315,11 @@ def timeline_view(
     # The axis spans the chosen dates, not only the bins that hold events (from its first bin,
     # which may start a little before the first day, to the day after the last).
     first = min([pd.Timestamp(start), *([pd.Timestamp(bins["bin"].min())] if len(bins) else [])])
-    fig.update_xaxes(range=[first, pd.Timestamp(end) + pd.Timedelta(days=1)])
+    last = pd.Timestamp(end) + pd.Timedelta(days=1)
+    pad = max((last - first) * 0.02, pd.Timedelta(hours=2))  # so a dot on the first or last day shows whole
+    fig.update_xaxes(range=[first - pad, last + pad])
+    if (end - start).days < 7:  # a few days: a tick per day, named by its date (not hours)
+        fig.update_xaxes(dtick=figures.DAY_MS, tickformat="%d %b %Y")
     return TimelineView(fig, bin_, len(lane) > 0, len(links))
 
 

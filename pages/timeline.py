@@ -24,5 +24,5 @@ if result.lane_shown:
         f"from an event to the one a source says answered it ({result.links} link{'s' if result.links != 1 else ''} "
         "in view). Rings: casualties unknown. Click an event to open its details on the map, with these filters."
     )
-else:
+elif view.count:
     st.caption("Too many events to draw one by one; narrow the filters to see each event and the retaliation links.")

@@ -146,7 +146,8 @@ def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry
     assert sum(len(t.x) for t in lanes) == 5
     arrows = [a for a in fig.layout.annotations if a.showarrow]
     assert len(arrows) == 2
-    assert {(a.ax, a.x) for a in arrows} >= {(events["event_date"][1], events["event_date"][2])}
+    noon = pd.Timedelta(hours=12)  # an event sits in the middle of its day, inside its day's bar
+    assert {(a.ax, a.x) for a in arrows} >= {(events["event_date"][1] + noon, events["event_date"][2] + noon)}
     assert all(t.unselected.marker.opacity == 1 for t in bars)  # a click on a bar dims nothing
 
 
@@ -181,3 +182,16 @@ def test_frame_bounds_give_a_lone_event_some_context():
     assert (west + east) / 2 == pytest.approx(38.70) and (south + north) / 2 == pytest.approx(33.31)
     wide = figures.frame_bounds(pd.Series([29.0, 37.0]), pd.Series([35.0, 48.0]))
     assert wide == [35.0, 29.0, 48.0, 37.0]  # a wide extent is kept as it is
+
+
+def test_timeline_bars_cover_their_own_bin_and_events_of_one_day_and_lane_do_not_hide_each_other():
+    assert figures.bin_span_ms(pd.Series(pd.to_datetime(["2024-02-01", "2024-03-01"])), "month") == [
+        29 * figures.DAY_MS * 0.92,
+        31 * figures.DAY_MS * 0.92,
+    ]
+    assert figures.bin_span_ms(pd.Series(pd.to_datetime(["2024-01-29"])), "week") == [7 * figures.DAY_MS * 0.92]
+    lanes = ["A", "B"]
+    days = pd.Series(pd.to_datetime(["2024-02-02"] * 5 + ["2024-02-03"]))
+    y = figures.lane_spread(pd.Series(["A"] * 5 + ["B"]), days, lanes)
+    assert len(set(y[:5])) == 5 and all(-0.5 < v < 0.5 for v in y[:5])  # five strikes of one day: five places
+    assert y[0] == 0 and y[5] == 1  # a lone event sits on its lane
