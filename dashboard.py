@@ -62,9 +62,15 @@ def _load_url(store, registry) -> None:
 def _sidebar(store, registry) -> session.View:
     datasets = store.datasets()
     names = [d.name for d in datasets]
-    if st.session_state.get(_widget_key("dataset")) not in names:
+    gone = st.session_state.get(_widget_key("dataset"))
+    if gone not in names:
         st.session_state[_widget_key("dataset")] = store.default_dataset
         _dataset_changed()
+        if gone is not None:  # deleted (or replaced under another name) while this page was open
+            st.session_state["notices"] = [
+                f"The dataset {gone!r} is no longer in the store, so this view was reset to "
+                f"{store.default_dataset!r}. Ask whoever runs the server, or import it again on the Data page."
+            ]
     with st.sidebar:
         dataset = st.selectbox(
             "Dataset",
@@ -95,7 +101,7 @@ def _sidebar(store, registry) -> session.View:
             "actor": facet.actors,
             "attacker": facet.actors,
             "target": facet.actors,
-            "affiliation": tuple(registry.affiliations()),
+            "affiliation": tuple(queries.affiliations_present(registry, facet.actors)),
             "type": facet.types,
             "country": facet.countries,
         }

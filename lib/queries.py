@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -144,7 +144,7 @@ def vocabulary(store: Store, dataset: str, registry: Registry, facet: Facets) ->
         min_date=facet.min_date,
         max_date=facet.max_date,
         actors=facet.actors,
-        affiliations=registry.affiliations(),
+        affiliations=affiliations_present(registry, facet.actors),
         types=facet.types,
         countries=facet.countries,
         registry=registry,
@@ -415,3 +415,10 @@ def iter_batches(store: Store, state: FilterState, registry: Registry, batch_row
             yield pa.Table.from_batches([batch])
     finally:
         cur.close()
+
+
+def affiliations_present(registry: Registry, actors: Iterable[str]) -> list[str]:
+    """The registry's affiliations that some actor of the dataset (canonical names) holds: the
+    Affiliation filter offers no choice that can only give nothing."""
+    present = set(actors)
+    return [a for a in registry.affiliations() if present & set(registry.members_of([a]))]

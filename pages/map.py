@@ -72,7 +72,8 @@ with card_column:
             st.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")
             st.markdown(f"**Place precision:** {card['geo_precision']}")
             if card["same_place_total"]:  # drawn under this dot, so out of a click's reach: listed here
-                with st.expander(f"{card['same_place_total']:,} other events at these coordinates (any date)"):
+                others = card["same_place_total"]
+                with st.expander(f"{others:,} other event{'s' if others != 1 else ''} at these coordinates (any date)"):
                     for other, label in card["same_place"]:
                         if st.button(label, key=f"here_{other}"):
                             st.session_state["p_event"] = other

@@ -49,3 +49,9 @@ def test_shipped_registry_knows_acleds_names_for_unidentified_groups_in_the_regi
     registry = actors.Registry.from_csv()
     assert registry.resolve("Unidentified Armed Group (Syria)") == "Unidentified armed group"
     assert registry.resolve("Military Forces of the United States (2021-)") == "United States"
+
+
+def test_shipped_registry_knows_acleds_names_for_iraqs_forces():
+    registry = actors.Registry.from_csv()
+    assert registry.resolve("Military Forces of Iraq (2020-)") == "Iraq"
+    assert registry.resolve("Police Forces of Iraq (2018-2022)") == "Iraq"

@@ -8,9 +8,11 @@ browser tier (tests/test_browser.py); here each test is one first run from a URL
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import filters, store, views
+from tests.conftest import make_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/map.py", "pages/timeline.py", "pages/events.py", "pages/data.py", "pages/about.py"]
@@ -144,3 +146,14 @@ def test_the_table_sorts_are_the_stores():
     from lib import queries
 
     assert tuple(queries.SORTS) == filters.TABLE_SORTS
+
+
+def test_the_affiliation_filter_offers_only_affiliations_held_in_the_dataset():
+    frame = make_frame("no-iran")
+    frame = frame[~frame["actor1"].str.contains("Revolutionary|IRGC", na=False)]
+    frame = frame[~frame["actor2"].fillna("").str.contains("Revolutionary|IRGC")]
+    store.write_dataset(frame, "no-iran", "csv")
+    st.cache_resource.clear()  # the app's store, opened by an earlier test on another catalog
+    at = run({"dataset": "no-iran", "affiliation": "Iranian state"})
+    assert "Iranian state" not in at.multiselect(key="f_affiliation").options
+    assert any("Unknown affiliation 'Iranian state' ignored" in w.value for w in at.warning)

@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import tempfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -159,6 +160,30 @@ def test_a_fresh_server_opened_on_a_page_path_shows_that_page(browser):
             assert "encountered an error" not in page.content()
         finally:
             context.close()
+
+
+def test_a_dataset_deleted_while_open_resets_the_view_with_a_notice(browser):
+    from tests.conftest import make_frame
+
+    with tempfile.TemporaryDirectory() as folder:
+        catalog = f"{folder}/catalog.json"
+        store.write_dataset(make_frame("to-delete"), "to-delete", "csv", catalog_path=Path(catalog))
+        with streamlit_server({"SITREP_STORE": catalog}) as url:
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.goto(url + "/events?dataset=to-delete")
+                expect(page.get_by_text(re.compile(r": 5 events$"))).to_be_visible(timeout=30_000)
+                store.delete_dataset("to-delete", catalog_path=Path(catalog))
+                page.get_by_label("Search place and notes").fill("Erbil")
+                page.keyboard.press("Enter")
+                expect(page.get_by_text(re.compile("The dataset 'to-delete' is no longer in the store"))).to_be_visible(
+                    timeout=30_000
+                )
+                assert "dataset=to-delete" not in page.url
+                assert page.locator("[data-testid='stException']").count() == 0
+            finally:
+                context.close()
 
 
 def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page):

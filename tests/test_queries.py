@@ -148,3 +148,11 @@ def test_event_labels_name_the_events_that_exist(fixture_store):
     assert list(labels) == ["t:3"]
     assert " · " in labels["t:3"] and " — " in labels["t:3"]
     assert queries.event_labels(fixture_store, "fixture", []) == {}
+
+
+def test_affiliations_present_are_those_some_actor_of_the_dataset_holds(registry):
+    assert queries.affiliations_present(registry, ["United States", "Kata'ib Hezbollah"]) == sorted(
+        {"US-led coalition", "Iran-aligned", "Popular Mobilization Forces", "Islamic Resistance in Iraq"}
+        & set(registry.affiliations())
+    )
+    assert queries.affiliations_present(registry, []) == []
