@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import re
 import shlex
 import tempfile
 from collections.abc import Iterable
@@ -103,5 +104,14 @@ def cli_command(state: filters.FilterState, dataset: str, fmt: str) -> str:
     for key, values in filters.to_query(state.with_(dataset=None, event=None)).items():
         for value in values:
             words += [f"--{key}", value]
-    words += ["--output", f"sitrep-{dataset}.{fmt}"]
+    words += ["--output", f"{file_stem(state, dataset)}.{fmt}"]
     return shlex.join(words)
+
+
+def file_stem(state: filters.FilterState, dataset: str, limit: int = 100) -> str:
+    """A download's name: the dataset and its filters, so two filtered exports do not overwrite
+    each other (sitrep-us-iran-2019-2024_country-Syria_from-2023-01-01)."""
+    parts = [f"{key}-{value}" for key, values in filters.to_query(state.with_(dataset=None, event=None)).items()
+             for value in values]  # fmt: skip
+    stem = "_".join([f"sitrep-{dataset}", *parts])
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem)[:limit].rstrip("-_.")

@@ -353,6 +353,9 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns="source_url")
         out.insert(position, "report", pd.Series([u[0] if u else None for u in urls], index=out.index, dtype=object))
         out.insert(position + 1, "more reports", [u[1:] for u in urls])
+    for column in ("fatalities", "injuries"):  # the grid would print an unknown number as "None"
+        if column in out:
+            out[column] = ["" if pd.isna(v) else f"{int(v):,}" for v in out[column]]
     for column in out.columns:
         text = out[column].dtype == object or pd.api.types.is_string_dtype(out[column])
         if text and column not in ("report", "more reports"):

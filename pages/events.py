@@ -30,8 +30,8 @@ table = st.dataframe(
         ),
         "more reports": st.column_config.ListColumn("more reports", help="The other reports; all are in the details"),
         "event_date": st.column_config.DateColumn("event_date", format="YYYY-MM-DD"),
-        "fatalities": st.column_config.NumberColumn("fatalities", help="Empty: not reported (unknown), not zero"),
-        "injuries": st.column_config.NumberColumn("injuries", help="Empty: not reported (unknown), not zero"),
+        "fatalities": st.column_config.TextColumn("fatalities", help="Empty: not reported (unknown), not zero"),
+        "injuries": st.column_config.TextColumn("injuries", help="Empty: not reported (unknown), not zero"),
     },
 )
 picked = list(getattr(getattr(table, "selection", None), "rows", None) or [])
@@ -54,7 +54,7 @@ c1, c2 = st.columns(2)
 c1.download_button(
     "Download CSV",
     data=lambda: exports.to_file(queries.iter_batches(store, state, registry), "csv"),
-    file_name=f"sitrep-{name}.csv",
+    file_name=f"{exports.file_stem(state, name)}.csv",
     mime="text/csv",
     on_click="ignore",
     icon=":material/download:",
@@ -63,7 +63,7 @@ c1.download_button(
 c2.download_button(
     "Download GeoJSON",
     data=lambda: exports.to_file(queries.iter_batches(store, state, registry), "geojson"),
-    file_name=f"sitrep-{name}.geojson",
+    file_name=f"{exports.file_stem(state, name)}.geojson",
     mime="application/geo+json",
     on_click="ignore",
     icon=":material/download:",

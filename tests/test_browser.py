@@ -438,6 +438,7 @@ def test_the_events_page_downloads_exactly_the_filtered_rows_as_csv_and_geojson(
     expect(page.get_by_text(re.compile(f"of {len(syria)}\\.")).first).to_be_visible(timeout=30_000)
     with page.expect_download(timeout=30_000) as csv_download:
         page.get_by_role("button", name=re.compile("Download CSV")).click()
+    assert csv_download.value.suggested_filename == "sitrep-us-iran-2019-2024_from-2023-01-01_country-Syria.csv"
     path = tmp_path / "events.csv"
     csv_download.value.save_as(path)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))

@@ -40,3 +40,14 @@ def test_geojson_export(fixture_store, registry):
     assert feature["geometry"] == {"type": "Point", "coordinates": [40.92, 34.45]}
     assert feature["properties"]["fatalities"] is None
     assert feature["properties"]["event_date"] == "2021-02-25"
+
+
+def test_a_downloads_name_says_its_dataset_and_filters():
+    import datetime as dt
+
+    state = FilterState(country=("Syria",), date_from=dt.date(2023, 1, 1), q="Al Omar / base", event="x:1")
+    assert exports.file_stem(state, "us-iran-2019-2024") == (
+        "sitrep-us-iran-2019-2024_from-2023-01-01_country-Syria_q-Al-Omar-base"
+    )
+    assert exports.file_stem(FilterState(), "d") == "sitrep-d"
+    assert len(exports.file_stem(FilterState(q="x" * 300), "d")) <= 100

@@ -175,7 +175,9 @@ def test_the_events_table_shows_precision_words_one_link_per_cell_and_empty_not_
     assert [list(v) for v in shown["more reports"]] == [["https://b.example/2"], [], []]
     assert shown["response_to"].tolist() == ["", "t:1", ""]
     assert shown["date_precision"].iloc[0].startswith(f"{frame['date_precision'].iloc[0]}: ")
-    assert pd.isna(shown["fatalities"].iloc[0])  # an unknown number stays empty, not 0 and not ""
+    assert shown["fatalities"].iloc[0] == ""  # an unknown number shows empty: not 0, and not "None"
+    known = frame["fatalities"].notna().to_numpy().nonzero()[0][0]
+    assert shown["fatalities"].iloc[known] == f"{int(frame['fatalities'].iloc[known]):,}"
 
 
 def test_a_click_on_a_timeline_lane_gives_its_event_and_a_bar_or_a_box_gives_none(fixture_store):
