@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,3 +33,15 @@ def dataset_table(infos: Iterable[DatasetInfo]) -> pd.DataFrame:
 
 def codebook_text() -> str:
     return CODEBOOK.read_text(encoding="utf-8")
+
+
+def codebook_for_readers() -> str:
+    """The codebook as the About page shows it, under its "Codebook" heading: without its own
+    title, its headings two levels down, and without the sentence for developers about the test
+    that keeps it true."""
+    text = codebook_text()
+    lines = text.splitlines()
+    if lines and lines[0].startswith("# "):
+        text = "\n".join(lines[1:])
+    text = re.sub(r"\s*`tests/test_codebook\.py` fails.*?disagree\.", "", text, flags=re.S)
+    return re.sub(r"^(#{2,4}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", text, flags=re.M)

@@ -12,4 +12,4 @@ st.dataframe(docs.dataset_table(store.datasets()), hide_index=True)
 for info in store.datasets():
     st.markdown(f"**{info.name}** — {info.licence}")
 st.subheader("Codebook")
-st.markdown(docs.codebook_text())
+st.markdown(docs.codebook_for_readers())

@@ -22,3 +22,11 @@ def test_codebook_counts_the_shipped_events():
     from lib.store import load_shipped
 
     assert f"**What it is.** {len(load_shipped())} strikes and attacks" in docs.codebook_text()
+
+
+def test_the_about_page_shows_the_codebook_under_its_heading_without_the_developers_sentence():
+    text = docs.codebook_for_readers()
+    assert not text.lstrip().startswith("# ") and "#### Columns" in text  # under the page's "Codebook"
+    assert "test_codebook" not in text and "lib/schema.py" not in text
+    assert "by the rules at the end." in text  # the sentence before it is whole
+    assert "| `event_id` |" in text
