@@ -353,6 +353,8 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns="source_url")
         out.insert(position, "report", pd.Series([u[0] if u else None for u in urls], index=out.index, dtype=object))
         out.insert(position + 1, "more reports", [u[1:] for u in urls])
+    if "event_id" in out:  # long and technical: last, so date, type, actors and place come first on a phone
+        out = out[[c for c in out.columns if c != "event_id"] + ["event_id"]]
     for column in ("fatalities", "injuries"):  # the grid would print an unknown number as "None"
         if column in out:
             out[column] = ["" if pd.isna(v) else f"{int(v):,}" for v in out[column]]
