@@ -146,8 +146,9 @@ function showCard(root, figure) {
 // Country names over the borders, for a map with no tiles (tiles bear their own names).
 // MapLibre draws text only from glyph files it fetches by URL, which a server without
 // internet lacks; so the names are HTML laid over the map, placed at each move. They are
-// data/basemap/labels.json, served beside the outlines: [name, lon, lat, minzoom] per country,
-// each shown from its zoom on (large countries first), never catching the mouse.
+// data/basemap/labels.json, served beside the outlines: [name, lon, lat, minzoom], one per
+// country shown from a zoom by its size, then more over each country from zoom 6 (so a name is
+// in view when zoomed in); never catching the mouse.
 const labelFiles = {};
 
 function loadLabels(url) {
@@ -195,14 +196,19 @@ function drawLabels(root, bordersUrl) {
       const zoom = map.getZoom();
       const width = box.clientWidth;
       const height = box.clientHeight;
+      const b = map.getBounds(); // a cheap test first: most names are far outside the view
+      const [west, east, south, north] = [b.getWest() - 2, b.getEast() + 2, b.getSouth() - 2, b.getNorth() + 2];
       labels.forEach(([, lon, lat, minzoom], i) => {
         const span = layer.__spans[i];
-        const p = zoom + 0.01 >= minzoom ? map.project([lon, lat]) : null;
+        const near = lat >= south && lat <= north && (east - west >= 360 || (lon >= west && lon <= east));
+        const p = near && zoom + 0.01 >= minzoom ? map.project([lon, lat]) : null;
         if (!p || p.x < -60 || p.y < -20 || p.x > width + 60 || p.y > height + 20) {
-          span.style.display = "none";
+          if (span.__shown) span.style.display = "none"; // only what changes is written to the page
+          span.__shown = false;
           return;
         }
-        span.style.display = "";
+        if (!span.__shown) span.style.display = "";
+        span.__shown = true;
         span.style.transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px) translate(-50%, -50%)`;
       });
     };

@@ -136,18 +136,38 @@ def pole_of_inaccessibility(rings: list, precision: float = 0.02) -> tuple[float
 LABEL_ZOOMS = ((200.0, 0.0), (40.0, 2.0), (8.0, 3.0), (1.5, 4.0), (0.2, 5.0))
 
 
+# Zoomed in, one name per country is often out of view: from DETAIL_ZOOM on, names are repeated
+# on a grid over the country (DETAIL_STEP degrees apart, wider for large countries), where the
+# point is at least DETAIL_MARGIN degrees inside it (so a name is never drawn across a border).
+DETAIL_ZOOM, DETAIL_STEP, DETAIL_MARGIN = 6.0, 1.0, 0.2
+
+
 def labels(collection: dict) -> list[list]:
-    """[name, lon, lat, minzoom] per country: the pole of inaccessibility of its largest part."""
+    """[name, lon, lat, minzoom] per country: the pole of inaccessibility of its largest part,
+    then, from DETAIL_ZOOM, the points of a grid inside it."""
     out = []
     for feature in collection["features"]:
         geometry = feature["geometry"]
+        name = feature["properties"]["name"]
         parts = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         largest = max(parts, key=lambda rings: _area(rings[0]))
         area = _area(largest[0])
         lon, lat = pole_of_inaccessibility(largest)
         minzoom = next((zoom for floor, zoom in LABEL_ZOOMS if area >= floor), 6.0)
-        out.append([feature["properties"]["name"], lon, lat, minzoom])
-    return sorted(out, key=lambda label: (label[3], label[0]))
+        out.append([name, lon, lat, minzoom])
+        for rings in parts:
+            step = max(DETAIL_STEP, math.sqrt(_area(rings[0])) / 4)
+            xs, ys = [p[0] for p in rings[0]], [p[1] for p in rings[0]]
+            y = math.ceil(min(ys) / step) * step
+            while y <= max(ys):
+                x = math.ceil(min(xs) / step) * step
+                while x <= max(xs):
+                    far = abs(x - lon) > step / 2 or abs(y - lat) > step / 2  # not on the main name
+                    if far and _distance(x, y, rings) >= DETAIL_MARGIN:
+                        out.append([name, round(x, 3), round(y, 3), DETAIL_ZOOM])
+                    x += step
+                y += step
+    return sorted(out, key=lambda label: (label[3], label[0], label[1], label[2]))
 
 
 def main(argv: list[str] | None = None) -> None:
