@@ -359,4 +359,5 @@ def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.dat
     start = state.date_from or min_date
     end = state.date_to or max_date
     noun = "event" if count == 1 else "events"
-    return f"{' '.join(parts)}, {_fmt_day(start)} – {_fmt_day(end)}: {count:,} {noun}"
+    when = f" on {_fmt_day(start)}" if start == end else f", {_fmt_day(start)} – {_fmt_day(end)}"
+    return f"{' '.join(parts)}{when}: {count:,} {noun}"

@@ -152,6 +152,11 @@ DESCRIPTIONS = [
         "Strikes and attacks in the box 34.00° S – 33.25° S, 70.50° W – 70.00° W, 27 Dec 2019 – 31 Dec 2024: 2 events",
     ),
     (
+        FilterState(date_from=dt.date(2024, 1, 28), date_to=dt.date(2024, 1, 28)),
+        1,
+        "Strikes and attacks on 28 Jan 2024: 1 event",
+    ),
+    (
         FilterState(cell=(34.0, 40.5, 0.5)),
         4,
         "Strikes and attacks in the 0.5° cell at 34.00° N, 40.50° E, 27 Dec 2019 – 31 Dec 2024: 4 events",
