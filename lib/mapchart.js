@@ -202,7 +202,8 @@ function drawLabels(root, bordersUrl) {
         const span = layer.__spans[i];
         const near = lat >= south && lat <= north && (east - west >= 360 || (lon >= west && lon <= east));
         const p = near && zoom + 0.01 >= minzoom ? map.project([lon, lat]) : null;
-        if (!p || p.x < -60 || p.y < -20 || p.x > width + 60 || p.y > height + 20) {
+        // a name whose middle is near an edge would be cut in half: it shows once further in
+        if (!p || p.x < 30 || p.y < 10 || p.x > width - 30 || p.y > height - 10) {
           if (span.__shown) span.style.display = "none"; // only what changes is written to the page
           span.__shown = false;
           return;
@@ -220,6 +221,35 @@ function drawLabels(root, bordersUrl) {
     layer.__place = place;
     place();
   });
+}
+
+// The key under the map, drawn here rather than by Plotly: Plotly's legend draws every map
+// marker as a filled dot, while events of unknown casualties are rings on the map (a
+// coloured dot with a white centre). Built from the figure's legend traces; the map above
+// keeps its height whatever the legend holds.
+const UNKNOWN = /\(casualties unknown\)$/;
+
+function drawLegend(root, figure) {
+  const legend = root.parentElement && root.parentElement.querySelector(".sitrep-map-legend");
+  if (!legend) return;
+  legend.textContent = "";
+  for (const trace of figure.data || []) {
+    if (!trace || trace.showlegend === false || !trace.name) continue;
+    const colour = trace.marker && typeof trace.marker.color === "string" ? trace.marker.color : "#999";
+    const item = document.createElement("span");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    if (UNKNOWN.test(trace.name)) {
+      swatch.style.border = `3px solid ${colour}`;
+      swatch.style.background = "#fff";
+      swatch.dataset.ring = "1";
+    } else {
+      swatch.style.background = colour;
+    }
+    item.appendChild(swatch);
+    item.appendChild(document.createTextNode(trace.name));
+    legend.appendChild(item);
+  }
 }
 
 // A passing remark under the map (not an error); the next figure or selection clears it.
@@ -323,6 +353,8 @@ export default function (component) {
   } else if (framed) {
     Object.assign(figure.layout.map, framed);
   }
+  figure.layout.showlegend = false; // the key is drawn under the map (drawLegend)
+  drawLegend(root, figure);
   // a new figure clears the last box or lasso (its filter is now in the view itself)
   root.__sitrepDraw = (root.__sitrepDraw || 0) + 1;
   figure.layout.selectionrevision = root.__sitrepDraw;

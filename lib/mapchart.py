@@ -26,11 +26,14 @@ from lib import basemap, figures
 JS = (Path(__file__).with_name("mapchart.js")).read_text(encoding="utf-8")
 HTML = (
     '<div class="sitrep-map-message"></div><div class="sitrep-map" style="width:100%;height:600px"></div>'
-    '<div class="sitrep-map-note" role="status"></div>'
+    '<div class="sitrep-map-legend"></div><div class="sitrep-map-note" role="status"></div>'
 )
 CSS = (
-    ".sitrep-map-message:empty,.sitrep-map-note:empty{display:none}"
+    ".sitrep-map-message:empty,.sitrep-map-note:empty,.sitrep-map-legend:empty{display:none}"
     ".sitrep-map-message{color:#b00020;padding:0.5rem 0}.sitrep-map-note{padding:0.25rem 0;font-size:0.9rem}"
+    ".sitrep-map-legend{display:flex;flex-wrap:wrap;gap:0.3rem 1.2rem;padding:0.5rem 0;font-size:0.8rem}"
+    ".sitrep-map-legend .swatch{display:inline-block;box-sizing:border-box;width:12px;height:12px;"
+    "border-radius:50%;margin-right:0.4rem;vertical-align:-1px}"
 )
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 BASEMAP_DIR = Path(__file__).resolve().parent.parent / "data" / "basemap"

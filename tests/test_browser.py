@@ -538,6 +538,22 @@ def test_the_events_tables_order_and_page_are_in_its_link_and_the_link_reproduce
     assert "sort=" not in page.url
 
 
+def test_the_maps_key_draws_unknown_casualties_as_rings_like_the_map(server, page):
+    page.goto(server + "/")
+    wait_points(page)
+    map_settled(page)
+    assert page.locator(".js-plotly-plot .legend").count() == 0  # Plotly's own legend draws filled dots only
+    items = page.locator(".sitrep-map-legend > span")
+    names = [n.strip() for n in items.all_inner_texts()]
+    traces = page.evaluate(
+        "() => document.querySelector('.js-plotly-plot')._fullData.filter(t => t.showlegend !== false).map(t => t.name)"
+    )
+    assert names == traces and any(n.endswith("(casualties unknown)") for n in traces)
+    for i, name in enumerate(names):
+        ring = items.nth(i).locator(".swatch").get_attribute("data-ring") == "1"
+        assert ring == name.endswith("(casualties unknown)"), name
+
+
 def test_the_map_says_so_when_its_library_cannot_load(server, page):
     page.route(re.compile(r"plotly\.min\.js"), lambda route: route.abort())
     page.goto(server + "/")
