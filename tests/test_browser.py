@@ -103,7 +103,7 @@ def test_date_slider_changes_map_sentence_and_url_and_the_link_reproduces_it(ser
     )
     after, drawn = settled_view(page)
     assert drawn == on_last_day < total
-    assert after.startswith(f"Strikes and attacks, {last_day.day} {last_day:%b %Y} – ")
+    assert after.startswith(f"Strikes and attacks on {last_day.day} {last_day:%b %Y}: ")  # one day
     url = page.url
 
     fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
