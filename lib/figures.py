@@ -254,6 +254,7 @@ def make_event_map(
                     "hoverlabel": {"namelength": -1},  # the whole type, not Plotly's first 15 characters
                     "name": name,
                     "legendgroup": name,
+                    "meta": "ring" if is_unknown else "dot",  # how the map's key (mapchart.js) draws it
                 }
             )
             if is_unknown:  # the white centre that makes the ring; hovers like the ring itself

@@ -225,9 +225,8 @@ function drawLabels(root, bordersUrl) {
 
 // The key under the map, drawn here rather than by Plotly: Plotly's legend draws every map
 // marker as a filled dot, while events of unknown casualties are rings on the map (a
-// coloured dot with a white centre). Built from the figure's legend traces; the map above
-// keeps its height whatever the legend holds.
-const UNKNOWN = /\(casualties unknown\)$/;
+// coloured dot with a white centre, marked meta "ring" by lib/figures.py). Built from the
+// figure's legend traces; the map above keeps its height whatever the legend holds.
 
 function drawLegend(root, figure) {
   const legend = root.parentElement && root.parentElement.querySelector(".sitrep-map-legend");
@@ -239,7 +238,7 @@ function drawLegend(root, figure) {
     const item = document.createElement("span");
     const swatch = document.createElement("span");
     swatch.className = "swatch";
-    if (UNKNOWN.test(trace.name)) {
+    if (trace.meta === "ring") {
       swatch.style.border = `3px solid ${colour}`;
       swatch.style.background = "#fff";
       swatch.dataset.ring = "1";

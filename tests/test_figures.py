@@ -195,3 +195,9 @@ def test_timeline_bars_cover_their_own_bin_and_events_of_one_day_and_lane_do_not
     y = figures.lane_spread(pd.Series(["A"] * 5 + ["B"]), days, lanes)
     assert len(set(y[:5])) == 5 and all(-0.5 < v < 0.5 for v in y[:5])  # five strikes of one day: five places
     assert y[0] == 0 and y[5] == 1  # a lone event sits on its lane
+
+
+def test_point_traces_say_whether_the_map_draws_them_as_rings_for_its_key(fixture_store, registry):
+    fig = figures.make_event_map(points_frame(fixture_store, registry))
+    keyed = [t for t in fig.data if t.showlegend is not False]
+    assert keyed and all(t.meta == ("ring" if t.name.endswith("(casualties unknown)") else "dot") for t in keyed)
