@@ -14,6 +14,40 @@ st.dataframe(docs.dataset_table(events.datasets()), hide_index=True)
 for info in events.datasets():
     st.caption(f"**{info.name}** — {info.licence}")
 
+
+def _may_change_the_store() -> tuple[bool, str]:
+    """Whether this user may commit to (or remove from) the shared store, and if not, why."""
+    return permissions.can_commit(
+        config.get("SITREP_ALLOW_UPLOAD"),
+        st.context.headers.get("Host"),
+        getattr(st.user, "email", None) if st.user.get("is_logged_in") else None,
+        config.get("SITREP_EDITORS"),
+    )
+
+
+imported = [info for info in events.datasets() if not info.shipped]
+if imported:
+    with st.expander("Remove an imported dataset"):
+        allowed, reason = _may_change_the_store()
+        if not allowed:
+            st.info(reason)
+        else:
+            names = {info.name: info for info in imported}
+            doomed = st.selectbox("Dataset to remove", list(names), key="delete_name")
+            sure = st.checkbox(
+                f"Remove '{doomed}' and its {names[doomed].rows:,} events from the store for everyone "
+                "(links to it will open the default dataset, with a notice)",
+                key=f"delete_sure_{doomed}",
+            )
+            if st.button("Remove the dataset", icon=":material/delete:", disabled=not sure):
+                store.delete_dataset(doomed)
+                events.refresh()
+                st.session_state["deleted"] = (doomed, names[doomed].rows)
+                st.rerun()
+gone = st.session_state.pop("deleted", None)
+if gone:
+    st.success(f"Removed '{gone[0]}' ({gone[1]:,} events) from the store.")
+
 st.subheader("Import a file")
 limit_mb = config.get("SITREP_MAX_UPLOAD_MB")
 st.markdown(
@@ -67,12 +101,7 @@ if checked and upload is not None and checked[0] == upload.file_id:
             key="upload_preview",
             config=figures.PLOTLY_CONFIG,
         )
-        allowed, reason = permissions.can_commit(
-            config.get("SITREP_ALLOW_UPLOAD"),
-            st.context.headers.get("Host"),
-            getattr(st.user, "email", None) if st.user.get("is_logged_in") else None,
-            config.get("SITREP_EDITORS"),
-        )
+        allowed, reason = _may_change_the_store()
         if not allowed:
             st.info(reason)
         elif st.button(f"Commit {len(result.frame):,} events to '{name}'", type="primary", icon=":material/save:"):
@@ -98,4 +127,4 @@ if done:
         f"Open '{done[0]}' on the map", icon=":material/map:", on_click=session.reset_filters, args=(done[0],)
     ):
         st.session_state.pop("upload_done", None)
-        st.switch_page("pages/map.py")
+        session.switch_page("pages/map.py")  # keeps the dataset the callback chose (st.switch_page resets widgets)

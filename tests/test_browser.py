@@ -186,6 +186,30 @@ def test_a_dataset_deleted_while_open_resets_the_view_with_a_notice(browser):
                 context.close()
 
 
+def test_the_data_page_removes_an_imported_dataset_after_a_confirmation(browser):
+    from tests.conftest import make_frame
+
+    with tempfile.TemporaryDirectory() as folder:
+        catalog = Path(folder) / "catalog.json"
+        store.write_dataset(make_frame("to-remove"), "to-remove", "csv", catalog_path=catalog)
+        with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.goto(url + "/data")
+                page.get_by_text("Remove an imported dataset").click()
+                button = page.get_by_role("button", name=re.compile("Remove the dataset"))
+                expect(button).to_be_disabled(timeout=30_000)  # not before the box is ticked
+                page.get_by_text(re.compile(r"Remove 'to-remove' and its 5 events")).click()
+                expect(button).to_be_enabled()
+                button.click()
+                expect(page.get_by_text("Removed 'to-remove' (5 events) from the store.")).to_be_visible(timeout=30_000)
+                assert "to-remove" not in [d.name for d in store.Store(catalog).datasets()]
+                assert page.locator("[data-testid='stException']").count() == 0
+            finally:
+                context.close()
+
+
 def test_clicking_an_event_opens_its_details_and_follows_the_chain(server, page):
     shipped = store.load_shipped().set_index("event_id")
     tower = "sitrep:2024-01-28-tower-22-drone"
