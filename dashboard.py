@@ -101,7 +101,7 @@ def _sidebar(store, registry) -> session.View:
             "actor": facet.actors,
             "attacker": facet.actors,
             "target": facet.actors,
-            "affiliation": tuple(queries.affiliations_present(registry, facet.actors)),
+            "affiliation": facet.affiliations,
             "type": facet.types,
             "country": facet.countries,
         }

@@ -103,6 +103,7 @@ class Facets:
     actors: tuple[str, ...]
     types: tuple[str, ...]
     countries: tuple[str, ...]
+    affiliations: tuple[str, ...] = ()  # those some actor of the dataset holds (affiliations_present)
 
 
 def facets(store: Store, dataset: str, registry: Registry) -> Facets:
@@ -127,12 +128,14 @@ def facets(store: Store, dataset: str, registry: Registry) -> Facets:
     )["t"].tolist()
     countries = _run(store, f"SELECT DISTINCT country FROM {rel} ORDER BY country", [])["country"].tolist()
     to_day = lambda v: v.date() if hasattr(v, "date") else v  # noqa: E731
+    actors = tuple(sorted({registry.canonical(n) for n in names}, key=str.casefold))
     return Facets(
         min_date=to_day(lo) if lo is not None else dt.date.today(),
         max_date=to_day(hi) if hi is not None else dt.date.today(),
-        actors=tuple(sorted({registry.canonical(n) for n in names}, key=str.casefold)),
+        actors=actors,
         types=tuple(types),
         countries=tuple(countries),
+        affiliations=tuple(affiliations_present(registry, actors)),
     )
 
 
@@ -144,7 +147,7 @@ def vocabulary(store: Store, dataset: str, registry: Registry, facet: Facets) ->
         min_date=facet.min_date,
         max_date=facet.max_date,
         actors=facet.actors,
-        affiliations=affiliations_present(registry, facet.actors),
+        affiliations=list(facet.affiliations),
         types=facet.types,
         countries=facet.countries,
         registry=registry,

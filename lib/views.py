@@ -8,6 +8,7 @@ what a click means) are made here, where tests reach them without a browser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -365,6 +366,7 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@functools.lru_cache(maxsize=4)  # once per registry (the app keeps one), not on every rerun
 def affiliation_help(registry: Registry) -> str:
     """The Affiliation filter's help: every affiliation and the actors it holds (from actors.csv),
     so that, say, "Iran-aligned" visibly holds the militias and not the IRGC ("Iranian state")."""
