@@ -101,17 +101,19 @@ def cli_command(state: filters.FilterState, dataset: str, fmt: str) -> str:
     """The ``python -m lib export`` command that writes the rows of ``state`` (the same filters as
     its link, the selected event aside, since it filters nothing) in ``fmt`` to a file."""
     words = ["python", "-m", "lib", "export", "--dataset", dataset, "--format", fmt]
-    for key, values in filters.to_query(state.with_(dataset=None, event=None)).items():
-        for value in values:
-            words += [f"--{key}", value]
+    for key, value in _filter_pairs(state):
+        words += [f"--{key}", value]
     words += ["--output", f"{file_stem(state, dataset)}.{fmt}"]
     return shlex.join(words)
+
+
+def _filter_pairs(state: filters.FilterState) -> list[tuple[str, str]]:
+    """The link's (key, value) pairs that filter rows: not the dataset, nor the selected event."""
+    return [(k, v) for k, vs in filters.to_query(state.with_(dataset=None, event=None)).items() for v in vs]
 
 
 def file_stem(state: filters.FilterState, dataset: str, limit: int = 100) -> str:
     """A download's name: the dataset and its filters, so two filtered exports do not overwrite
     each other (sitrep-us-iran-2019-2024_country-Syria_from-2023-01-01)."""
-    parts = [f"{key}-{value}" for key, values in filters.to_query(state.with_(dataset=None, event=None)).items()
-             for value in values]  # fmt: skip
-    stem = "_".join([f"sitrep-{dataset}", *parts])
+    stem = "_".join([f"sitrep-{dataset}", *(f"{key}-{value}" for key, value in _filter_pairs(state))])
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem)[:limit].rstrip("-_.")

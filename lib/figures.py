@@ -121,8 +121,8 @@ def _map_layout(
         # below the map, so the legend never hides a point
         # A key, not a switch: a type hidden from the legend would be out of the URL, the count and
         # the shared link. Types are filtered in the sidebar.
-        # Always shown, even for one type: Plotly shows it only from two legend traces, and the
-        # map above it would change height when it came or went.
+        # Always shown, even for one type (Plotly shows it only from two legend traces). The Map
+        # page's component hides it and draws its own key (mapchart.js); the upload preview uses it.
         showlegend=True,
         legend={
             "orientation": "h",

@@ -103,6 +103,13 @@ def _parse_floats(text: str, count: int) -> tuple[float, ...] | None:
     return values if all(math.isfinite(v) for v in values) else None
 
 
+def _values(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
+    """A key's non-blank values, stripped (a string counts as one value)."""
+    raw = params.get(key, [])
+    items = [raw] if isinstance(raw, str) else list(raw)
+    return [v for v in (str(x).strip() for x in items) if v]
+
+
 def _shown(value: str) -> str:
     """A value from the URL, quoted for a notice, and cut if long (a link can carry kilobytes)."""
     return repr(value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…")
@@ -126,9 +133,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
         notices.append(f"Unknown link key {_shown(key)} ignored.{hint}")
 
     def values(key: str) -> list[str]:
-        raw = params.get(key, [])
-        items = [raw] if isinstance(raw, str) else list(raw)
-        return [v for v in (str(x).strip() for x in items) if v]
+        return _values(params, key)
 
     def scalar(key: str) -> str | None:
         items = values(key)
@@ -274,9 +279,8 @@ def table_from_query(params: Mapping[str, Sequence[str]]) -> tuple[str, int, lis
     notices: list[str] = []
 
     def first(key: str) -> str | None:
-        raw = params.get(key, [])
-        items = [raw] if isinstance(raw, str) else list(raw)
-        return str(items[0]).strip() if items else None
+        items = _values(params, key)
+        return items[0] if items else None
 
     sort = first("sort") or TABLE_SORTS[0]
     if sort not in TABLE_SORTS:
