@@ -31,8 +31,15 @@ with st.container():
         )
 
 # The map, and beside it the selected event's card, in view as soon as a dot is clicked
-# (below the map it was off-screen). On a narrow screen the columns stack.
-map_column, card_column = st.columns([5, 2], gap="medium")
+# (below the map it was off-screen). Where the card would be narrower than CARD_MIN_PX (a
+# 1000 px window with the sidebar open left it ~150 px, a word per line), it goes below the
+# map instead, at full width; Streamlit stacks the columns on a phone by itself.
+CARD_MIN_PX = 220
+st.html(
+    "<style>.st-key-map_layout [data-testid=stHorizontalBlock]{flex-wrap:wrap}"
+    f".st-key-map_layout [data-testid=stColumn]:nth-child(2){{min-width:{CARD_MIN_PX}px}}</style>"
+)
+map_column, card_column = st.container(key="map_layout").columns([5, 2], gap="medium")
 with map_column:
     points = mapchart.map_chart(result.figure_json)
     st.caption(

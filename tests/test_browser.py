@@ -539,6 +539,26 @@ def test_on_a_phone_the_page_scrolls_past_the_map_and_a_click_brings_the_details
         assert not page.evaluate(cooperative)  # beside the details, the wheel zooms as usual
 
 
+def test_the_details_go_below_the_map_when_beside_it_they_would_be_a_word_wide(server, browser):
+    shipped = store.load_shipped().set_index("event_id")
+    tower = "sitrep:2024-01-28-tower-22-drone"
+    column = "[data-testid=stColumn]:has({})"
+    for width, beside in ((1000, False), (1400, True)):  # the sidebar open at both
+        with map_at(browser, server, "/?country=Jordan", width, 800) as page:
+            click_map(page, shipped.loc[tower, "longitude"], shipped.loc[tower, "latitude"],
+                      url_pattern=re.compile(r"[?&]event=sitrep%3A2024-01-28-tower-22-drone"))  # fmt: skip
+            expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_in_viewport(timeout=30_000)
+            map_box, card_box = (
+                page.locator(column.format(inner)).last.bounding_box()
+                for inner in (".sitrep-map", "button:has-text('Close details')")
+            )
+            assert card_box["width"] >= 220, card_box  # was ~150 px beside the map at 1000 px
+            assert (card_box["x"] > map_box["x"] + map_box["width"] - 1) == beside, (map_box, card_box)
+            if not beside:  # below it, the map takes the whole width
+                assert card_box["y"] >= map_box["y"] + map_box["height"] - 1
+                assert map_box["width"] == pytest.approx(card_box["width"], abs=2)
+
+
 def test_the_events_tables_order_and_page_are_in_its_link_and_the_link_reproduces_them(server, page, browser):
     page.goto(server + "/events")
     expect(page.get_by_text(re.compile(r"^Rows 1–"))).to_be_visible(timeout=30_000)
