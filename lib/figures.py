@@ -121,8 +121,9 @@ def _map_layout(
         # below the map, so the legend never hides a point
         # A key, not a switch: a type hidden from the legend would be out of the URL, the count and
         # the shared link. Types are filtered in the sidebar.
-        # Always shown, even for one type (Plotly shows it only from two legend traces). The Map
-        # page's component hides it and draws its own key (mapchart.js); the upload preview uses it.
+        # Always shown, even for one type (Plotly shows it only from two legend traces). The map
+        # component (the Map page and the upload preview) hides it and draws its own key with
+        # rings (mapchart.js); the legend stays for a figure drawn anywhere else.
         showlegend=True,
         legend={
             "orientation": "h",

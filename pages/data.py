@@ -3,9 +3,10 @@
 import tempfile
 from pathlib import Path
 
+import plotly.io as pio
 import streamlit as st
 
-from lib import config, docs, figures, importers, mapchart, permissions, session, store, views
+from lib import config, docs, importers, mapchart, permissions, session, store, views
 
 events = session.get_store()
 st.title("Data")
@@ -96,11 +97,9 @@ if checked and upload is not None and checked[0] == upload.file_id:
         st.dataframe(views.problems_table(report), hide_index=True)
     if report.ok and len(result.frame):
         st.markdown(f"Format **{result.format}**. Preview of the valid rows (at most 10,000 drawn):")
-        st.plotly_chart(
-            views.preview_map(result.frame, 10_000, *mapchart.background(config.get("SITREP_TILES"))),
-            key="upload_preview",
-            config=figures.PLOTLY_CONFIG,
-        )
+        preview = views.preview_map(result.frame, 10_000, *mapchart.background(config.get("SITREP_TILES")))
+        # The Map page's map: its key draws rings for unknown casualties, its borders and names.
+        mapchart.map_chart(pio.to_json(preview, validate=False), key="upload_preview")
         allowed, reason = _may_change_the_store()
         if not allowed:
             st.info(reason)

@@ -60,11 +60,13 @@ def test_upload_check_commit_and_open_on_the_map(tmp_path, browser):
         page.wait_for_function(  # the preview map draws on the country borders this server serves
             f"""() => {{ try {{
                 const m = {MAP_JS};
-                const layer = m.getStyle().layers.find(l => l.id.startsWith('plotly-layout-layer'));
-                return !!layer && m.querySourceFeatures(layer.source).length > 0;
+                return m.querySourceFeatures('sitrep-borders').length > 0;
             }} catch (e) {{ return false; }} }}""",
             timeout=30_000,
         )
+        # The Map page's key, not Plotly's legend (which draws rings for unknown casualties as dots)
+        expect(page.locator(".sitrep-map-legend > span").first).to_be_visible()
+        assert page.locator(".js-plotly-plot .legend").count() == 0
         page.get_by_role("button", name=f"Commit {result.report.rows_kept:,} events to 'ucdp_ged'").click()
         page.get_by_role("button", name="Open 'ucdp_ged' on the map").click(timeout=30_000)
         page.wait_for_url("**/?dataset=ucdp_ged", timeout=30_000)
