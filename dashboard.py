@@ -1,8 +1,9 @@
 """Sitrep's entrypoint: page config, dataset choice, the shared sidebar filters, navigation.
 
-The URL is the view: on a session's first run the query parameters are parsed into a
-FilterState (lib.filters), bad values dropped with a notice; from then on the widgets own
-the state and every run writes it back to the URL, defaults left out. Pages read the
+The URL is the view: on a session's first run, and after the browser's Back or Forward,
+the query parameters are parsed into a FilterState (lib.filters), bad values dropped with a
+notice; otherwise the widgets own the state and every run writes it back to the URL,
+defaults left out. Pages read the
 result through ``lib.session.view()``.
 """
 
@@ -37,7 +38,7 @@ def _dataset_changed() -> None:
 
 
 def _load_url(store, registry) -> None:
-    """First run of a session: the URL's parameters become the widgets' values."""
+    """First run of a session, or Back/Forward: the URL's parameters become the widgets' values."""
     raw = {key: st.query_params.get_all(key) for key in st.query_params}  # unknown keys get a notice
     names = [d.name for d in store.datasets()]
     wanted = (raw.get("dataset") or [None])[0]
@@ -168,7 +169,7 @@ def main() -> None:
     except (StoreError, ValueError, OSError) as exc:
         st.error(f"Sitrep could not open its data: {exc}")
         st.stop()
-    if "url_loaded" not in st.session_state:
+    if "url_loaded" not in st.session_state or session.history_navigation():
         _load_url(store, registry)
     session.restore_carried_filters()
     view = _sidebar(store, registry)

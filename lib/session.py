@@ -143,6 +143,18 @@ def restore_carried_filters() -> None:
         st.session_state[key] = value
 
 
+def history_navigation() -> bool:
+    """Whether this run follows the browser's Back or Forward button.
+
+    The URL of the history entry is then the view to show: the widgets still hold the view the
+    user left, and writing them back would undo the navigation (and did: Back only flashed
+    the previous link). Streamlit flags such runs (``isHistoryNavigation``) and, during them,
+    replaces the history entry rather than pushing one when the script rewrites the URL."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
+
+
 def set_view(view: View) -> None:
     st.session_state[VIEW_KEY] = view
 

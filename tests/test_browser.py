@@ -606,3 +606,41 @@ def test_the_map_says_so_when_its_library_cannot_load(server, page):
     )
     assert sentence(page).endswith(f": {len(store.load_shipped()):,} events")
     assert "Traceback" not in page.content()
+
+
+def test_back_and_forward_return_to_the_views_they_left(server, page):
+    total = len(store.load_shipped())
+    page.goto(server + "/")
+    expect(page.get_by_text(re.compile(rf": {total} events$"))).to_be_visible(timeout=30_000)
+    search = page.get_by_label("Search place and notes")
+    for text in ("Erbil", "Abu Kamal"):
+        search.fill(text)
+        search.press("Enter")
+        page.wait_for_url(re.compile(rf"/\?q={text.replace(' ', '[+]')}$"), timeout=30_000)
+    page.get_by_role("link", name="Timeline").click()
+    page.wait_for_url(re.compile(r"/timeline\?q=Abu[+]Kamal$"), timeout=30_000)
+
+    def shows(path: str, text: str) -> None:  # the URL, the sentence and the search box agree
+        page.wait_for_url(re.compile(rf"/{re.escape(path)}$"), timeout=30_000)
+        page.wait_for_timeout(1500)  # had the widgets won, the URL would be rewritten by now
+        assert page.url.endswith("/" + path)
+        expect(page.get_by_label("Search place and notes")).to_have_value(text, timeout=30_000)
+        if text:
+            expect(page.get_by_text(f"mentioning “{text}”").first).to_be_visible()
+        else:
+            expect(page.get_by_text(re.compile(rf": {total} events$"))).to_be_visible()
+
+    page.go_back()
+    shows("?q=Abu+Kamal", "Abu Kamal")  # back on the Map, from the Timeline
+    page.go_back()
+    shows("?q=Erbil", "Erbil")
+    page.go_back()
+    shows("", "")  # every event again
+    page.go_forward()
+    shows("?q=Erbil", "Erbil")
+    search = page.get_by_label("Search place and notes")  # a change after Back is a new entry
+    search.fill("Tanf")
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"/\?q=Tanf$"), timeout=30_000)
+    page.go_back()
+    shows("?q=Erbil", "Erbil")
