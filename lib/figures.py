@@ -185,12 +185,13 @@ def make_event_map(
     tiles: str | None = None,
     borders: str | None = None,
 ) -> go.Figure:
-    """Events as points, one trace per type; unknown casualties drawn as rings.
+    """Events as points, one trace per type; events whose number killed is unknown drawn as rings.
 
     ``points`` has rowkey, lat, lon, type, event_date, fatalities, injuries, actor1,
     actor2, location, geo_precision (as ``queries.map_points`` returns). Known casualties
     size the marker (area ∝ killed + injured); events whose fatalities are unknown are a
-    fixed-size ring, never a zero-sized dot. ``customdata`` is the rowkey (int32). The
+    fixed-size ring, never a zero-sized dot, named "(killed unknown)": their injuries may be
+    known (3 injured at Erbil, 25 Dec 2023), so not "casualties unknown". ``customdata`` is the rowkey (int32). The
     hover is short — date, actors, casualties and place precision, the type being the
     trace's name — because it is sent once per point: actor names are cut so that the
     figure's JSON stays within ``max_bytes``. Details come on click.
@@ -237,7 +238,7 @@ def make_event_map(
             part = group[mask]
             if part.empty:
                 continue
-            name = f"{event_type} (casualties unknown)" if is_unknown else event_type
+            name = f"{event_type} (killed unknown)" if is_unknown else event_type
             size = UNKNOWN_SIZE if is_unknown else marker_size(part["fatalities"], part["injuries"]).astype("float32")
             lat = part["lat"].to_numpy(dtype="float32")
             lon = part["lon"].to_numpy(dtype="float32")
@@ -369,7 +370,8 @@ def make_cell_map(
                 "colorscale": "OrRd",
                 "cmin": 0,
                 "showscale": True,
-                "colorbar": {"title": {"text": "killed"}, "thickness": 12},
+                # under the map's toolbar (top right) the bar's title was hidden: a shorter bar, at the bottom
+                "colorbar": {"title": {"text": "killed"}, "thickness": 12, "len": 0.7, "y": 0, "yanchor": "bottom"},
                 "opacity": 0.8,
             },
             customdata=custom,

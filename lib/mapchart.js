@@ -224,7 +224,7 @@ function drawLabels(root, bordersUrl) {
 }
 
 // The key under the map, drawn here rather than by Plotly: Plotly's legend draws every map
-// marker as a filled dot, while events of unknown casualties are rings on the map (a
+// marker as a filled dot, while events whose number killed is unknown are rings on the map (a
 // coloured dot with a white centre, marked meta "ring" by lib/figures.py). Built from the
 // figure's legend traces; the map above keeps its height whatever the legend holds.
 

@@ -43,7 +43,12 @@ map_column, card_column = st.container(key="map_layout").columns([5, 2], gap="me
 with map_column:
     points = mapchart.map_chart(result.figure_json)
     st.caption(
-        "Filled dots: size shows people killed and injured as reported. Rings: casualties unknown. "
+        (
+            "Cells: size shows the events in each, colour the people killed where the number is known "
+            "(hover for counts by type). "
+            if result.kind == "cells"
+            else "Filled dots: size shows people killed and injured as reported. Rings: number killed unknown. "
+        )
         + (
             "Background © OpenStreetMap contributors."
             if tiles

@@ -22,7 +22,7 @@ if result.lane_shown:
     st.caption(
         f"Bottom panel: every event on the lane of its attacker's side (affiliation), coloured by type; an arrow runs "
         f"from an event to the one a source says answered it ({result.links} link{'s' if result.links != 1 else ''} "
-        "in view). Rings: casualties unknown. Click an event to open its details on the map, with these filters."
+        "in view). Rings: number killed unknown. Click an event to open its details on the map, with these filters."
     )
 elif view.count:
     st.caption("Too many events to draw one by one; narrow the filters to see each event and the retaliation links.")

@@ -157,3 +157,13 @@ def test_the_affiliation_filter_offers_only_affiliations_held_in_the_dataset():
     at = run({"dataset": "no-iran", "affiliation": "Iranian state"})
     assert "Iranian state" not in at.multiselect(key="f_affiliation").options
     assert any("Unknown affiliation 'Iranian state' ignored" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(
+    ("max_points", "says"), [("1000", "Rings: number killed unknown"), ("10", "Cells: size shows")]
+)
+def test_the_map_caption_explains_what_is_drawn_points_or_cells(monkeypatch, max_points, says):
+    monkeypatch.setenv("SITREP_MAX_POINTS", max_points)  # the shipped 99 events: points, or cells above 10
+    at = run()
+    assert any(says in c for c in caption_texts(at)), caption_texts(at)
+    assert not any(("Cells:" in c) and ("Rings" in c) for c in caption_texts(at))

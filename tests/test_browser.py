@@ -592,10 +592,10 @@ def test_the_maps_key_draws_unknown_casualties_as_rings_like_the_map(server, pag
     traces = page.evaluate(
         "() => document.querySelector('.js-plotly-plot')._fullData.filter(t => t.showlegend !== false).map(t => t.name)"
     )
-    assert names == traces and any(n.endswith("(casualties unknown)") for n in traces)
+    assert names == traces and any(n.endswith("(killed unknown)") for n in traces)
     for i, name in enumerate(names):
         ring = items.nth(i).locator(".swatch").get_attribute("data-ring") == "1"
-        assert ring == name.endswith("(casualties unknown)"), name
+        assert ring == name.endswith("(killed unknown)"), name
 
 
 def test_the_map_says_so_when_its_library_cannot_load(server, page):

@@ -16,14 +16,14 @@ def test_event_map_one_trace_per_type_and_rings_for_unknown(fixture_store, regis
     names = [t.name for t in fig.data if t.showlegend is not False]
     assert names == [
         "Air/drone strike",
-        "Air/drone strike (casualties unknown)",
+        "Air/drone strike (killed unknown)",
         "Shelling/artillery/missile attack",
-        "Shelling/artillery/missile attack (casualties unknown)",
+        "Shelling/artillery/missile attack (killed unknown)",
         "Violent demonstration",
     ]
     drawn = {int(k) for t in fig.data if t.showlegend is not False for k in t.customdata}
     assert drawn == set(range(5))  # every event once, keyed by rowkey
-    unknown = next(t for t in fig.data if t.name == "Air/drone strike (casualties unknown)")
+    unknown = next(t for t in fig.data if t.name == "Air/drone strike (killed unknown)")
     assert unknown.marker.size == figures.UNKNOWN_SIZE
     assert all(t.type == "scattermap" for t in fig.data)
     assert fig.layout.map.style == "white-bg"  # points draw without any tile server
@@ -57,10 +57,10 @@ def test_hover_escapes_html_from_data():
     text = fig.data[0].hovertext[0]
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert text.startswith("2020-01-01 · &lt;script&gt;")  # fatalities unknown: said by the trace name
-    assert fig.data[0].name == "Attack (casualties unknown)"
+    assert fig.data[0].name == "Attack (killed unknown)"
     assert "area centroid" in text
     assert fig.data[0].hoverinfo == "text+name"  # the type is the trace name
-    assert fig.data[0].hoverlabel.namelength == -1  # and shown whole ("Attack (casualties unknown)")
+    assert fig.data[0].hoverlabel.namelength == -1  # and shown whole ("Attack (killed unknown)")
 
 
 def test_hover_keeps_the_map_under_its_byte_budget():
@@ -200,4 +200,4 @@ def test_timeline_bars_cover_their_own_bin_and_events_of_one_day_and_lane_do_not
 def test_point_traces_say_whether_the_map_draws_them_as_rings_for_its_key(fixture_store, registry):
     fig = figures.make_event_map(points_frame(fixture_store, registry))
     keyed = [t for t in fig.data if t.showlegend is not False]
-    assert keyed and all(t.meta == ("ring" if t.name.endswith("(casualties unknown)") else "dot") for t in keyed)
+    assert keyed and all(t.meta == ("ring" if t.name.endswith("(killed unknown)") else "dot") for t in keyed)
