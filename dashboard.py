@@ -114,6 +114,12 @@ def _sidebar(store, registry) -> session.View:
                 st.session_state[key] = [v for v in current if v in options[name]]
             if name == "affiliation":  # say who is in each: "Iran-aligned" does not hold Iran's own forces
                 help_text = views.affiliation_help(registry)
+            if name in ("attacker", "target") and not filters.directed(info.source_format):
+                label = filters.actor_roles(info.source_format)[name == "target"]
+                help_text = (
+                    f"{label} as this dataset lists it. Its actor order implies no direction (ACLED says so; "
+                    "UCDP lists a dyad's sides, government first), so it is not always the side that acted."
+                )
             chosen[name] = tuple(
                 st.multiselect(label, options[name], key=key, help=help_text, on_change=_clear_notices)
             )
@@ -139,7 +145,7 @@ def _sidebar(store, registry) -> session.View:
         facets=facet,
         vocabulary=vocab,
         notices=list(st.session_state.get("notices", [])),
-        description=filters.describe(state, count, lo, hi),
+        description=filters.describe(state, count, lo, hi, filters.directed(info.source_format)),
         count=count,
     )
 

@@ -330,18 +330,40 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.date) -> str:
+# Formats whose actor order is not a direction: ACLED says its actor order implies none, and
+# UCDP GED lists the dyad's sides (government first), not who acted. Sitrep's own data, GDELT
+# (source → target) and plain files (by the data contract) put the attacker first.
+UNDIRECTED_FORMATS = frozenset({"acled", "ucdp"})
+
+
+def directed(source_format: str) -> bool:
+    """Whether a dataset's actor 1 is the side that acted on its actor 2."""
+    return source_format not in UNDIRECTED_FORMATS
+
+
+def actor_roles(source_format: str) -> tuple[str, str]:
+    """The names of actor 1 and actor 2 in a dataset of this format: "Attacker" and "Target"
+    where the order is a direction, else "Actor 1" and "Actor 2"."""
+    return ("Attacker", "Target") if directed(source_format) else ("Actor 1", "Actor 2")
+
+
+def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.date, is_directed: bool = True) -> str:
     """The view in one sentence, e.g. "Strikes and attacks by Iran-aligned groups in Iraq,
-    1 Jan 2020 – 28 Feb 2021: 3 events"."""
+    1 Jan 2020 – 28 Feb 2021: 3 events". In a dataset whose actor order is no direction
+    (``is_directed`` false), the attacker and target filters read "with X as actor 1/2"."""
     subject = "Strikes and attacks"
     if state.type:
         subject = _join(state.type)
         subject = subject[0].upper() + subject[1:] + (" events" if not subject.endswith("s") else "")
     parts = [subject]
-    if state.attacker:
-        parts.append(f"by {_join(state.attacker)}")
-    if state.target:
-        parts.append(f"against {_join(state.target)}")
+    if is_directed:
+        if state.attacker:
+            parts.append(f"by {_join(state.attacker)}")
+        if state.target:
+            parts.append(f"against {_join(state.target)}")
+    elif state.attacker or state.target:  # "with A as actor 1 and B as actor 2"
+        roles = [f"{_join(names)} as actor {n}" for n, names in ((1, state.attacker), (2, state.target)) if names]
+        parts.append("with " + " and ".join(roles))
     if state.actor:
         parts.append(f"involving {_join(state.actor)}")
     if state.affiliation:

@@ -163,6 +163,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     def number(value) -> str:
         return "unknown (not reported)" if value is None or pd.isna(value) else f"{int(value):,}"
 
+    acled_zero = store.info(dataset).source_format == "acled" and number(row["fatalities"]) == "0"
     urls = [u for u in (text(row["source_url"]) or "").split() if SAFE_URL.match(u)]
     names = [md_escape(n) for n in schema.split_list(text(row["source"]))]
     day = pd.Timestamp(row["event_date"]).date()
@@ -191,7 +192,9 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "lat": float(row["latitude"]),
         "lon": float(row["longitude"]),
         "geo_precision": f"{int(row['geo_precision'])}: {PRECISION_LABELS['geo_precision'][int(row['geo_precision'])]}",
-        "fatalities": number(row["fatalities"]),
+        "fatalities": number(row["fatalities"])
+        # ACLED codes 0 when no source reports a death: "none reported", not "known to be none"
+        + (" (none reported: ACLED codes 0 when no source reports a death)" if acled_zero else ""),
         "injuries": number(row["injuries"]),
         "notes": text(row["notes"]) or "",
         "sources": "; ".join(names) or "not recorded",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import config, mapchart, session, views
+from lib import config, filters, mapchart, session, views
 
 view = session.view()
 store = session.get_store()
@@ -80,7 +80,8 @@ with card_column:
             if result.kind == "points" and not result.selected_drawn:
                 st.caption(":material/visibility_off: Outside the current filters, so not on the map.")
             st.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")
-            st.markdown(f"**Attacker:** {card['attacker']}  \n**Target:** {card['target']}")
+            first, second = filters.actor_roles(view.dataset.source_format)  # ACLED/UCDP: no direction
+            st.markdown(f"**{first}:** {card['attacker']}  \n**{second}:** {card['target']}")
             st.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")
             st.markdown(f"**Place precision:** {card['geo_precision']}")
             if card["same_place_total"]:  # drawn under this dot, so out of a click's reach: listed here

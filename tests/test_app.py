@@ -22,6 +22,8 @@ PAGES = ["pages/map.py", "pages/timeline.py", "pages/events.py", "pages/data.py"
 def empty_store(tmp_path, monkeypatch):
     monkeypatch.setenv("SITREP_STORE", str(tmp_path / "catalog.json"))
     monkeypatch.setenv("SITREP_TILES", "none")
+    st.cache_resource.clear()  # the app's store and caches, opened by an earlier test on another catalog
+    st.cache_data.clear()
 
 
 def run(params: dict | None = None, page: str | None = None) -> AppTest:
@@ -153,7 +155,6 @@ def test_the_affiliation_filter_offers_only_affiliations_held_in_the_dataset():
     frame = frame[~frame["actor1"].str.contains("Revolutionary|IRGC", na=False)]
     frame = frame[~frame["actor2"].fillna("").str.contains("Revolutionary|IRGC")]
     store.write_dataset(frame, "no-iran", "csv")
-    st.cache_resource.clear()  # the app's store, opened by an earlier test on another catalog
     at = run({"dataset": "no-iran", "affiliation": "Iranian state"})
     assert "Iranian state" not in at.multiselect(key="f_affiliation").options
     assert any("Unknown affiliation 'Iranian state' ignored" in w.value for w in at.warning)
@@ -167,3 +168,23 @@ def test_the_map_caption_explains_what_is_drawn_points_or_cells(monkeypatch, max
     at = run()
     assert any(says in c for c in caption_texts(at)), caption_texts(at)
     assert not any(("Cells:" in c) and ("Rings" in c) for c in caption_texts(at))
+
+
+@pytest.mark.parametrize(
+    ("source_format", "first", "second"), [("acled", "Actor 1", "Actor 2"), ("csv", "Attacker", "Target")]
+)
+def test_an_acled_dataset_says_actor_1_and_2_not_attacker_and_target(tmp_path, source_format, first, second):
+    frame = make_frame("other")
+    store.write_dataset(frame, "other", source_format, catalog_path=tmp_path / "catalog.json")
+    event = frame.loc[0, "event_id"]
+    at = run({"dataset": "other", "attacker": frame.loc[0, "actor1"], "event": event})
+    assert (at.multiselect(key="f_attacker").label, at.multiselect(key="f_target").label) == (first, second)
+    card = " ".join(m.value for m in at.markdown)
+    assert f"**{first}:** {frame.loc[0, 'actor1']}" in card and f"**{second}:**" in card
+    (sentence,) = [c for c in caption_texts(at) if c.startswith("Strikes and attacks")]
+    (actor,) = at.multiselect(key="f_attacker").value  # the canonical name
+    assert sentence.startswith(
+        f"Strikes and attacks with {actor} as actor 1, "
+        if source_format == "acled"
+        else f"Strikes and attacks by {actor}, "
+    )

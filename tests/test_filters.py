@@ -167,3 +167,23 @@ DESCRIPTIONS = [
 @pytest.mark.parametrize(("state", "count", "expected"), DESCRIPTIONS)
 def test_describe(state, count, expected):
     assert filters.describe(state, count, dt.date(2019, 12, 27), dt.date(2024, 12, 31)) == expected
+
+
+@pytest.mark.parametrize(
+    ("source_format", "roles", "sentence"),
+    [
+        ("shipped", ("Attacker", "Target"), "Strikes and attacks by A against B, "),
+        ("gdelt", ("Attacker", "Target"), "Strikes and attacks by A against B, "),
+        ("csv", ("Attacker", "Target"), "Strikes and attacks by A against B, "),
+        ("acled", ("Actor 1", "Actor 2"), "Strikes and attacks with A as actor 1 and B as actor 2, "),
+        ("ucdp", ("Actor 1", "Actor 2"), "Strikes and attacks with A as actor 1 and B as actor 2, "),
+    ],
+)
+def test_actor_order_is_a_direction_only_where_the_format_says_so(source_format, roles, sentence):
+    assert filters.actor_roles(source_format) == roles
+    state = FilterState(attacker=("A",), target=("B",))
+    text = filters.describe(state, 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31), filters.directed(source_format))
+    assert text.startswith(sentence), text
+    if not filters.directed(source_format):
+        one = filters.describe(FilterState(target=("B",)), 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31), False)
+        assert one.startswith("Strikes and attacks with B as actor 2, "), one

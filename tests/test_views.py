@@ -1,6 +1,7 @@
 """Views: points or cells, what a map selection means, event cards, the upload preview."""
 
 import pandas as pd
+import pytest
 
 from lib import schema, views
 from lib.filters import FilterState
@@ -219,3 +220,17 @@ def test_the_map_figure_names_the_selected_event_drawn_or_not(fixture_store, reg
     cells = views.map_view(fixture_store, registry, STATE.with_(event="t:2"), max_points=2, max_cells=20)
     assert cells.kind == "cells" and cells.figure.layout.meta["event"] == "t:2"
     assert views.map_view(fixture_store, registry, STATE, max_points=10, max_cells=20).figure.layout.meta["event"] == ""
+
+
+@pytest.mark.parametrize(("source_format", "zero_note"), [("acled", True), ("csv", False), ("ucdp", False)])
+def test_an_acled_zero_is_said_as_none_reported_not_as_known_none(catalog, source_format, zero_note):
+    from lib import store
+
+    frame = make_frame("zero")
+    frame.loc[0, "fatalities"] = 0
+    frame.loc[1, "fatalities"] = 5
+    store.write_dataset(frame, "zero", source_format, catalog_path=catalog)
+    events = store.Store(catalog)
+    zero = views.event_card(events, "zero", frame.loc[0, "event_id"])["fatalities"]
+    assert zero.startswith("0") and ("none reported" in zero) == zero_note, zero
+    assert views.event_card(events, "zero", frame.loc[1, "event_id"])["fatalities"] == "5"
