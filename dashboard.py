@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import filters, queries, session, views
+from lib import config, filters, queries, session, views
 from lib.filters import FilterState
 from lib.store import StoreError
 
@@ -150,6 +150,28 @@ def _sidebar(store, registry) -> session.View:
     )
 
 
+def _table_page(view: session.View, loaded: bool) -> None:
+    """The Events table's page: back to the first when the filters or the order change (page 7
+    of another view means nothing), and within the view's pages, with a notice when a link
+    asked for one past the end. Kept on every page's run, so a filter changed on the Map
+    counts too; the selected event is not a filter."""
+    basis = (view.state.with_(event=None), st.session_state.get("events_sort", "newest"))
+    if not loaded and st.session_state.get("table_basis", basis) != basis:
+        st.session_state["events_page"] = 1
+    st.session_state["table_basis"] = basis
+    pages = max(1, -(-view.count // config.get("SITREP_TABLE_PAGE_SIZE")))
+    page = st.session_state.get("events_page", 1)
+    if page > pages:
+        if loaded:
+            notice = (
+                f"Page {page:,} of the Events table is past its end ({pages:,} page{'s' if pages != 1 else ''} "
+                f"in this view), so page {pages:,} is shown."
+            )
+            st.session_state["notices"] = [*st.session_state.get("notices", []), notice]
+            view.notices.append(notice)
+        st.session_state["events_page"] = pages
+
+
 def _sync_url(state: FilterState, extra: dict[str, list[str]]) -> None:
     desired = {**filters.to_query(state), **extra}
     current = {key: st.query_params.get_all(key) for key in st.query_params}
@@ -175,10 +197,12 @@ def main() -> None:
     except (StoreError, ValueError, OSError) as exc:
         st.error(f"Sitrep could not open its data: {exc}")
         st.stop()
-    if "url_loaded" not in st.session_state or session.history_navigation():
+    loaded = "url_loaded" not in st.session_state or session.history_navigation()
+    if loaded:
         _load_url(store, registry)
     session.restore_carried_filters()
     view = _sidebar(store, registry)
+    _table_page(view, loaded)
     session.set_view(view)
     pages = [
         st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),

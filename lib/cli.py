@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--q", help="text to find in place names and notes")
     exp.add_argument("--cell", metavar="LAT,LON,SIZE", help="a map cell, as a link's cell=")
     exp.add_argument("--area", metavar="W,S,E,N", help="a map box, as in a link's area=")
+    exp.add_argument("--sort", choices=tuple(queries.SORTS), default="oldest", help="row order (default: oldest)")
 
     commands.add_parser("datasets", help="list the datasets with row counts, dates, format and licence")
     delete = commands.add_parser("delete", help="remove an imported dataset from the store")
@@ -152,7 +153,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         _say("error: nothing was exported; correct or drop the values above.")
         return 2
     state = state.with_(dataset=args.dataset)
-    batches = queries.iter_batches(events, state, registry)
+    batches = queries.iter_batches(events, state, registry, sort=args.sort)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             rows = (exports.write_geojson if args.format == "geojson" else exports.write_csv)(batches, out)

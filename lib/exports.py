@@ -97,10 +97,13 @@ def to_file(batches: Iterable[pa.Table], fmt: str) -> io.BufferedReader:
     return io.BufferedReader(raw)
 
 
-def cli_command(state: filters.FilterState, dataset: str, fmt: str) -> str:
+def cli_command(state: filters.FilterState, dataset: str, fmt: str, sort: str = "oldest") -> str:
     """The ``python -m lib export`` command that writes the rows of ``state`` (the same filters as
-    its link, the selected event aside, since it filters nothing) in ``fmt`` to a file."""
+    its link, the selected event aside, since it filters nothing) in ``fmt`` to a file, in the
+    order ``sort``."""
     words = ["python", "-m", "lib", "export", "--dataset", dataset, "--format", fmt]
+    if sort != "oldest":
+        words += ["--sort", sort]
     for key, value in _filter_pairs(state):
         words += [f"--{key}", value]
     words += ["--output", f"{file_stem(state, dataset)}.{fmt}"]

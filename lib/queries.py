@@ -327,7 +327,7 @@ TABLE_COLUMNS = [
 SORTS = {
     "newest": "event_date DESC, rowkey DESC",
     "oldest": "event_date, rowkey",
-    "fatalities": "fatalities DESC NULLS LAST, event_date DESC",
+    "fatalities": "fatalities DESC NULLS LAST, event_date DESC, rowkey DESC",
 }
 
 
@@ -404,14 +404,19 @@ def answered_by(store: Store, dataset: str, event_id: str) -> pd.DataFrame:
     )
 
 
-def iter_batches(store: Store, state: FilterState, registry: Registry, batch_rows: int = 50_000) -> Iterator[pa.Table]:
-    """The filtered events' canonical columns in date order, as Arrow batches (for streamed exports)."""
+def iter_batches(
+    store: Store, state: FilterState, registry: Registry, batch_rows: int = 50_000, sort: str = "oldest"
+) -> Iterator[pa.Table]:
+    """The filtered events' canonical columns in the order of ``sort`` (one of :data:`SORTS`;
+    the Events table's, so a download lists its rows as the table does), as Arrow batches
+    (for streamed exports)."""
     clause, params = where(state, registry)
     rel = store.relation(dataset_of(store, state))
     cur = store.cursor()
     try:
         reader = cur.sql(
-            f"SELECT {', '.join(schema.CANONICAL_COLUMNS)} FROM {rel} WHERE {clause} ORDER BY event_date, rowkey",
+            f"SELECT {', '.join(schema.CANONICAL_COLUMNS)} FROM {rel} WHERE {clause} "
+            f"ORDER BY {SORTS.get(sort, SORTS['oldest'])}",
             params=params,
         ).to_arrow_reader(batch_rows)
         for batch in reader:

@@ -13,8 +13,6 @@ st.caption(view.description)
 page_size = config.get("SITREP_TABLE_PAGE_SIZE")
 pages = max(1, -(-view.count // page_size))
 left, right = st.columns([1, 1])
-if st.session_state.get("events_page", 1) > pages:  # a link's page, or fewer events since: the last page
-    st.session_state["events_page"] = pages
 sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
 page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
@@ -53,7 +51,7 @@ too_many = view.count > most
 c1, c2 = st.columns(2)
 c1.download_button(
     "Download CSV",
-    data=lambda: exports.to_file(queries.iter_batches(store, state, registry), "csv"),
+    data=lambda: exports.to_file(queries.iter_batches(store, state, registry, sort=sort), "csv"),
     file_name=f"{exports.file_stem(state, name)}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -62,7 +60,7 @@ c1.download_button(
 )
 c2.download_button(
     "Download GeoJSON",
-    data=lambda: exports.to_file(queries.iter_batches(store, state, registry), "geojson"),
+    data=lambda: exports.to_file(queries.iter_batches(store, state, registry, sort=sort), "geojson"),
     file_name=f"{exports.file_stem(state, name)}.geojson",
     mime="application/geo+json",
     on_click="ignore",
@@ -76,6 +74,6 @@ if too_many:
         "or run this on the server, which writes the same rows to a file batch by batch:",
         icon=":material/info:",
     )
-    st.code(exports.cli_command(state, name, "csv"), language="bash", wrap_lines=True)
+    st.code(exports.cli_command(state, name, "csv", sort), language="bash", wrap_lines=True)
 if view.dataset.source_format == "acled":
     st.warning("ACLED's terms forbid redistributing its raw data: keep downloads of this dataset to yourself.")

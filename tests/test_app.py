@@ -142,6 +142,8 @@ def test_an_events_link_sets_the_tables_order_and_page_and_bad_ones_get_notices(
     assert any("'page=-3' is not a page number" in n for n in notices)
     at = run({"page": "999"}, page="pages/events.py")  # past the end: the last page
     assert at.number_input(key="events_page").value == 10
+    past = "Page 999 of the Events table is past its end (10 pages in this view), so page 10 is shown."
+    assert any(past in w.value for w in run({"page": "999"}).warning)  # said on the link's first run
 
 
 def test_the_table_sorts_are_the_stores():

@@ -458,7 +458,7 @@ def test_a_box_around_no_event_narrows_nothing_says_so_and_leaves_no_dimmed_dots
 def test_the_events_page_downloads_exactly_the_filtered_rows_as_csv_and_geojson(server, page, tmp_path):
     shipped = store.load_shipped()
     syria = shipped[(shipped["country"] == "Syria") & (shipped["event_date"] >= "2023-01-01")]
-    page.goto(server + "/events?country=Syria&from=2023-01-01")
+    page.goto(server + "/events?country=Syria&from=2023-01-01&sort=fatalities")
     expect(page.get_by_text(re.compile(f"of {len(syria)}\\.")).first).to_be_visible(timeout=30_000)
     with page.expect_download(timeout=30_000) as csv_download:
         page.get_by_role("button", name=re.compile("Download CSV")).click()
@@ -468,6 +468,9 @@ def test_the_events_page_downloads_exactly_the_filtered_rows_as_csv_and_geojson(
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert sorted(r["event_id"] for r in rows) == sorted(syria["event_id"])
     assert all(r["source_url"] for r in rows)  # every shipped event carries its reports
+    order = [(r["fatalities"] == "", -float(r["fatalities"] or 0), r["event_date"]) for r in rows]
+    assert [o[:2] for o in order] == sorted(o[:2] for o in order)  # as the table: most killed first, unknown last
+    assert len({o[1] for o in order}) > 2
     with page.expect_download(timeout=30_000) as geo_download:
         page.get_by_role("button", name=re.compile("Download GeoJSON")).click()
     path = tmp_path / "events.geojson"
@@ -644,3 +647,34 @@ def test_back_and_forward_return_to_the_views_they_left(server, page):
     page.wait_for_url(re.compile(r"/\?q=Tanf$"), timeout=30_000)
     page.go_back()
     shows("?q=Erbil", "Erbil")
+
+
+def test_the_events_page_goes_back_to_the_first_after_a_new_order_or_filter_and_a_page_past_the_end_is_said(
+    browser, tmp_path
+):
+    with streamlit_server({"SITREP_STORE": str(tmp_path / "catalog.json"), "SITREP_TABLE_PAGE_SIZE": "10"}) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(url + "/events?page=3")
+            expect(page.get_by_text(re.compile(r"^Rows 21–30 of 99"))).to_be_visible(timeout=30_000)
+            page.locator("[data-testid='stSelectbox']").filter(has_text="Sort").locator("input").click()
+            page.get_by_role("option", name="Oldest").click()
+            page.wait_for_url(re.compile(r"/events\?sort=oldest$"), timeout=30_000)  # page 1: left out
+            expect(page.get_by_text(re.compile(r"^Rows 1–10 of 99"))).to_be_visible()
+            page.goto(url + "/events?sort=oldest&page=4")
+            expect(page.get_by_text(re.compile(r"^Rows 31–40 of 99"))).to_be_visible(timeout=30_000)
+            search = page.get_by_label("Search place and notes")
+            search.fill("Erbil")
+            search.press("Enter")
+            page.wait_for_url(re.compile(r"/events\?q=Erbil&sort=oldest$"), timeout=30_000)
+            expect(page.get_by_text(re.compile(r"^Rows 1–10 of "))).to_be_visible()
+            page.goto(url + "/events?q=Erbil&page=99")
+            past = page.get_by_text(
+                re.compile(r"^Page 99 of the Events table is past its end \(\d pages? in this view\)")
+            )
+            expect(past).to_be_visible(timeout=30_000)
+            page.wait_for_url(re.compile(r"/events\?q=Erbil(&page=\d)?$"), timeout=30_000)  # the link: the page shown
+            assert "page=99" not in page.url
+        finally:
+            context.close()
