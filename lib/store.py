@@ -288,15 +288,22 @@ def write_dataset(
 
 
 def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
-    """Remove a dataset from the catalog (its file is collected later). True if it existed."""
+    """Remove a dataset from the catalog, and its file from the disk. True if it existed.
+
+    The file goes at once, not at the next import's collection: whoever removes a dataset
+    means its rows to be gone (ACLED's terms forbid keeping copies around). A page showing
+    it in another session is reset with a notice at its next run (the catalog changed)."""
     catalog = Catalog(catalog_path or store_path())
     with catalog.locked():
         data = catalog.read()
         if dataset not in data["datasets"]:
             return False
-        del data["datasets"][dataset]
+        entry = data["datasets"].pop(dataset)
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
+        if entry.get("file") and entry["file"] not in {e.get("file") for e in data["datasets"].values()}:
+            with contextlib.suppress(OSError):
+                (catalog.folder / entry["file"]).unlink()
     return True
 
 

@@ -47,7 +47,7 @@ if imported:
                 st.rerun()
 gone = st.session_state.pop("deleted", None)
 if gone:
-    st.success(f"Removed '{gone[0]}' ({gone[1]:,} events) from the store.")
+    st.success(f"Removed '{gone[0]}' ({gone[1]:,} events) from the store, and its file from the disk.")
 
 st.subheader("Import a file")
 limit_mb = config.get("SITREP_MAX_UPLOAD_MB")

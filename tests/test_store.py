@@ -165,3 +165,17 @@ def test_a_dataset_imported_before_the_period_rule_still_matches(catalog, regist
     assert count_events(events, state, registry) >= us_rows
     seen = events.cursor().execute(f"SELECT attacker_keys FROM {events.relation('old-acled')}").fetchall()
     assert not any("(20" in k for (row,) in seen for k in row)
+
+
+def test_a_removed_dataset_leaves_no_file_behind_and_the_others_are_kept(catalog, registry):
+    store.write_dataset(make_frame("gone"), "gone", "acled", catalog_path=catalog)
+    store.write_dataset(make_frame("kept"), "kept", "csv", catalog_path=catalog)
+    before = sorted(p.name for p in catalog.parent.glob("*.parquet"))
+    assert len(before) == 2
+    assert store.delete_dataset("gone", catalog_path=catalog)
+    (left,) = [p.name for p in catalog.parent.glob("*.parquet")]
+    assert left.startswith("kept")  # the removed rows are off the disk at once, not at the next import
+    events = store.Store(catalog)
+    assert [d.name for d in events.datasets() if not d.shipped] == ["kept"]
+    assert count_events(events, FilterState(dataset="kept"), registry) == len(make_frame("kept"))
+    assert not store.delete_dataset("gone", catalog_path=catalog)
