@@ -34,7 +34,21 @@ def _clear_notices() -> None:
 
 
 def _dataset_changed() -> None:
-    session.reset_filters()
+    """Another dataset chosen: keep the filters that mean something in it. The selected event
+    (an id of the other dataset) goes, and so do the dates if they were the other dataset's
+    whole span (no filter, then); the sidebar then drops, with a notice, the values the new
+    dataset does not hold. Countries, types, actors, the search and the map area stay."""
+    old = st.session_state.get("dataset_shown")
+    dates = st.session_state.get(_widget_key("dates"))
+    try:
+        facet = session.get_facets(old, session.get_store().info(old).fingerprint) if old and dates else None
+    except KeyError:  # the other dataset was removed meanwhile
+        facet = None
+    if facet is None or tuple(dates) == (facet.min_date, facet.max_date):
+        st.session_state.pop(_widget_key("dates"), None)
+    st.session_state.pop("p_event", None)
+    st.session_state["notices"] = []
+    st.session_state["dataset_switched"] = True
 
 
 def _load_url(store, registry) -> None:
@@ -65,8 +79,7 @@ def _sidebar(store, registry) -> session.View:
     names = [d.name for d in datasets]
     gone = st.session_state.get(_widget_key("dataset"))
     if gone not in names:
-        st.session_state[_widget_key("dataset")] = store.default_dataset
-        _dataset_changed()
+        session.reset_filters(store.default_dataset)
         if gone is not None:  # deleted (or replaced under another name) while this page was open
             st.session_state["notices"] = [
                 f"The dataset {gone!r} is no longer in the store, so this view was reset to "
@@ -81,10 +94,17 @@ def _sidebar(store, registry) -> session.View:
             on_change=_dataset_changed,
         )
         info = store.info(dataset)
+        st.session_state["dataset_shown"] = dataset
+        switched = st.session_state.pop("dataset_switched", False)
+        dropped = []  # on a switch of dataset: the filters it cannot hold
         facet = session.get_facets(dataset, info.fingerprint)
         lo, hi = facet.min_date, facet.max_date
         dates = st.session_state.get(_widget_key("dates"))
         if not dates or not (lo <= dates[0] <= hi and lo <= dates[1] <= hi):
+            if switched and dates:
+                dropped.append(
+                    f"dates {dates[0]:%d %b %Y} – {dates[1]:%d %b %Y} (it spans {lo:%d %b %Y} – {hi:%d %b %Y})"
+                )
             st.session_state[_widget_key("dates")] = (lo, hi)
         if lo < hi:
             date_from, date_to = st.slider(
@@ -110,8 +130,10 @@ def _sidebar(store, registry) -> session.View:
         for name, (label, help_text) in LIST_WIDGETS.items():
             key = _widget_key(name)
             current = st.session_state.get(key, [])
-            if any(v not in options[name] for v in current):  # e.g. after a re-import removed a value
+            if any(v not in options[name] for v in current):  # another dataset, or a re-import removed a value
                 st.session_state[key] = [v for v in current if v in options[name]]
+                if switched:
+                    dropped.append(f"{label.lower()} {', '.join(v for v in current if v not in options[name])}")
             if name == "affiliation":  # say who is in each: "Iran-aligned" does not hold Iran's own forces
                 help_text = views.affiliation_help(registry)
             if name in ("attacker", "target") and not filters.directed(info.source_format):
@@ -129,6 +151,11 @@ def _sidebar(store, registry) -> session.View:
             max_chars=filters.MAX_QUERY_LENGTH,
             on_change=_clear_notices,
         )
+    if dropped:
+        st.session_state["notices"] = [
+            f"Not in the dataset {dataset!r}, so dropped from the filters: {'; '.join(dropped)}. "
+            "The other filters were kept."
+        ]
     state = FilterState(
         dataset=None if dataset == store.default_dataset else dataset,
         date_from=date_from if date_from != lo else None,
