@@ -86,6 +86,23 @@ def _background(tiles: str | None, borders: str | None) -> list[dict]:
     return []
 
 
+def add_outline(fig: go.Figure, box: tuple[float, float, float, float]) -> None:
+    """Outline the map's selection, ``box`` = (west, south, east, north) (a box drawn on the map or a
+    cell clicked), so the view shows what it is narrowed to. A layer, not a trace: it takes no
+    click, hover or place in the key."""
+    west, south, east, north = (float(v) for v in box)
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    layer = {
+        "name": "sitrep-selection",
+        "sourcetype": "geojson",
+        "source": {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": ring}},
+        "type": "line",
+        "color": "#111111",
+        "line": {"width": 1.5, "dash": [3, 2]},
+    }
+    fig.update_layout(map_layers=[*(fig.layout.map.layers or ()), layer])
+
+
 MIN_FRAME_DEGREES = 2.0  # a lone event or a tight cluster is framed with ~200 km around it, for context
 
 

@@ -91,7 +91,10 @@ function bind(root) {
     if (!ev || !(ev.range || ev.lassoPoints)) return;
     if (ev.points && ev.points.length) {
       note(root, "");
-      send(ev.points);
+      // A box narrows to the box drawn, not to the dots inside it: with wider dates later, the
+      // events in the drawn box count too. A lasso (no box) narrows to the box around its dots.
+      const drawn = ev.range && (ev.range.map || Object.values(ev.range)[0]);
+      send(drawn && drawn.length === 2 ? drawn.map(([lon, lat]) => ({ lat, lon })) : ev.points);
       return;
     }
     // A box or lasso around no dot: Plotly would leave it drawn and every dot dimmed, as if

@@ -67,6 +67,16 @@ def _say_selected(fig: go.Figure, state: FilterState) -> None:
     fig.layout.meta = {**(fig.layout.meta or {}), "event": state.event or ""}
 
 
+def _outline_selection(fig, state: FilterState) -> None:
+    """Draw the box or cell the view is narrowed to (``area`` is west, south, east, north; ``cell``
+    is its south-west corner and size)."""
+    if state.area:
+        figures.add_outline(fig, state.area)
+    elif state.cell:
+        lat, lon, size = state.cell
+        figures.add_outline(fig, (lon, lat, lon + size, lat + size))
+
+
 def map_view(
     store: Store,
     registry: Registry,
@@ -95,10 +105,12 @@ def map_view(
             points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles, borders=borders, max_bytes=budget
         )
         _say_selected(fig, state)
+        _outline_selection(fig, state)
         return MapView("points", fig, events, len(points), selected_drawn=selected is not None)
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
     fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles, borders=borders)
     _say_selected(fig, state)
+    _outline_selection(fig, state)
     reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
     note = (
         f"{events:,} events are more than the {limit:,} this view draws one by one, so the map shows them "

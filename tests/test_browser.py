@@ -12,6 +12,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from playwright.sync_api import expect
@@ -439,6 +440,13 @@ def test_a_box_selection_narrows_the_view_to_its_area(server, page):
     page.wait_for_url(re.compile(r"[?&]area=[-\d.]+%2C[-\d.]+%2C[-\d.]+%2C[-\d.]+"), timeout=30_000)
     assert settled_view(page)[1] == len(inside)
     expect(page.get_by_role("button", name=re.compile("Clear the map selection"))).to_be_visible()
+    # the box drawn, not the box around the dots inside it (which widening the dates would not widen)
+    area = [float(v) for v in unquote(re.search(r"[?&]area=([^&]+)", page.url).group(1)).split(",")]
+    assert area == pytest.approx([lon0, lat0, lon1, lat1], abs=0.02), area
+    assert area[0] < inside["longitude"].min() - 0.05 or area[2] > inside["longitude"].max() + 0.05
+    drawn = """() => { const gd = document.querySelector('.js-plotly-plot');
+      return (gd._fullLayout.map.layers || []).filter(l => l.name === 'sitrep-selection' && l.visible).length; }"""
+    page.wait_for_function(f"() => ({drawn})() === 1", timeout=30_000)  # and it is outlined on the map
 
 
 def test_a_box_around_no_event_narrows_nothing_says_so_and_leaves_no_dimmed_dots(server, page):
@@ -522,7 +530,6 @@ def test_a_click_on_a_timeline_event_opens_it_on_the_map_with_the_same_filters(s
 
 
 def test_ticking_a_row_of_the_events_table_opens_its_event_on_the_map_with_the_same_filters(server, page):
-    from urllib.parse import quote
 
     shipped = store.load_shipped()
     syria = shipped[(shipped["country"] == "Syria") & (shipped["event_date"] >= "2023-01-01")]

@@ -234,3 +234,16 @@ def test_an_acled_zero_is_said_as_none_reported_not_as_known_none(catalog, sourc
     zero = views.event_card(events, "zero", frame.loc[0, "event_id"])["fatalities"]
     assert zero.startswith("0") and ("none reported" in zero) == zero_note, zero
     assert views.event_card(events, "zero", frame.loc[1, "event_id"])["fatalities"] == "5"
+
+
+def test_the_map_outlines_the_box_or_cell_it_is_narrowed_to(fixture_store, registry):
+    def outline(state):
+        figure = views.map_view(fixture_store, registry, state, max_points=5, max_cells=20).figure
+        layers = [layer for layer in figure.layout.map.layers or () if layer.name == "sitrep-selection"]
+        return [tuple(p) for p in layers[0].source["geometry"]["coordinates"]] if layers else None
+
+    assert outline(STATE) is None
+    box = outline(STATE.with_(area=(40.0, 34.0, 41.0, 35.0)))
+    assert set(box) == {(40.0, 34.0), (41.0, 34.0), (41.0, 35.0), (40.0, 35.0)} and box[0] == box[-1]
+    cell = outline(STATE.with_(cell=(33.0, 44.0, 0.5)))  # south-west corner and size
+    assert set(cell) == {(44.0, 33.0), (44.5, 33.0), (44.5, 33.5), (44.0, 33.5)}
