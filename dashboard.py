@@ -120,8 +120,8 @@ def _sidebar(store, registry) -> session.View:
             st.caption(f"All events are on {lo:%d %b %Y}.")
         options = {
             "actor": facet.actors,
-            "attacker": facet.actors,
-            "target": facet.actors,
+            "attacker": facet.attackers,
+            "target": facet.targets,
             "affiliation": facet.affiliations,
             "type": facet.types,
             "country": facet.countries,

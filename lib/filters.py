@@ -82,6 +82,8 @@ class Vocabulary:
     types: Sequence[str]
     countries: Sequence[str]
     registry: Registry | None = None
+    attackers: Sequence[str] | None = None  # actor 1's side; None: any actor
+    targets: Sequence[str] | None = None  # actor 2's side; None: any actor
     event_exists: Callable[[str], bool] = field(default=lambda event_id: True)
 
 
@@ -172,8 +174,8 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     lists: dict[str, tuple[str, ...]] = {}
     allowed = {
         "actor": vocab.actors,
-        "attacker": vocab.actors,
-        "target": vocab.actors,
+        "attacker": vocab.actors if vocab.attackers is None else vocab.attackers,
+        "target": vocab.actors if vocab.targets is None else vocab.targets,
         "affiliation": vocab.affiliations,
         "type": vocab.types,
         "country": vocab.countries,
@@ -192,7 +194,8 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
                 resolved = vocab.registry.resolve(item)
                 match = resolved if resolved in known else None
             if match is None:
-                notices.append(f"Unknown {key} {_shown(item)} ignored: it does not occur in this dataset.")
+                side = {"attacker": " as actor 1 (attacker)", "target": " as actor 2 (target)"}.get(key, "")
+                notices.append(f"Unknown {key} {_shown(item)} ignored: it does not occur{side} in this dataset.")
             elif match not in kept:
                 kept.append(match)
         lists[key] = tuple(kept)

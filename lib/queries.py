@@ -104,22 +104,30 @@ class Facets:
     types: tuple[str, ...]
     countries: tuple[str, ...]
     affiliations: tuple[str, ...] = ()  # those some actor of the dataset holds (affiliations_present)
+    attackers: tuple[str, ...] = ()  # the actors on side 1 (actor1, assoc_actor_1): the Attacker filter's
+    targets: tuple[str, ...] = ()  # the actors on side 2 (actor2, assoc_actor_2): the Target filter's
 
 
 def facets(store: Store, dataset: str, registry: Registry) -> Facets:
-    """Date bounds and the distinct actors (canonical), types and countries of a dataset."""
+    """Date bounds and the distinct actors (canonical; all, and by side), types and countries of a dataset."""
     rel = store.relation(dataset)
     lo, hi = _scalar(store, f"SELECT min(event_date), max(event_date) FROM {rel}", [])
-    names = _run(
+    sides = _run(
         store,
-        f"""SELECT DISTINCT trim(name) AS name FROM (
-                SELECT actor1 AS name FROM {rel}
-                UNION ALL SELECT actor2 FROM {rel}
-                UNION ALL SELECT unnest(string_split(assoc_actor_1, ';')) FROM {rel}
-                UNION ALL SELECT unnest(string_split(assoc_actor_2, ';')) FROM {rel}
+        f"""SELECT DISTINCT trim(name) AS name, side FROM (
+                SELECT actor1 AS name, 1 AS side FROM {rel}
+                UNION ALL SELECT actor2, 2 FROM {rel}
+                UNION ALL SELECT unnest(string_split(assoc_actor_1, ';')), 1 FROM {rel}
+                UNION ALL SELECT unnest(string_split(assoc_actor_2, ';')), 2 FROM {rel}
             ) WHERE name IS NOT NULL AND trim(name) <> ''""",
         [],
-    )["name"].tolist()
+    )
+    names = sides["name"].tolist()
+
+    def canonical(side: int) -> tuple[str, ...]:
+        found = {registry.canonical(n) for n in sides.loc[sides["side"] == side, "name"]}
+        return tuple(sorted(found, key=str.casefold))
+
     types = _run(
         store,
         f"SELECT DISTINCT t FROM (SELECT event_type AS t FROM {rel} UNION ALL SELECT sub_event_type FROM {rel}) "
@@ -136,6 +144,8 @@ def facets(store: Store, dataset: str, registry: Registry) -> Facets:
         types=tuple(types),
         countries=tuple(countries),
         affiliations=tuple(affiliations_present(registry, actors)),
+        attackers=canonical(1),
+        targets=canonical(2),
     )
 
 
@@ -147,6 +157,8 @@ def vocabulary(store: Store, dataset: str, registry: Registry, facet: Facets) ->
         min_date=facet.min_date,
         max_date=facet.max_date,
         actors=facet.actors,
+        attackers=facet.attackers,
+        targets=facet.targets,
         affiliations=list(facet.affiliations),
         types=facet.types,
         countries=facet.countries,

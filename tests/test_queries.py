@@ -156,3 +156,18 @@ def test_affiliations_present_are_those_some_actor_of_the_dataset_holds(registry
         & set(registry.affiliations())
     )
     assert queries.affiliations_present(registry, []) == []
+
+
+def test_the_attacker_and_target_filters_offer_only_the_actors_seen_on_their_side(fixture_store, registry):
+    from lib import filters
+
+    facet = queries.facets(fixture_store, "fixture", registry)
+    assert "Saraya Awliya al-Dam" in facet.attackers and "Saraya Awliya al-Dam" not in facet.targets
+    assert "Kata'ib Sayyid al-Shuhada" in facet.targets and "Kata'ib Sayyid al-Shuhada" not in facet.attackers
+    assert set(facet.attackers) | set(facet.targets) == set(facet.actors)
+    vocab = queries.vocabulary(fixture_store, "fixture", registry, facet)
+    state, notices = filters.from_query({"attacker": ["Kataib Sayyid al-Shuhada"], "target": ["KH"]}, vocab)
+    assert state.attacker == () and state.target == ("Kata'ib Hezbollah",)  # an alias still resolves on its side
+    assert notices == [
+        "Unknown attacker 'Kataib Sayyid al-Shuhada' ignored: it does not occur as actor 1 (attacker) in this dataset."
+    ]
