@@ -210,6 +210,8 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "injuries": number(row["injuries"]),
         "notes": text(row["notes"]) or "",
         "sources": "; ".join(names) or "not recorded",
+        # sources named but not linked (a print or wire report not online): said, not left to be counted
+        "unlinked": max(0, len(names) - len(urls)),
         "links": [(urlsplit(u).hostname or "report", u) for u in urls],
         "response_to": response_to,
         "answered_by": answered["event_id"].tolist(),

@@ -102,6 +102,12 @@ with card_column:
             st.markdown(f"**Sources:** {card['sources']}")
             for host, url in card["links"]:
                 st.link_button(f"Read the report ({host})", url, icon=":material/open_in_new:")
+            if card["unlinked"]:
+                st.caption(
+                    f"{card['unlinked']} of the {card['unlinked'] + len(card['links'])} sources named "
+                    f"{'has' if card['unlinked'] == 1 else 'have'} no link: "
+                    f"{'it is' if card['unlinked'] == 1 else 'they are'} named only."
+                )
             for label, linked in (("Answers", card["response_to"]), ("Answered by", card["answered_by"])):
                 for other in linked:  # follow the chain: select the linked event
                     if st.button(f"{label}: {card['labels'][other]}", key=f"link_{label}_{other}"):

@@ -247,3 +247,16 @@ def test_the_map_outlines_the_box_or_cell_it_is_narrowed_to(fixture_store, regis
     assert set(box) == {(40.0, 34.0), (41.0, 34.0), (41.0, 35.0), (40.0, 35.0)} and box[0] == box[-1]
     cell = outline(STATE.with_(cell=(33.0, 44.0, 0.5)))  # south-west corner and size
     assert set(cell) == {(44.0, 33.0), (44.5, 33.0), (44.5, 33.5), (44.0, 33.5)}
+
+
+def test_the_card_says_how_many_named_sources_have_no_link(catalog):
+    from lib import store
+
+    frame = make_frame("links")
+    frame.loc[0, "source"] = "Print daily; Wire; Website"
+    frame.loc[0, "source_url"] = "https://example.org/a"
+    frame.loc[1, "source"] = "Website"
+    store.write_dataset(frame, "links", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    assert views.event_card(events, "links", frame.loc[0, "event_id"])["unlinked"] == 2
+    assert views.event_card(events, "links", frame.loc[1, "event_id"])["unlinked"] == 0
