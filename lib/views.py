@@ -356,6 +356,10 @@ def timeline_click(store: Store, dataset: str, points: list[dict]) -> str | None
     return ids[0] if ids else None
 
 
+TABLE_FIRST = ("event_date", "sub_event_type", "actor1", "actor2", "location", "country", "fatalities", "injuries",
+               "report", "more reports", "source")  # fmt: skip
+
+
 def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """One page of the Events table as shown: precision codes with their words ("1: the day is
     known"), the first report as a link and the others beside it (a link cell holds one
@@ -371,8 +375,12 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns="source_url")
         out.insert(position, "report", pd.Series([u[0] if u else None for u in urls], index=out.index, dtype=object))
         out.insert(position + 1, "more reports", [u[1:] for u in urls])
-    if "event_id" in out:  # long and technical: last, so date, type, actors and place come first on a phone
-        out = out[[c for c in out.columns if c != "event_id"] + ["event_id"]]
+    # What is read first, then what qualifies it: date, type, who, where, casualties and the report
+    # in view without scrolling sideways; precision codes, the broad type, associated actors,
+    # coordinates and the long technical id after.
+    first = [c for c in TABLE_FIRST if c in out.columns]
+    rest = [c for c in out.columns if c not in first and c != "event_id"]
+    out = out[first + rest + (["event_id"] if "event_id" in out.columns else [])]
     for column in ("fatalities", "injuries"):  # the grid would print an unknown number as "None"
         if column in out:
             out[column] = ["" if pd.isna(v) else f"{int(v):,}" for v in out[column]]

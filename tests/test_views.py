@@ -170,7 +170,7 @@ def test_the_events_table_shows_precision_words_one_link_per_cell_and_empty_not_
     shown = views.table_rows(frame[["event_id", "date_precision", "geo_precision", "source_url", "response_to",
                                     "fatalities"]])  # fmt: skip
     assert list(shown.columns) == [
-        "date_precision", "geo_precision", "report", "more reports", "response_to", "fatalities", "event_id"
+        "fatalities", "report", "more reports", "date_precision", "geo_precision", "response_to", "event_id"
     ]  # fmt: skip
     assert shown["report"].tolist() == ["https://a.example/1", "https://c.example/3", None]
     assert [list(v) for v in shown["more reports"]] == [["https://b.example/2"], [], []]
