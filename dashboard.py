@@ -33,6 +33,14 @@ def _clear_notices() -> None:
     st.session_state["notices"] = []
 
 
+def _dates_typed() -> None:
+    """Dates typed or picked under the slider: the range, once both ends are given."""
+    _clear_notices()
+    value = st.session_state.get(_widget_key("typed_dates"))
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(value):  # one end only: still picking
+        st.session_state[_widget_key("dates")] = (min(value), max(value))
+
+
 def _dataset_changed() -> None:
     """Another dataset chosen: keep the filters that mean something in it. The selected event
     (an id of the other dataset) goes, and so do the dates if they were the other dataset's
@@ -114,6 +122,19 @@ def _sidebar(store, registry) -> session.View:
                 key=_widget_key("dates"),
                 format="D MMM YYYY",
                 on_change=_clear_notices,
+            )
+            # The same range as dates to type or pick: on five years of slider a pixel is a week.
+            # The slider's state is the range; these two follow it on every run and set it when typed.
+            # One box for both ends: two side by side in the sidebar cut the dates short.
+            st.session_state[_widget_key("typed_dates")] = (date_from, date_to)
+            st.date_input(
+                "From – to (type or pick)",
+                min_value=lo,
+                max_value=hi,
+                key=_widget_key("typed_dates"),
+                format="YYYY-MM-DD",
+                on_change=_dates_typed,
+                label_visibility="collapsed",
             )
         else:
             date_from, date_to = lo, hi

@@ -714,3 +714,29 @@ def test_the_events_page_goes_back_to_the_first_after_a_new_order_or_filter_and_
             assert "page=99" not in page.url
         finally:
             context.close()
+
+
+def test_dates_can_be_typed_as_well_as_slid_and_the_slider_follows(server, page):
+    page.goto(server + "/?country=Iraq")
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks in Iraq, 27 Dec 2019 – "))).to_be_visible(timeout=30_000)
+
+    def type_date(end: str, digits: str) -> None:  # Streamlit takes it when the calendar closes
+        page.get_by_role("spinbutton", name=f"year, From – to (type or pick) {end} date").click()
+        page.keyboard.type(digits)
+        page.keyboard.press("Escape")
+
+    type_date("start", "20210215")
+    page.wait_for_url(re.compile(r"/\?from=2021-02-15&country=Iraq$"), timeout=30_000)
+    expect(
+        page.get_by_text(re.compile(r"^Strikes and attacks in Iraq, 15 Feb 2021 – 19 Nov 2024: \d+ events?$"))
+    ).to_be_visible()
+    thumbs = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input")
+    expect(thumbs.first).to_have_attribute("aria-valuetext", "15 Feb 2021")  # the slider follows
+    type_date("end", "20230131")
+    page.wait_for_url(re.compile(r"/\?from=2021-02-15&to=2023-01-31&country=Iraq$"), timeout=30_000)
+    expect(thumbs.last).to_have_attribute("aria-valuetext", "31 Jan 2023")
+    thumbs.last.focus()  # and the box follows the slider
+    page.keyboard.press("End")
+    page.wait_for_url(re.compile(r"/\?from=2021-02-15&country=Iraq$"), timeout=30_000)
+    year = page.get_by_role("spinbutton", name="year, From – to (type or pick) end date")
+    expect(year).to_have_attribute("aria-valuenow", "2024")
