@@ -201,16 +201,35 @@ function drawLabels(root, bordersUrl) {
       const height = box.clientHeight;
       const b = map.getBounds(); // a cheap test first: most names are far outside the view
       const [west, east, south, north] = [b.getWest() - 2, b.getEast() + 2, b.getSouth() - 2, b.getNorth() + 2];
-      labels.forEach(([, lon, lat, minzoom], i) => {
-        const span = layer.__spans[i];
+      // Where each name could go: in view, from its zoom, not cut by an edge (a name whose
+      // middle is near an edge would be cut in half: it shows once further in).
+      const spots = labels.map(([, lon, lat, minzoom]) => {
         const near = lat >= south && lat <= north && (east - west >= 360 || (lon >= west && lon <= east));
         const p = near && zoom + 0.01 >= minzoom ? map.project([lon, lat]) : null;
-        // a name whose middle is near an edge would be cut in half: it shows once further in
-        if (!p || p.x < 30 || p.y < 10 || p.x > width - 30 || p.y > height - 10) {
+        return p && p.x >= 30 && p.y >= 10 && p.x <= width - 30 && p.y <= height - 10 ? p : null;
+      });
+      // One name per country: its main place (the file's first entry for it) when in view, else
+      // the grid place nearest the middle of the map (a country zoomed into still says its name,
+      // but Iraq is not written nine times over Iraq).
+      const chosen = new Map();
+      labels.forEach(([name], i) => {
+        const p = spots[i];
+        if (!p) return;
+        const best = chosen.get(name);
+        const main = i === 0 || labels[i - 1][0] !== name;
+        const distance = Math.hypot(p.x - width / 2, p.y - height / 2);
+        if (main) chosen.set(name, { i, distance: -1 });
+        else if (!best || (best.distance >= 0 && distance < best.distance)) chosen.set(name, { i, distance });
+      });
+      labels.forEach(([name], i) => {
+        const span = layer.__spans[i];
+        const best = chosen.get(name);
+        if (!best || best.i !== i) {
           if (span.__shown) span.style.display = "none"; // only what changes is written to the page
           span.__shown = false;
           return;
         }
+        const p = spots[i];
         if (!span.__shown) span.style.display = "";
         span.__shown = true;
         span.style.transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px) translate(-50%, -50%)`;
