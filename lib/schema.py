@@ -49,6 +49,8 @@ REQUIRED_IN_FILE: list[str] = ["event_date", "event_type", "actor1", "country", 
 LIST_SEPARATOR = ";"  # in assoc_actor_*, source and response_to
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
+MAX_COUNT = 10_000_000  # people killed or injured in one event: more is a typo or a wrapped number
+MAX_TEXT = 20_000  # characters in one text cell (~3,000 words); a 5 MB cell froze the tab showing it
 
 
 @dataclass
@@ -197,6 +199,10 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
             text = _clean_text_series(values)
             if required:
                 flag(text.isna().to_numpy(), col, "is empty; this column is required", values)
+            # a 5 MB notes cell froze the browser tab that opened its event
+            long = (text.str.len() > MAX_TEXT).fillna(False).to_numpy(dtype=bool)
+            lengths = text.str.len().map(lambda n: f"{n:,} characters" if pd.notna(n) else None)
+            flag(long, col, f"is longer than the {MAX_TEXT:,} characters a cell may hold; shorten it", lengths)
             cols[col] = text
         elif kind == "date":
             cols[col] = _parse_date_series(values, col, flag)
@@ -220,6 +226,10 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
             number, empty, wrong = _parse_int_series(values)
             problem = wrong | (~empty & (number < 0))
             flag(problem, col, "must be a whole number ≥ 0, or empty when unknown", values)
+            # stored as 32-bit counts: 4,294,967,296 became 0 and 2,147,483,648 a negative number
+            huge = ~empty & ~problem & (number > MAX_COUNT)
+            flag(huge, col, f"is more than any plausible count ({MAX_COUNT:,}); check the number", values)
+            problem |= huge
             cols[col] = pd.array(np.where(problem | empty, np.nan, number), dtype="Int64")
 
     publish()

@@ -276,3 +276,18 @@ def test_xlsx_with_date_cells_serial_numbers_and_formula_text(tmp_path):
     assert {r["event_date"] for r in rows.values()} == {pd.Timestamp("2021-02-25")}
     assert rows["acled:X1"]["latitude"] == 33.5 and rows["acled:X1"]["fatalities"] == 7
     assert rows["acled:X3"]["notes"] == '=HYPERLINK("http://example.invalid","x")'
+
+
+def test_a_year_alone_or_a_day_number_against_the_year_column_is_refused_not_read_as_1905(tmp_path):
+    rows = [
+        row("Y1", date="2021"),  # a year alone: as an Excel day number it was 13 Jul 1905
+        row("S1", date="44252", year="2021"),  # Excel's 2021-02-25, and the year column agrees
+        row("S2", date="44252", year="2019"),  # the same day number, but the file says 2019
+    ]
+    result = read_file(acled_csv(tmp_path, rows))
+    kept = by_id(result)
+    assert set(kept) == {"acled:S1"} and kept["acled:S1"]["event_date"] == pd.Timestamp("2021-02-25")
+    messages = {p.value: p.message for p in result.report.problems if p.column == "event_date"}
+    assert messages["2021"].startswith("is a year alone, not a date")
+    assert "another year than the file's year column" in messages["44252"]
+    assert len([p for p in result.report.problems if p.column == "event_date"]) == 2  # one problem per row

@@ -153,3 +153,22 @@ def test_the_missing_column_message_reads_an_acled_file(tmp_path):
     path.write_text("event_id_cnty,event_date,year\nX1,2021-01-01,2021\n", encoding="utf-8")
     (problem,) = read_file(path, format="acled").report.file_errors
     assert "which an ACLED file needs" in problem.message
+
+
+def test_a_year_alone_is_refused_and_an_implausible_count_is_not_wrapped_round(tmp_path):
+    head = "event_id,event_date,event_type,actor1,country,latitude,longitude,fatalities,injuries\n"
+    path = write(
+        tmp_path,
+        head
+        + "a,2021,Battles,Army,Iraq,33.1,44.2,1,\n"
+        + "b,2021-02-25,Battles,Army,Iraq,33.1,44.2,4294967296,\n"  # stored as 0 by a 32-bit wrap
+        + "c,2021-02-25,Battles,Army,Iraq,33.1,44.2,2,2147483648\n"  # stored as -2147483648
+        + "d,2021-02-25,Battles,Army,Iraq,33.1,44.2,250000,3\n",
+    )
+    result = read_file(path, dataset="mine")
+    assert result.frame["event_id"].tolist() == ["d"]
+    assert int(result.frame["fatalities"].iloc[0]) == 250000
+    problems = {(p.column, p.value): p.message for p in result.report.problems}
+    assert problems[("event_date", "2021")].startswith("is a year alone")
+    assert "plausible" in problems[("fatalities", "4294967296")]
+    assert "plausible" in problems[("injuries", "2147483648")]

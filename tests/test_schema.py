@@ -280,3 +280,16 @@ def test_a_hundred_thousand_rows_validate_quickly():
     out = validate_frame(raw, Report("f"))
     assert len(out) == 100_000
     assert time.perf_counter() - started < 5
+
+
+def test_a_text_cell_longer_than_a_cell_may_hold_rejects_its_row_with_its_length():
+    from tests.conftest import make_frame
+
+    raw = make_frame().astype(object)
+    raw.loc[1, "notes"] = "A" * (schema.MAX_TEXT + 1)
+    raw.loc[2, "notes"] = "A" * schema.MAX_TEXT
+    report = schema.Report(file="x.csv")
+    kept = schema.validate_frame(raw, report)
+    assert len(kept) == len(raw) - 1 and raw.loc[2, "event_id"] in set(kept["event_id"])
+    (problem,) = report.problems
+    assert (problem.row, problem.column, problem.value) == (2, "notes", f"{schema.MAX_TEXT + 1:,} characters")

@@ -453,7 +453,16 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     # February 25, 2021
     named_first = sub.str.extract(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})$")
     _fill_dmy_named(sub_out, sub_done, named_first[1], named_first[0], named_first[2], hint)
-    # Excel serial day numbers.
+    # A year alone ("2021") is no date, and read as an Excel day number it was 13 Jul 1905.
+    year_only = sub.str.fullmatch(r"1[89]\d\d|20\d\d").to_numpy(dtype=bool, na_value=False) & ~sub_done
+    sub_texts = texts.iloc[rest].reset_index(drop=True)
+    add_row_problems(
+        report, year_only, rows[rest], column,
+        "is a year alone, not a date; give YYYY-MM-DD (the year's first day, with date_precision 3, "
+        "if only the year is known)", sub_texts,
+    )  # fmt: skip
+    sub_done |= year_only
+    # Excel serial day numbers; where the file has a year column, it must agree.
     serial = sub.str.fullmatch(r"\d{1,5}(?:\.\d+)?").to_numpy(dtype=bool, na_value=False) & ~sub_done
     if serial.any():
         days = pd.to_numeric(sub[serial]).to_numpy()
@@ -462,6 +471,17 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
         positions = np.flatnonzero(serial)[plausible]
         sub_out[positions] = stamps.astype("datetime64[s]")
         sub_done[positions] = True
+        if hint is not None:
+            years = pd.DatetimeIndex(sub_out[positions]).year.to_numpy()
+            disagree = np.zeros(len(sub), dtype=bool)
+            disagree[positions] = ~np.isnan(hint[positions]) & (years != hint[positions])
+            add_row_problems(
+                report, disagree, rows[rest], column,
+                "read as an Excel day number it is a date in another year than the file's year column; "
+                "give YYYY-MM-DD", sub_texts,
+            )  # fmt: skip
+            sub_out[disagree] = np.datetime64("NaT")
+            year_only |= disagree
     # Numeric day/month orders: 25/02/2021, 03-04-19.
     numeric = sub.str.extract(r"^(\d{1,2})[\-/.](\d{1,2})[\-/.](\d{2}|\d{4})$")
     sub_ambiguous = _fill_numeric(
@@ -469,7 +489,7 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     )
     out[rest] = sub_out
     done[rest] = sub_done
-    ambiguous[rest] = sub_ambiguous
+    ambiguous[rest] = sub_ambiguous | year_only  # reported above: not also "not a real calendar date"
 
 
 def _to_date(years: np.ndarray, months: np.ndarray, days: np.ndarray) -> np.ndarray:
