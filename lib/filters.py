@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -112,9 +113,24 @@ def _values(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
     return [v for v in (str(x).strip() for x in items) if v]
 
 
+# What makes Markdown of text inside a line: emphasis, code, maths, links and images ("[", "]"),
+# "<…>" autolinks, Streamlit's colour directives (":red[") and :emoji: or :material/…: shortcodes.
+# ":" alone ("sitrep:2021-…") and ".", "-", "#" (only at a line's start) stay as typed. A bare
+# address is still made a link by Streamlit whatever the escaping, but only to itself, shown.
+_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<>~$|]|:(?=[\w+\-/]+:)|:(?=\w+\[)")
+
+
+def md_inline(text: str) -> str:
+    """Text from a link or a data file made literal inside a line of Streamlit Markdown (the page's
+    sentence, a notice): ``?q=[retracted](https://evil.example)`` must not become a link, nor
+    ``![x](http://…)`` an image the viewer's browser fetches."""
+    return _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+
+
 def _shown(value: str) -> str:
-    """A value from the URL, quoted for a notice, and cut if long (a link can carry kilobytes)."""
-    return repr(value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…")
+    """A value from the URL, quoted for a notice (Markdown made literal), and cut if long (a link
+    can carry kilobytes)."""
+    return md_inline(repr(value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…"))
 
 
 def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[FilterState, list[str]]:
@@ -327,7 +343,7 @@ def _fmt_day(day: dt.date) -> str:
 
 
 def _join(items: Sequence[str]) -> str:
-    items = list(items)
+    items = [md_inline(item) for item in items]  # names from the data or the link
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " or " + items[-1]
@@ -374,7 +390,7 @@ def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.dat
     if state.country:
         parts.append(f"in {_join(state.country)}")
     if state.q:
-        parts.append(f"mentioning “{state.q}”")
+        parts.append(f"mentioning “{md_inline(state.q)}”")
     if state.cell:
         lat, lon, size = state.cell
         parts.append(f"in the {size:g}° cell at {latitude_text(lat)}, {longitude_text(lon)}")

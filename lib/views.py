@@ -149,7 +149,7 @@ def selection_to_state(
     return state.with_(area=(min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad), event=None)
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$]|:(?=[\w+\-/]+:)|:(?=\w+\[))")
 SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 
 

@@ -12,7 +12,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 import pytest
 from playwright.sync_api import expect
@@ -745,3 +745,24 @@ def test_dates_can_be_typed_as_well_as_slid_and_the_slider_follows(server, page)
     page.wait_for_url(re.compile(r"/\?from=2021-02-15&country=Iraq$"), timeout=30_000)
     year = page.get_by_role("spinbutton", name="year, From – to (type or pick) end date")
     expect(year).to_have_attribute("aria-valuenow", "2024")
+
+
+def test_markdown_in_a_link_is_shown_as_typed_never_as_a_link_an_image_or_emphasis(server, page):
+    fetched = []
+    page.on(
+        "request",
+        lambda request: fetched.append(request.url) if request.url.startswith("http://127.0.0.1:9/") else None,
+    )
+    q = "![x](http://127.0.0.1:9/pixel.png) [retracted](https://evil.example) **b** :red[x]"
+    page.goto(server + "/?" + urlencode({"q": q, "country": "[c](https://evil.example)"}))
+    caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="Strikes and attacks").first
+    expect(caption).to_contain_text(f"mentioning “{q}”", timeout=30_000)  # as typed
+    notice = page.get_by_text(re.compile(r"Unknown country")).first
+    expect(notice).to_contain_text("'[c](https://evil.example)'")
+    for element in (caption, notice):
+        assert element.locator("img, strong, em, code, [style*='color']").count() == 0
+        links = element.locator("a")  # Streamlit links a bare address, to itself: never a label over another
+        assert all(links.nth(i).inner_text() in links.nth(i).get_attribute("href") for i in range(links.count()))
+        assert "retracted" not in " ".join(links.all_inner_texts())
+    page.wait_for_timeout(500)
+    assert not fetched  # no image the link's author could count viewers with

@@ -187,3 +187,20 @@ def test_actor_order_is_a_direction_only_where_the_format_says_so(source_format,
     if not filters.directed(source_format):
         one = filters.describe(FilterState(target=("B",)), 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31), False)
         assert one.startswith("Strikes and attacks with B as actor 2, "), one
+
+
+def test_markdown_from_a_link_or_the_data_is_made_literal_in_the_sentence_and_notices():
+    text = "![x](http://127.0.0.1:9/p.png) [link](https://e.x) **b** :red[x] `c` $x$ <https://e.x> :smile: a_b~c|d"
+    inert = filters.md_inline(text)
+    assert inert == (
+        "!\\[x\\](http://127.0.0.1:9/p.png) \\[link\\](https://e.x) \\*\\*b\\*\\* \\:red\\[x\\] \\`c\\` "
+        "\\$x\\$ \\<https://e.x\\> \\:smile: a\\_b\\~c\\|d"
+    )
+    assert (
+        filters.md_inline("sitrep:2021-02-15-erbil Iran-aligned 36.2° N.")
+        == "sitrep:2021-02-15-erbil Iran-aligned 36.2° N."
+    )
+    sentence = filters.describe(
+        FilterState(q="[a](https://e.x)", actor=("**KH**",)), 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31)
+    )
+    assert "involving \\*\\*KH\\*\\*" in sentence and "mentioning “\\[a\\](https://e.x)”" in sentence
