@@ -237,9 +237,22 @@ def write_dataset(
         data = catalog.read()
         entry = data["datasets"].get(dataset)
         skipped = 0
+        held = entry.get("source_format", "csv") if entry else None
+        if entry and not replace and held != source_format:
+            # one dataset, one format: its licence note (ACLED's "do not redistribute") and the
+            # meaning of its actor order come from the format, and a second one would overwrite them
+            raise StoreError(
+                f"'{dataset}' holds {held.upper()} data and this is a {source_format.upper()} file: import it "
+                "into another dataset (or replace this one's rows with --replace)"
+            )
         if entry and not replace:
             progress(0.1, "reading the dataset's current version")
             old_path = catalog.folder / entry["file"]
+            if not old_path.exists():
+                raise StoreError(
+                    f"the file of '{dataset}' ({old_path.name}) is missing from {catalog.folder}; remove the "
+                    f"dataset (python -m lib delete --dataset {dataset} --yes) and import it again"
+                )
             old = pq.read_table(old_path, columns=schema.CANONICAL_COLUMNS).to_pandas()
             old = schema._to_dtypes(old)
             is_new = ~frame["event_id"].isin(set(old["event_id"].tolist()))

@@ -179,3 +179,23 @@ def test_a_removed_dataset_leaves_no_file_behind_and_the_others_are_kept(catalog
     assert [d.name for d in events.datasets() if not d.shipped] == ["kept"]
     assert count_events(events, FilterState(dataset="kept"), registry) == len(make_frame("kept"))
     assert not store.delete_dataset("gone", catalog_path=catalog)
+
+
+def test_a_dataset_holds_one_format_so_its_licence_is_never_overwritten(catalog):
+    store.write_dataset(make_frame("mix"), "mix", "acled", catalog_path=catalog)
+    other = make_frame("mix")
+    other["event_id"] = other["event_id"] + "-u"
+    with pytest.raises(store.StoreError, match=r"'mix' holds ACLED data and this is a UCDP file"):
+        store.write_dataset(other, "mix", "ucdp", catalog_path=catalog)
+    info = store.Store(catalog).info("mix")
+    assert info.source_format == "acled" and "forbid redistributing" in info.licence and info.rows == 5
+    store.write_dataset(other, "mix", "ucdp", catalog_path=catalog, replace=True)  # said outright: allowed
+    assert store.Store(catalog).info("mix").source_format == "ucdp"
+
+
+def test_a_dataset_whose_file_went_missing_says_so_on_import(catalog):
+    store.write_dataset(make_frame("lost"), "lost", "csv", catalog_path=catalog)
+    for path in catalog.parent.glob("lost-*.parquet"):
+        path.unlink()
+    with pytest.raises(store.StoreError, match=r"the file of .lost. .* is missing .*python -m lib delete"):
+        store.write_dataset(make_frame("lost"), "lost", "csv", catalog_path=catalog)
