@@ -68,6 +68,8 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
     mapping = importers.parse_mapping(mapping_text)
     try:
         store.validate_dataset_name(name)
+        if name in store.shipped_dataset_names():  # said now, not after the check, at Commit
+            raise ValueError(f"'{name}' is the shipped dataset's name; choose another name for this file.")
     except ValueError as exc:
         st.error(str(exc))
         st.stop()
@@ -95,6 +97,15 @@ if checked and upload is not None and checked[0] == upload.file_id:
         st.error("This file cannot be imported: " + " ".join(str(p) for p in report.file_errors))
     if report.problems:
         st.dataframe(views.problems_table(report), hide_index=True)
+    if report.ok and not len(result.frame):
+        st.warning(
+            "Nothing to commit: the file has no valid row. "
+            + (
+                "Correct the rows listed above and check the file again."
+                if report.rows_read
+                else "It has no data rows."
+            )
+        )
     if report.ok and len(result.frame):
         st.markdown(f"Format **{result.format}**. Preview of the valid rows (at most 10,000 drawn):")
         preview = views.preview_map(result.frame, 10_000, *mapchart.background(config.get("SITREP_TILES")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,33 @@ def test_upload_check_commit_and_open_on_the_map(tmp_path, browser):
         page.wait_for_url("**/?dataset=ucdp_ged", timeout=30_000)
         points_drawn(page, result.report.rows_kept)
         context.close()
+
+
+def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shipped_name_at_the_check(tmp_path, browser):
+    rejected = tmp_path / "all_bad.csv"
+    rejected.write_text(
+        "event_id,event_date,event_type,actor1,country,latitude,longitude\n"
+        "a,2021,Battles,Army,Iraq,33.1,44.2\nb,2021-02-25,Battles,Army,Iraq,95,44.2\n",
+        encoding="utf-8",
+    )
+    with streamlit_server({"SITREP_STORE": str(tmp_path / "catalog.json")}) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1200})
+        try:
+            page = context.new_page()
+            page.goto(url + "/data")
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(rejected))
+            expect(page.get_by_text("all_bad.csv")).to_be_visible(timeout=30_000)
+            page.get_by_role("button", name="Check the file").click()
+            expect(page.get_by_text(re.compile("^Nothing to commit: the file has no valid row"))).to_be_visible(
+                timeout=30_000
+            )
+            assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
+            name = page.get_by_label("Dataset name")
+            name.fill("us-iran-2019-2024")
+            name.press("Enter")
+            page.get_by_role("button", name="Check the file").click()
+            expect(page.get_by_text("'us-iran-2019-2024' is the shipped dataset's name; choose another")).to_be_visible(
+                timeout=30_000
+            )
+        finally:
+            context.close()
