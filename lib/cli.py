@@ -77,6 +77,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             _say(f"error: --map takes CANON=COLUMN, got {item!r}")
             return 2
         mapping[canon.strip()] = column.strip()
+    if not args.path.is_file():
+        what = "a folder" if args.path.is_dir() else "not there"
+        _say(f"error: {args.path} is {what}; give the path of a CSV, XLSX or GDELT file. The store is unchanged.")
+        return 2
+    if args.max_mb is not None and args.max_mb <= 0:
+        _say(f"error: --max-mb must be a number of megabytes above 0, not {args.max_mb}.")
+        return 2
     max_bytes = args.max_mb * 1024 * 1024 if args.max_mb else config.max_upload_bytes()
     started = time.perf_counter()
     result = importers.read_file(
@@ -104,15 +111,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         _say("dry run: nothing stored.")
         return 0
+    events = _open_store()
+    held = events.info(args.dataset).rows if events and args.dataset in [d.name for d in events.datasets()] else 0
+    if args.replace and held and rejected:
+        # the dataset would lose its events for a file some of whose rows are not imported
+        _say(
+            f"error: --replace would swap the {held:,} events of '{args.dataset}' for the {report.rows_kept:,} valid "
+            f"rows of this file, leaving out its {len(rejected):,} rejected rows. Correct them and import again; "
+            "the store is unchanged."
+        )
+        return 1
     try:
         added, skipped = store.write_dataset(result.frame, args.dataset, result.format, replace=args.replace)
     except (store.StoreError, OSError) as exc:
         _say(f"error: {exc}; the store is unchanged.")
         return 1
-    _say(
-        f"imported {added:,} events into '{args.dataset}' ({skipped:,} already present, skipped) "
-        f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
-    )
+    took = f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
+    if args.replace and held:
+        _say(f"replaced the {held:,} events of '{args.dataset}' with the {added:,} of this file {took}")
+    else:
+        _say(f"imported {added:,} events into '{args.dataset}' ({skipped:,} already present, skipped) {took}")
     return 0
 
 
@@ -155,7 +173,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     state = state.with_(dataset=args.dataset)
     batches = queries.iter_batches(events, state, registry, sort=args.sort)
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as out:
+        try:
+            out = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            why = "it is a folder" if args.output.is_dir() else (exc.strerror or str(exc)).lower()
+            _say(f"error: cannot write {args.output}: {why}. Give a file in a folder you may write; nothing exported.")
+            return 1
+        with out:
             rows = (exports.write_geojson if args.format == "geojson" else exports.write_csv)(batches, out)
     else:
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)

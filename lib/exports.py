@@ -101,12 +101,13 @@ def cli_command(state: filters.FilterState, dataset: str, fmt: str, sort: str = 
     """The ``python -m lib export`` command that writes the rows of ``state`` (the same filters as
     its link, the selected event aside, since it filters nothing) in ``fmt`` to a file, in the
     order ``sort``."""
-    words = ["python", "-m", "lib", "export", "--dataset", dataset, "--format", fmt]
+    words = ["python", "-m", "lib", "export", f"--dataset={dataset}", f"--format={fmt}"]
     if sort != "oldest":
-        words += ["--sort", sort]
-    for key, value in _filter_pairs(state):
-        words += [f"--{key}", value]
-    words += ["--output", f"{file_stem(state, dataset)}.{fmt}"]
+        words.append(f"--sort={sort}")
+    # "--key=value": a value starting with "-" (a box west of 0°, a search "-foo") would be read
+    # as an option after a space
+    words += [f"--{key}={value}" for key, value in _filter_pairs(state)]
+    words.append(f"--output={file_stem(state, dataset)}.{fmt}")
     return shlex.join(words)
 
 

@@ -111,7 +111,7 @@ def test_a_view_above_the_download_limit_disables_the_buttons_and_gives_the_expo
     assert len(buttons) == 2 and all(b.proto.disabled for b in buttons)
     assert any("the buttons export at most 10" in i.value for i in at.info)
     (command,) = [c.value for c in at.code if "python -m lib export" in c.value]
-    assert "--country Syria" in command and "--dataset us-iran-2019-2024" in command
+    assert "--country=Syria" in command and "--dataset=us-iran-2019-2024" in command
     monkeypatch.setenv("SITREP_DOWNLOAD_MAX_ROWS", "1000")
     at = run({"country": "Syria"}, page="pages/events.py")
     assert not any(b.proto.disabled for b in at.get("download_button")) and not at.info

@@ -137,15 +137,15 @@ def test_datasets_lists_shipped_and_imported(capsys):
 
 
 def test_the_events_pages_export_command_writes_exactly_the_rows_of_its_view(capsys, tmp_path):
-    state = FilterState(
-        date_from=dt.date(2021, 1, 1), country=("Syria", "Iraq"), q="base", area=(38.0, 30.0, 48.0, 38.0)
+    state = FilterState(  # a box west of 0° and a search starting with "-" read as options after a space
+        date_from=dt.date(2021, 1, 1), country=("Syria", "Iraq"), q="-base", area=(-48.0, 30.0, 48.0, 38.0)
     )
     command = exports.cli_command(state, "us-iran-2019-2024", "csv", "fatalities")  # in the table's order
     words = shlex.split(command)
-    assert words[:4] == ["python", "-m", "lib", "export"] and "--area" in words and "--q" in words
-    assert words[words.index("--sort") + 1] == "fatalities"
+    assert words[:4] == ["python", "-m", "lib", "export"] and "--area=-48,30,48,38" in words and "--q=-base" in words
+    assert "--sort=fatalities" in words
     target = tmp_path / "out.csv"
-    words[words.index("--output") + 1] = str(target)
+    words = [w for w in words if not w.startswith("--output=")] + [f"--output={target}"]
     code, _, err = run(capsys, *words[3:])
     assert code == 0, err
     written = [r["event_id"] for r in csv.DictReader(target.open(encoding="utf-8"))]
@@ -168,3 +168,34 @@ def test_delete_asks_for_yes_then_removes_an_imported_dataset_never_the_shipped_
     assert code == 2 and "shipped dataset" in err
     code, _, err = run(capsys, "delete", "--dataset", "nope", "--yes")
     assert code == 2 and "unknown dataset" in err
+
+
+def test_a_folder_or_an_unwritable_output_is_said_not_a_traceback(capsys, tmp_path):
+    code, _, err = run(capsys, "import", str(tmp_path), "--dataset", "x")
+    assert code == 2 and f"{tmp_path} is a folder; give the path of a CSV" in err
+    code, _, err = run(capsys, "import", str(tmp_path / "nope.csv"), "--dataset", "x")
+    assert code == 2 and "is not there" in err
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "x", "--max-mb", "-1")
+    assert code == 2 and "--max-mb must be a number of megabytes above 0" in err
+    for target, why in ((tmp_path, "it is a folder"), (tmp_path / "missing" / "out.csv", "no such file or directory")):
+        code, _, err = run(capsys, "export", "--dataset", "us-iran-2019-2024", "--output", str(target))
+        assert code == 1 and f"cannot write {target}: {why}" in err and "nothing exported" in err, err
+
+
+def test_replace_says_what_it_replaced_and_refuses_to_drop_stored_events_for_a_file_with_rejected_rows(
+    capsys, tmp_path, temp_store
+):
+    head = "event_id,event_date,event_type,actor1,country,latitude,longitude\n"
+    first = tmp_path / "first.csv"
+    first.write_text(head + "".join(f"e{i},2021-02-2{i},Battles,Army,Iraq,33.1,44.2\n" for i in range(5)))
+    assert run(capsys, "import", str(first), "--dataset", "base")[0] == 0
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(head + "n1,2021-03-01,Battles,Army,Iraq,33.1,44.2\nn2,2021,Battles,Army,Iraq,33.1,44.2\n")
+    code, _, err = run(capsys, "import", str(mixed), "--dataset", "base", "--replace")
+    assert code == 1 and "--replace would swap the 5 events of 'base' for the 1 valid rows" in err
+    assert store.Store(temp_store).info("base").rows == 5  # nothing lost
+    clean = tmp_path / "clean.csv"
+    clean.write_text(head + "n1,2021-03-01,Battles,Army,Iraq,33.1,44.2\n")
+    code, _, err = run(capsys, "import", str(clean), "--dataset", "base", "--replace")
+    assert code == 0 and "replaced the 5 events of 'base' with the 1 of this file" in err
+    assert store.Store(temp_store).info("base").rows == 1
