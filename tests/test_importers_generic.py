@@ -172,3 +172,29 @@ def test_a_year_alone_is_refused_and_an_implausible_count_is_not_wrapped_round(t
     assert problems[("event_date", "2021")].startswith("is a year alone")
     assert "plausible" in problems[("fatalities", "4294967296")]
     assert "plausible" in problems[("injuries", "2147483648")]
+
+
+@pytest.mark.parametrize(("name", "mark", "word"), [("semi.csv", ";", "semicolons"), ("tabs.tsv", "\t", "tabs")])
+def test_a_file_separated_by_semicolons_or_tabs_is_named_as_such_not_as_an_unknown_format(tmp_path, name, mark, word):
+    head = mark.join(["event_id", "event_date", "event_type", "actor1", "country", "latitude", "longitude"])
+    path = write(
+        tmp_path, head + "\n" + mark.join(["a", "2021-02-25", "Battles", "Army", "Iraq", "33", "44"]) + "\n", name
+    )
+    (error,) = [str(p) for p in read_file(path, dataset="x").report.file_errors]
+    assert error.startswith(f"the file's columns are separated by {word}, not commas. Save it again as")
+
+
+def test_a_workbook_whose_first_sheet_is_not_the_events_names_that_sheet(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Readme"
+    book.active.append(["This export was made on 2024-01-01"])
+    book.create_sheet("Events").append(["event_id", "event_date"])
+    book.save(tmp_path / "two.xlsx")
+    (error,) = [str(p) for p in read_file(tmp_path / "two.xlsx", dataset="x").report.file_errors]
+    assert "the first sheet, 'Readme', starts with" in error and "Only a workbook's first sheet is read" in error
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    book.create_sheet("Events").append(["event_id"])
+    book.save(tmp_path / "empty.xlsx")
+    (error,) = [str(p) for p in read_file(tmp_path / "empty.xlsx", dataset="x").report.file_errors]
+    assert error.startswith("the workbook's first sheet, 'Cover', is empty. Only the first sheet is read")

@@ -48,6 +48,16 @@ def _header_names(path: Path, data: bytes | None) -> list[str]:
     return next(csv.reader([line]), [])
 
 
+def _xlsx_first_sheet_name(path: Path) -> str:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return book.sheetnames[0]
+    finally:
+        book.close()
+
+
 def _xlsx_header(path: Path) -> list[str]:
     import openpyxl
 
@@ -63,7 +73,10 @@ def _xlsx_header(path: Path) -> list[str]:
     finally:
         book.close()
     if not first or not any(v is not None for v in first):
-        raise ImportFailed("the workbook's first sheet is empty.")
+        raise ImportFailed(
+            f"the workbook's first sheet, {_xlsx_first_sheet_name(path)!r}, is empty. Only the first sheet is "
+            "read: move the sheet with the events first, or save that sheet as CSV."
+        )
     return ["" if v is None else str(v) for v in first]
 
 
@@ -77,6 +90,22 @@ def _detect(path: Path, data: bytes | None) -> str:
         return "ucdp"
     if generic.looks_like(names):
         return "csv"
+    if data is not None and len(names) <= 1:  # one column: another separator (a European Excel, a .tsv)
+        line = first_line(data)
+        for mark, word in ((";", "semicolons"), ("\t", "tabs")):
+            if line.count(mark) >= 2:
+                raise ImportFailed(
+                    f"the file's columns are separated by {word}, not commas. Save it again as "
+                    '"CSV UTF-8 (comma delimited)" (Excel: File > Save As), then upload it again.'
+                )
+    if is_xlsx(path):
+        sheet = _xlsx_first_sheet_name(path)
+        shown = ", ".join(n for n in names[:8] if n) or "(no column names)"
+        raise ImportFailed(
+            f"unknown file format: the first sheet, {sheet!r}, starts with {shown}. Only a workbook's first "
+            "sheet is read: move the sheet with the events first (with its header on row 1), or save that "
+            "sheet as CSV."
+        )
     shown = ", ".join(n for n in names[:8] if n) or "(no column names)"
     raise ImportFailed(
         f"unknown file format: the header starts with {shown}. Sitrep reads ACLED, UCDP GED and GDELT exports "
