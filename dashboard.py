@@ -78,7 +78,7 @@ def _load_url(store, registry) -> None:
     st.session_state[_widget_key("q")] = state.q
     for key in PAGE_KEYS:
         st.session_state[f"p_{key}"] = getattr(state, key)
-    st.session_state["notices"] = notices
+    st.session_state["notices"] = filters.cap_notices(notices)
     st.session_state["url_loaded"] = True
 
 

@@ -127,6 +127,18 @@ def md_inline(text: str) -> str:
     return _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
+MAX_NOTICES = 8
+
+
+def cap_notices(notices: list[str], limit: int = MAX_NOTICES) -> list[str]:
+    """At most ``limit`` notices and one line for the rest: a link with 200 bad keys gave 200
+    warnings above the page."""
+    if len(notices) <= limit:
+        return notices
+    rest = len(notices) - limit + 1
+    return [*notices[: limit - 1], f"… and {rest:,} more problems with this link's values: correct or remove them."]
+
+
 def _shown(value: str) -> str:
     """A value from the URL, quoted for a notice (Markdown made literal), and cut if long (a link
     can carry kilobytes)."""
@@ -299,6 +311,8 @@ def table_from_query(params: Mapping[str, Sequence[str]]) -> tuple[str, int, lis
 
     def first(key: str) -> str | None:
         items = _values(params, key)
+        if len(items) > 1:
+            notices.append(f"'{key}' was given {len(items)} times; used the first value, {_shown(items[0])}.")
         return items[0] if items else None
 
     sort = first("sort") or TABLE_SORTS[0]

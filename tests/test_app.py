@@ -190,3 +190,9 @@ def test_an_acled_dataset_says_actor_1_and_2_not_attacker_and_target(tmp_path, s
         if source_format == "acled"
         else f"Strikes and attacks by {actor}, "
     )
+
+
+def test_a_link_with_many_bad_keys_shows_a_few_notices_not_a_wall_of_them():
+    at = run({f"junk{i}": "x" for i in range(40)} | {"page": "99999999999999999999"}, page="pages/events.py")
+    notices = [w.value for w in at.warning]
+    assert len(notices) <= filters.MAX_NOTICES and notices[-1].startswith("… and ")

@@ -204,3 +204,16 @@ def test_markdown_from_a_link_or_the_data_is_made_literal_in_the_sentence_and_no
         FilterState(q="[a](https://e.x)", actor=("**KH**",)), 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31)
     )
     assert "involving \\*\\*KH\\*\\*" in sentence and "mentioning “\\[a\\](https://e.x)”" in sentence
+
+
+def test_a_link_with_many_bad_values_gets_a_few_notices_and_a_count_of_the_rest():
+    assert filters.cap_notices(["a", "b"]) == ["a", "b"]
+    many = [f"n{i}" for i in range(200)]
+    capped = filters.cap_notices(many)
+    assert len(capped) == filters.MAX_NOTICES and capped[:-1] == many[: filters.MAX_NOTICES - 1]
+    assert capped[-1] == "… and 193 more problems with this link's values: correct or remove them."
+    _, _, notices = filters.table_from_query({"sort": ["oldest", "fatalities"], "page": ["2", "3"]})
+    assert notices == [
+        "'sort' was given 2 times; used the first value, 'oldest'.",
+        "'page' was given 2 times; used the first value, '2'.",
+    ]
