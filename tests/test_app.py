@@ -193,6 +193,6 @@ def test_an_acled_dataset_says_actor_1_and_2_not_attacker_and_target(tmp_path, s
 
 
 def test_a_link_with_many_bad_keys_shows_a_few_notices_not_a_wall_of_them():
-    at = run({f"junk{i}": "x" for i in range(40)} | {"page": "99999999999999999999"}, page="pages/events.py")
+    at = run({f"junk{i}": "x" for i in range(40)} | {"page": "99999999999999999999"})
     notices = [w.value for w in at.warning]
     assert len(notices) <= filters.MAX_NOTICES and notices[-1].startswith("… and ")
