@@ -268,7 +268,7 @@ def main() -> None:
     )
     _sync_url(view.state, extra)
     _share_box(view.state, extra)
-    for notice in view.notices:
+    for notice in filters.cap_notices(view.notices):
         st.warning(notice, icon=":material/warning:")
     page.run()
     session.freeze_long_lived_objects()
