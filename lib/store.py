@@ -295,6 +295,9 @@ def write_dataset(
         }
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
+        if entry:  # superseded now: its grace for readers in other processes starts now, not at its creation
+            with contextlib.suppress(OSError):
+                os.utime(catalog.folder / entry["file"])
         _collect_garbage(catalog, data)
     progress(1.0, "done")
     return len(added), skipped

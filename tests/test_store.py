@@ -199,3 +199,16 @@ def test_a_dataset_whose_file_went_missing_says_so_on_import(catalog):
         path.unlink()
     with pytest.raises(store.StoreError, match=r"the file of .lost. .* is missing .*python -m lib delete"):
         store.write_dataset(make_frame("lost"), "lost", "csv", catalog_path=catalog)
+
+
+def test_a_superseded_file_is_kept_for_readers_for_the_grace_period_counted_from_its_replacement(catalog):
+    first = make_frame("grace")
+    store.write_dataset(first.head(3), "grace", "csv", catalog_path=catalog)
+    (old,) = catalog.parent.glob("grace-*.parquet")
+    long_ago = old.stat().st_mtime - 2 * store.GARBAGE_AGE_SECONDS
+    os.utime(old, (long_ago, long_ago))  # made long ago, superseded only now
+    store.write_dataset(first, "grace", "csv", catalog_path=catalog)
+    assert old.exists()  # a reader that opened it a moment ago can still finish
+    os.utime(old, (long_ago, long_ago))
+    store.write_dataset(first.assign(event_id=first["event_id"] + "-b"), "grace", "csv", catalog_path=catalog)
+    assert not old.exists()  # past its grace: collected
