@@ -189,7 +189,7 @@ def test_duplicate_ids_inside_one_file(tmp_path):
     assert result.report.rejected_rows == [3]
     assert (
         str(result.report.problems[0])
-        == "row 3, column 'event_id': duplicate id; already used on row 1 (value 'acled:D')"
+        == "row 3, column 'event_id_cnty (Sitrep's event_id)': duplicate id; already used on row 1 (value 'acled:D')"
     )
 
 

@@ -198,3 +198,11 @@ def test_a_workbook_whose_first_sheet_is_not_the_events_names_that_sheet(tmp_pat
     book.save(tmp_path / "empty.xlsx")
     (error,) = [str(p) for p in read_file(tmp_path / "empty.xlsx", dataset="x").report.file_errors]
     assert error.startswith("the workbook's first sheet, 'Cover', is empty. Only the first sheet is read")
+
+
+def test_problems_in_a_mapped_file_name_the_files_column(tmp_path):
+    path = write(tmp_path, "Id,When,What,Who,Where,Lat,Lon\nA1,2024-02-01,Battles,Army,Iraq,95,44.2\n")
+    mapping = {"event_id": "Id", "event_date": "When", "event_type": "What", "actor1": "Who", "country": "Where",
+               "latitude": "Lat", "longitude": "Lon"}  # fmt: skip
+    result = read_file(path, dataset="m", mapping=mapping)
+    assert [(p.row, p.column) for p in result.report.problems] == [(1, "Lat (Sitrep's latitude)")]

@@ -94,5 +94,6 @@ def test_zero_best_is_kept_and_bad_best_rejects(tmp_path):
     path = tmp_path / "ged.csv"
     path.write_text(text, encoding="utf-8")
     result = read_file(path)
-    assert [(p.row, p.column) for p in result.report.problems if p.row == 1] == [(1, "fatalities")]
+    problems = [(p.row, p.column) for p in result.report.problems if p.row == 1]
+    assert problems == [(1, "best (Sitrep's fatalities)")]  # the file's column, the one the user can find
     assert records(result)["ucdp:900003"]["fatalities"] == 0

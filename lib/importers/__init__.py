@@ -164,5 +164,32 @@ def read_file(
     except ImportFailed as exc:
         report.add(schema.Problem(str(exc)))
         return ImportResult(schema.empty_frame(), report, chosen or "unknown")
+    before = len(report.problems)
     frame = schema.validate_frame(raw, report, rows)
+    _name_file_columns(report.problems[before:], chosen, mapping)
     return ImportResult(frame, report, chosen)
+
+
+# Where a format's column has another name than Sitrep's, problems found after mapping name the
+# file's column (the one the user can find), with Sitrep's in brackets: an ACLED row's bad
+# "date_precision" is in its "time_precision" column.
+FILE_COLUMNS = {
+    "acled": {"event_id": "event_id_cnty", "date_precision": "time_precision"},
+    "ucdp": {
+        "event_id": "id", "event_date": "date_start", "date_precision": "date_prec", "geo_precision": "where_prec",
+        "fatalities": "best", "actor1": "side_a", "actor2": "side_b", "admin1": "adm_1", "admin2": "adm_2",
+        "location": "where_coordinates",
+    },
+    "gdelt": {
+        "event_id": "GLOBALEVENTID", "event_date": "SQLDATE", "actor1": "Actor1Name", "actor2": "Actor2Name",
+        "latitude": "ActionGeo_Lat", "longitude": "ActionGeo_Long", "source_url": "SOURCEURL",
+    },
+}  # fmt: skip
+
+
+def _name_file_columns(problems: list[schema.Problem], chosen: str, mapping: dict[str, str] | None) -> None:
+    names = FILE_COLUMNS.get(chosen, {}) if chosen != "csv" else dict(mapping or {})
+    for problem in problems:
+        source = names.get(problem.column or "")
+        if source and source != problem.column:
+            problem.column = f"{source} (Sitrep's {problem.column})"
