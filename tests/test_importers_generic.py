@@ -206,3 +206,26 @@ def test_problems_in_a_mapped_file_name_the_files_column(tmp_path):
                "latitude": "Lat", "longitude": "Lon"}  # fmt: skip
     result = read_file(path, dataset="m", mapping=mapping)
     assert [(p.row, p.column) for p in result.report.problems if p.row] == [(1, "Lat (Sitrep's latitude)")]
+
+
+@pytest.mark.parametrize(
+    ("opened_in", "expected"),
+    [("notes", "3 lines after it that look like rows were read"), ("actor1", "so the 3 lines after it were read")],
+)
+def test_a_quote_never_closed_is_named_with_the_rows_it_swallowed(tmp_path, opened_in, expected):
+    rows = [f"e{i},2021-02-2{i},Battles,Army,Iraq,33.1,44.2,note {i}" for i in range(5)]
+    rows[1] = rows[1].replace(
+        "note 1" if opened_in == "notes" else "Army", '"' + ("note 1" if opened_in == "notes" else "Army")
+    )
+    head = "event_id,event_date,event_type,actor1,country,latitude,longitude,notes\n"
+    result = read_file(write(tmp_path, head + "\n".join(rows) + "\n"), dataset="x")
+    (problem,) = [p for p in result.report.problems if p.row]
+    assert problem.row == 2 and expected in problem.message and "Close or remove that quote" in problem.message
+    assert result.frame["event_id"].tolist() == ["e0"]  # nothing of the swallowed rows passes as a note
+
+
+def test_a_note_with_paragraphs_is_not_taken_for_swallowed_rows(tmp_path):
+    head = "event_id,event_date,event_type,actor1,country,latitude,longitude,notes\n"
+    text = head + 'e1,2021-02-21,Battles,Army,Iraq,33.1,44.2,"first paragraph\nsecond, with a comma"\n'
+    result = read_file(write(tmp_path, text), dataset="x")
+    assert result.report.rows_kept == 1 and not [p for p in result.report.problems if p.row]

@@ -188,11 +188,17 @@ def read_csv_table(data: bytes, header: bool = True, delimiter: str = ",") -> Ta
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return _read_csv_python(data, names, header, delimiter)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     del data
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     frame.columns = names
-    return Table(frame, np.arange(1, len(frame) + 1))
+    out = Table(frame, np.arange(1, len(frame) + 1))
+    # more lines than rows: some cell holds a line break (a note's paragraphs, or a quote never
+    # closed that read the next rows into it); reject_ragged looks, only then
+    out.frame.attrs["multiline"] = lines > len(frame) + (1 if header else 0)
+    out.frame.attrs["delimiter"] = delimiter
+    return out
 
 
 def _read_csv_python(data: bytes, names: list[str], header: bool, delimiter: str) -> Table:
@@ -207,6 +213,12 @@ def _read_csv_python(data: bytes, names: list[str], header: bool, delimiter: str
     frame.columns = names
     table = Table(frame, np.arange(1, len(frame) + 1))
     table.frame.attrs["field_counts"] = lengths
+    table.frame.attrs["multiline"] = True
+    table.frame.attrs["delimiter"] = delimiter
+    # lines a record holds beyond its own: a quote never closed reads the next lines into it
+    table.frame.attrs["lines_inside"] = np.array(
+        [sum(1 for f in r for line in f.split("\n")[1:] if line.strip()) for r in records]
+    )
     return table
 
 
@@ -595,21 +607,60 @@ def _fill_numeric(out, done, parts, year_hint, rows, report, column, texts) -> n
 
 
 def reject_ragged(table: Table, report: Report) -> np.ndarray:
-    """Reject rows whose number of fields differs from the header's; return the mask of good rows."""
+    """Reject rows whose number of fields differs from the header's, and rows whose cell swallowed
+    the rows after it (a quote never closed); return the mask of good rows."""
     counts = table.frame.attrs.get("field_counts")
     keep = np.ones(len(table.frame), dtype=bool)
+    if table.frame.attrs.get("multiline"):
+        keep &= ~_reject_swallowed(table, report, counts)
     if counts is None:
         return keep
     width = len(table.frame.columns)
     wrong = counts != width
+    inside = table.frame.attrs.get("lines_inside")
     for i in np.flatnonzero(wrong).tolist():
-        report.add(
-            Problem(
-                f"has {counts[i]} fields but the header has {width}; check for an unquoted comma or a cut line",
-                row=int(table.rows[i]),
-            )
+        swallowed = int(inside[i]) if inside is not None else 0
+        message = (
+            f'has {counts[i]} fields but the header has {width}: a quote (") opened in this row is never closed, '
+            f"so the {swallowed:,} line{'s' if swallowed != 1 else ''} after it {'were' if swallowed != 1 else 'was'} "
+            "read into it (and are not imported). Close or remove that quote."
+            if swallowed
+            else f"has {counts[i]} fields but the header has {width}; check for an unquoted comma or a cut line"
         )
+        report.add(Problem(message, row=int(table.rows[i])))
     return keep & ~wrong
+
+
+def _reject_swallowed(table: Table, report: Report, counts: np.ndarray | None) -> np.ndarray:
+    """Rows with a cell whose later lines look like rows of the file (as many separators as a row
+    has): a quote opened in the row and never closed read them into it. Rows of the wrong width
+    are left to the width check."""
+    frame = table.frame
+    width = len(frame.columns)
+    mark = frame.attrs.get("delimiter", ",")
+    bad = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        cells = frame[column]
+        if not (pd.api.types.is_string_dtype(cells.dtype) or cells.dtype == object):
+            continue
+        broken = cells.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
+        for i in np.flatnonzero(broken & ~bad).tolist():
+            if counts is not None and counts[i] != width:
+                continue
+            rows_inside = [line for line in str(cells.iloc[i]).split("\n")[1:] if line.count(mark) >= width - 2]
+            if rows_inside:
+                bad[i] = True
+                n = len(rows_inside)
+                report.add(
+                    Problem(
+                        f'a quote (") opened in this row is never closed, so {n:,} line{"s" if n != 1 else ""} '
+                        f"after it that look{'s' if n == 1 else ''} like rows {'were' if n != 1 else 'was'} read into "
+                        f"its '{column}' cell and not imported. Close or remove that quote.",
+                        row=int(table.rows[i]),
+                        column=str(column),
+                    )
+                )
+    return bad
 
 
 def _article(word: str) -> str:
