@@ -242,7 +242,10 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     text = scalar("cell")
     if text:
         parsed = _parse_floats(text, 3)
-        if parsed is None or not (-90 <= parsed[0] <= 90 and -180 <= parsed[1] <= 180 and 0 < parsed[2] <= 90):
+        # the south-west corner and the size: the whole cell on the globe (not past a pole)
+        if parsed is None or not (
+            0 < parsed[2] <= 90 and -90 <= parsed[0] <= 90 - parsed[2] and -180 <= parsed[1] <= 180 - parsed[2]
+        ):
             notices.append(f"{_shown('cell=' + text)} is not a map cell (LAT,LON,SIZE in degrees); ignored.")
         else:
             cell = parsed

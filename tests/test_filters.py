@@ -66,6 +66,8 @@ BAD = [
     ({"dataset": ["../../etc/passwd"]}, "Unknown dataset '../../etc/passwd' ignored"),
     ({"event": ["sitrep:nope"]}, "Unknown event 'sitrep:nope' ignored"),
     ({"cell": ["1,2"]}, "'cell=1,2' is not a map cell"),
+    ({"cell": ["89.9,179.9,90"]}, "'cell=89.9,179.9,90' is not a map cell"),  # past the pole and the date line
+    ({"cell": ["89.5,10,1"]}, "'cell=89.5,10,1' is not a map cell"),
     ({"area": ["5,5,1,1"]}, "'area=5,5,1,1' is not a box"),
 ]
 
