@@ -112,9 +112,17 @@ def widget_key(name: str) -> str:
 
 
 def reset_filters(dataset: str | None = None) -> None:
-    """Clear every filter and page selection; switch to ``dataset`` if given. For callbacks."""
+    """Clear every filter and page selection; switch to ``dataset`` if given. For callbacks.
+
+    The filters are set to their empty values, not taken out of the session state: a widget
+    whose key is taken out keeps the value its browser sent with this run, so the chips and
+    the search stayed while the URL and the sentence said they were gone (and came back at the
+    next change). The dates are taken out: the sidebar sets them to the dataset's span."""
     for name in FILTER_NAMES:
-        st.session_state.pop(widget_key(name), None)
+        if name == "dates":
+            st.session_state.pop(widget_key(name), None)
+        else:
+            st.session_state[widget_key(name)] = "" if name == "q" else []
     for key in PAGE_KEYS:
         st.session_state.pop(f"p_{key}", None)
     if dataset is not None:

@@ -766,3 +766,18 @@ def test_markdown_in_a_link_is_shown_as_typed_never_as_a_link_an_image_or_emphas
         assert "retracted" not in " ".join(links.all_inner_texts())
     page.wait_for_timeout(500)
     assert not fetched  # no image the link's author could count viewers with
+
+
+def test_reset_clears_the_sidebar_too_and_nothing_comes_back_at_the_next_change(server, page):
+    page.goto(server + "/?country=Iraq&q=rocket&type=Air%2Fdrone+strike")
+    expect(page.get_by_text(re.compile(r"^Air/drone strike events in Iraq mentioning"))).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Reset all filters").click()
+    page.wait_for_url(re.compile(r"/$"), timeout=30_000)
+    expect(page.get_by_label("Search place and notes")).to_have_value("", timeout=30_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.locator("[data-testid='stMultiSelect'] [data-baseweb='tag']")).to_have_count(0)  # no chip left
+    country = sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Country")
+    country.locator("input").click()
+    page.get_by_role("option", name="Syria").click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"/\?country=Syria$"), timeout=30_000)  # not Iraq, rocket or the type again
