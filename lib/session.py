@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import plotly.io as pio
 import streamlit as st
 
-from lib import queries, views
+from lib import filters, queries, views
 from lib.actors import Registry
 from lib.filters import FilterState, Vocabulary
 from lib.store import DatasetInfo, Store
@@ -136,12 +136,17 @@ CARRY_KEY = "carried_filters"
 def switch_page(page: str) -> None:
     """``st.switch_page`` keeping the filters. Streamlit resets every widget on a page switch
     made from Python (the browser sends no widget states with it), so the sidebar's values
-    are carried in a plain session key and put back by :func:`restore_carried_filters`."""
+    are carried in a plain session key and put back by :func:`restore_carried_filters`.
+
+    The new page's link goes with the switch: without it Streamlit cleared the query string,
+    and the browser's history gained a bare page and a half-written one between the two
+    views (Back then lost every filter)."""
     names = ("dataset", *FILTER_NAMES)
     st.session_state[CARRY_KEY] = {
         widget_key(n): st.session_state[widget_key(n)] for n in names if widget_key(n) in st.session_state
     }
-    st.switch_page(page)
+    target = view().state.with_(**{key: st.session_state.get(f"p_{key}") for key in PAGE_KEYS})
+    st.switch_page(page, query_params=filters.to_query(target))
 
 
 def restore_carried_filters() -> None:

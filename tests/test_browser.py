@@ -532,6 +532,16 @@ def test_a_click_on_a_timeline_event_opens_it_on_the_map_with_the_same_filters(s
     page.wait_for_url(re.compile(r"/\?(?=.*from=2021-02-10)(?=.*event=)"), timeout=30_000)
     expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
     assert "/timeline" not in page.url
+    # Back returns to the timeline with its filters (Streamlit adds a step with the event chosen
+    # on it); before, one step back was a bare /timeline showing every event
+    page.go_back()
+    page.wait_for_url(re.compile(r"/timeline\?from=2021-02-10&to=2021-02-20(&event=[^&]+)?$"), timeout=30_000)
+    if "event=" in page.url:
+        page.go_back()
+        page.wait_for_url(re.compile(r"/timeline\?from=2021-02-10&to=2021-02-20$"), timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert page.url.endswith("/timeline?from=2021-02-10&to=2021-02-20")
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks, 10 Feb 2021 – 20 Feb 2021: "))).to_be_visible()
 
 
 def test_ticking_a_row_of_the_events_table_opens_its_event_on_the_map_with_the_same_filters(server, page):
