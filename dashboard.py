@@ -33,6 +33,12 @@ def _clear_notices() -> None:
     st.session_state["notices"] = []
 
 
+def _slider_moved() -> None:
+    """The date slider moved: the box under it shows the new range, even half-picked."""
+    _clear_notices()
+    st.session_state[_widget_key("typed_dates")] = st.session_state[_widget_key("dates")]
+
+
 def _dates_typed() -> None:
     """Dates typed or picked under the slider: the range, once both ends are given."""
     _clear_notices()
@@ -121,12 +127,16 @@ def _sidebar(store, registry) -> session.View:
                 max_value=hi,
                 key=_widget_key("dates"),
                 format="D MMM YYYY",
-                on_change=_clear_notices,
+                on_change=_slider_moved,
             )
             # The same range as dates to type or pick: on five years of slider a pixel is a week.
             # The slider's state is the range; these two follow it on every run and set it when typed.
-            # One box for both ends: two side by side in the sidebar cut the dates short.
-            st.session_state[_widget_key("typed_dates")] = (date_from, date_to)
+            # One box for both ends: two side by side in the sidebar cut the dates short. While a
+            # range is being picked in its calendar (one end clicked) it is left alone: set from
+            # the slider at that rerun, the first click was undone and no range could be picked.
+            typed = st.session_state.get(_widget_key("typed_dates"))
+            if not (isinstance(typed, (tuple, list)) and len(typed) == 1):
+                st.session_state[_widget_key("typed_dates")] = (date_from, date_to)
             st.date_input(
                 "From – to (type or pick)",
                 min_value=lo,

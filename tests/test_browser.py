@@ -791,3 +791,16 @@ def test_reset_clears_the_sidebar_too_and_nothing_comes_back_at_the_next_change(
     page.get_by_role("option", name="Syria").click()
     page.keyboard.press("Escape")
     page.wait_for_url(re.compile(r"/\?country=Syria$"), timeout=30_000)  # not Iraq, rocket or the type again
+
+
+def test_a_range_can_be_picked_in_the_date_boxs_calendar(server, page):
+    page.goto(server + "/?from=2021-02-01&to=2021-02-28")
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks, 1 Feb 2021 – 28 Feb 2021: "))).to_be_visible(
+        timeout=30_000
+    )
+    page.locator("[data-testid='stSidebar'] [data-testid='stDateInput'] button").first.click()
+    page.get_by_role("button", name="Wednesday, February 10, 2021").click()
+    page.wait_for_timeout(1500)  # the first end's rerun must not undo it
+    page.get_by_role("button", name="Saturday, February 20, 2021").click()
+    page.wait_for_url(re.compile(r"/\?from=2021-02-10&to=2021-02-20$"), timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks, 10 Feb 2021 – 20 Feb 2021: "))).to_be_visible()
