@@ -115,16 +115,23 @@ def _values(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
 
 # What makes Markdown of text inside a line: emphasis, code, maths, links and images ("[", "]"),
 # "<…>" autolinks, Streamlit's colour directives (":red[") and :emoji: or :material/…: shortcodes.
-# ":" alone ("sitrep:2021-…") and ".", "-", "#" (only at a line's start) stay as typed. A bare
-# address is still made a link by Streamlit whatever the escaping, but only to itself, shown.
+# ":" alone ("sitrep:2021-…") and ".", "-", "#" (only at a line's start) stay as typed.
 _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<>~$|]|:(?=[\w+\-/]+:)|:(?=\w+\[)")
+
+
+# Streamlit links a bare address whatever the escaping ("https\://x" too); an invisible word
+# joiner (U+2060) inside "https://", "www." and "a@b" keeps it text.
+_AUTOLINK = re.compile(r"(?i)(?<![\w])(https?|ftp|www)(?=://|\.)|(?=@)")
 
 
 def md_inline(text: str) -> str:
     """Text from a link or a data file made literal inside a line of Streamlit Markdown (the page's
-    sentence, a notice): ``?q=[retracted](https://evil.example)`` must not become a link, nor
-    ``![x](http://…)`` an image the viewer's browser fetches."""
-    return _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    sentence, a notice): ``?q=[retracted](https://evil.example)`` must not become a link (nor a
+    bare address), ``![x](http://…)`` an image the viewer's browser fetches, nor a line break a
+    new paragraph."""
+    text = " ".join(text.split())
+    text = _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _AUTOLINK.sub(lambda m: (m.group(1) or "") + "\u2060", text)
 
 
 MAX_NOTICES = 8
@@ -228,7 +235,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
                 kept.append(match)
         lists[key] = tuple(kept)
 
-    q = scalar("q") or ""
+    q = " ".join((scalar("q") or "").split())  # a line break is no search (the box cannot hold one)
     if len(q) > MAX_QUERY_LENGTH:
         notices.append(f"Search text cut to {MAX_QUERY_LENGTH} characters.")
         q = q[:MAX_QUERY_LENGTH]

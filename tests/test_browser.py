@@ -766,14 +766,13 @@ def test_markdown_in_a_link_is_shown_as_typed_never_as_a_link_an_image_or_emphas
     q = "![x](http://127.0.0.1:9/pixel.png) [retracted](https://evil.example) **b** :red[x]"
     page.goto(server + "/?" + urlencode({"q": q, "country": "[c](https://evil.example)"}))
     caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="Strikes and attacks").first
-    expect(caption).to_contain_text(f"mentioning “{q}”", timeout=30_000)  # as typed
+    expect(caption).to_contain_text("mentioning “", timeout=30_000)
+    shown = caption.inner_text().replace("\u2060", "")  # the word joiner that keeps an address text
+    assert f"mentioning “{q}”" in shown  # as typed
     notice = page.get_by_text(re.compile(r"Unknown country")).first
-    expect(notice).to_contain_text("'[c](https://evil.example)'")
+    assert "'[c](https://evil.example)'" in notice.inner_text().replace("\u2060", "")
     for element in (caption, notice):
-        assert element.locator("img, strong, em, code, [style*='color']").count() == 0
-        links = element.locator("a")  # Streamlit links a bare address, to itself: never a label over another
-        assert all(links.nth(i).inner_text() in links.nth(i).get_attribute("href") for i in range(links.count()))
-        assert "retracted" not in " ".join(links.all_inner_texts())
+        assert element.locator("a, img, strong, em, code, [style*='color']").count() == 0
     page.wait_for_timeout(500)
     assert not fetched  # no image the link's author could count viewers with
 

@@ -195,9 +195,10 @@ def test_markdown_from_a_link_or_the_data_is_made_literal_in_the_sentence_and_no
     text = "![x](http://127.0.0.1:9/p.png) [link](https://e.x) **b** :red[x] `c` $x$ <https://e.x> :smile: a_b~c|d"
     inert = filters.md_inline(text)
     assert inert == (
-        "!\\[x\\](http://127.0.0.1:9/p.png) \\[link\\](https://e.x) \\*\\*b\\*\\* \\:red\\[x\\] \\`c\\` "
-        "\\$x\\$ \\<https://e.x\\> \\:smile: a\\_b\\~c\\|d"
-    )
+        "!\\[x\\](http\u2060://127.0.0.1:9/p.png) \\[link\\](https\u2060://e.x) \\*\\*b\\*\\* \\:red\\[x\\] \\`c\\` "
+        "\\$x\\$ \\<https\u2060://e.x\\> \\:smile: a\\_b\\~c\\|d"
+    )  # a word joiner (U+2060) keeps a bare address from being linked
+    assert filters.md_inline("a\nb  c www.x.org me@x.org") == "a b c www\u2060.x.org me\u2060@x.org"
     assert (
         filters.md_inline("sitrep:2021-02-15-erbil Iran-aligned 36.2° N.")
         == "sitrep:2021-02-15-erbil Iran-aligned 36.2° N."
@@ -205,7 +206,7 @@ def test_markdown_from_a_link_or_the_data_is_made_literal_in_the_sentence_and_no
     sentence = filters.describe(
         FilterState(q="[a](https://e.x)", actor=("**KH**",)), 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31)
     )
-    assert "involving \\*\\*KH\\*\\*" in sentence and "mentioning “\\[a\\](https://e.x)”" in sentence
+    assert "involving \\*\\*KH\\*\\*" in sentence and "mentioning “\\[a\\](https\u2060://e.x)”" in sentence
 
 
 def test_a_link_with_many_bad_values_gets_a_few_notices_and_a_count_of_the_rest():
