@@ -26,6 +26,16 @@ def _may_change_the_store() -> tuple[bool, str]:
     )
 
 
+def _remove(doomed: str, rows: int) -> None:
+    """Remove a dataset (a callback, so the sidebar may still change): whoever removes the dataset
+    they are viewing goes to the default one, without the notice meant for others."""
+    store.delete_dataset(doomed)
+    events.refresh()
+    st.session_state["deleted"] = (doomed, rows)
+    if st.session_state.get(session.widget_key("dataset")) == doomed:
+        session.reset_filters(events.default_dataset)
+
+
 imported = [info for info in events.datasets() if not info.shipped]
 if imported:
     with st.expander("Remove an imported dataset"):
@@ -40,11 +50,13 @@ if imported:
                 "(links to it will open the default dataset, with a notice)",
                 key=f"delete_sure_{doomed}",
             )
-            if st.button("Remove the dataset", icon=":material/delete:", disabled=not sure):
-                store.delete_dataset(doomed)
-                events.refresh()
-                st.session_state["deleted"] = (doomed, names[doomed].rows)
-                st.rerun()
+            st.button(
+                "Remove the dataset",
+                icon=":material/delete:",
+                disabled=not sure,
+                on_click=_remove,
+                args=(doomed, names[doomed].rows),
+            )
 gone = st.session_state.pop("deleted", None)
 if gone:
     st.success(f"Removed '{gone[0]}' ({gone[1]:,} events) from the store, and its file from the disk.")

@@ -225,7 +225,7 @@ def test_the_data_page_removes_an_imported_dataset_after_a_confirmation(browser)
             context = browser.new_context()
             try:
                 page = context.new_page()
-                page.goto(url + "/data")
+                page.goto(url + "/data?dataset=to-remove")  # the one being viewed
                 page.get_by_text("Remove an imported dataset").click()
                 button = page.get_by_role("button", name=re.compile("Remove the dataset"))
                 expect(button).to_be_disabled(timeout=30_000)  # not before the box is ticked
@@ -235,6 +235,8 @@ def test_the_data_page_removes_an_imported_dataset_after_a_confirmation(browser)
                 removed = "Removed 'to-remove' (5 events) from the store, and its file from the disk."
                 expect(page.get_by_text(removed)).to_be_visible(timeout=30_000)
                 assert "to-remove" not in [d.name for d in store.Store(catalog).datasets()]
+                assert page.get_by_text(re.compile("no longer in the store")).count() == 0  # that is for others
+                assert "dataset=" not in page.url
                 assert page.locator("[data-testid='stException']").count() == 0
             finally:
                 context.close()
