@@ -243,7 +243,7 @@ def write_dataset(
             # meaning of its actor order come from the format, and a second one would overwrite them
             raise StoreError(
                 f"'{dataset}' holds {held.upper()} data and this is a {source_format.upper()} file: import it "
-                "into another dataset (or replace this one's rows with --replace)"
+                "into another dataset (or replace this one's rows: python -m lib import FILE --replace)"
             )
         if entry and not replace:
             progress(0.1, "reading the dataset's current version")
