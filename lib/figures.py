@@ -189,9 +189,16 @@ def actor_width(points: pd.DataFrame, max_bytes: int, extra: int = 0) -> int:
 
 
 def casualty_text(fatalities, injuries) -> str:
+    """ "3 killed, 2 injured"; an unknown number killed is "killed ?"; unknown injuries are left
+    out (ACLED records none, and "injured ?" stood on every ACLED event)."""
     killed = "killed ?" if pd.isna(fatalities) else f"{int(fatalities)} killed"
-    hurt = "injured ?" if pd.isna(injuries) else f"{int(injuries)} injured"
-    return f"{killed}, {hurt}"
+    return killed if pd.isna(injuries) else f"{killed}, {int(injuries)} injured"
+
+
+def actor_link(directed: bool) -> str:
+    """Between actor 1 and actor 2: an arrow where the order is a direction, else a dash
+    (ACLED's and UCDP's orders are none; see lib.filters.directed)."""
+    return " → " if directed else " – "
 
 
 def make_event_map(
@@ -201,6 +208,7 @@ def make_event_map(
     max_bytes: int = 900_000,
     tiles: str | None = None,
     borders: str | None = None,
+    directed: bool = True,
 ) -> go.Figure:
     """Events as points, one trace per type; events whose number killed is unknown drawn as rings.
 
@@ -228,12 +236,13 @@ def make_event_map(
         stacked, extra = {}, 0  # no room within the byte budget: the details still list them
     width = actor_width(points, max_bytes, extra)
     points = points.assign(_here=here)
+    arrow = actor_link(directed)
     for event_type, group in points.groupby("type", sort=True):
         colour = colours[event_type]
         unknown = group["fatalities"].isna()
         hover = np.array(
             [
-                f"{pd.Timestamp(d):%Y-%m-%d} · {short(a1, width)} → {short(a2, width) or '?'}"
+                f"{pd.Timestamp(d):%Y-%m-%d} · {short(a1, width)}{arrow}{short(a2, width) or '?'}"
                 + ("" if pd.isna(f) else f"<br>{casualty_text(f, i)}")
                 + ("" if int(p) == 1 else f" · {PRECISION_WORDS[int(p)]}")
                 + stacked.get(n, "")
@@ -438,7 +447,9 @@ def lane_spread(lane_of: pd.Series, dates: pd.Series, lanes: list[str]) -> list[
     return out
 
 
-def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame, bin_: str) -> go.Figure:
+def make_timeline(
+    bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame, bin_: str, directed: bool = True
+) -> go.Figure:
     """Events and fatalities per time bin by type, and event lanes with retaliation links.
 
     ``bins``: bin, type, events, fatalities (``queries.timeline_bins``). ``events``: the
@@ -449,6 +460,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
     """
     lane = len(events) > 0
     rows = 3 if lane else 2
+    side = "attacker’s side" if directed else "actor 1’s side"
     fig = make_subplots(
         rows=rows,
         cols=1,
@@ -456,7 +468,7 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
         vertical_spacing=0.06,
         row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
         subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures)"]
-        + ([f"Events by {'attacker’s side' if 'lane' in events else 'type'} (arrow: answered by)"] if lane else []),
+        + ([f"Events by {side if 'lane' in events else 'type'} (arrow: answered by)"] if lane else []),
     )
     types = sorted(set(bins["type"].dropna()) | (set(events["type"].dropna()) if lane else set()))
     colours = colour_for(types)
@@ -502,8 +514,9 @@ def make_timeline(bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame,
                     },
                     customdata=part["rowkey"].to_numpy(dtype="int64"),
                     hovertext=[
-                        f"<b>{safe(row.type)}</b> {pd.Timestamp(row.event_date):%d %b %Y}<br>{safe(row.actor1)} → "
-                        f"{safe(row.actor2)}<br>{safe(row.location)}<br>{casualty_text(row.fatalities, row.injuries)}"
+                        f"<b>{safe(row.type)}</b> {pd.Timestamp(row.event_date):%d %b %Y}<br>{safe(row.actor1)}"
+                        f"{actor_link(directed)}{safe(row.actor2)}<br>{safe(row.location)}<br>"
+                        + casualty_text(row.fatalities, row.injuries)
                         for row in part.itertuples()
                     ],
                     hoverinfo="text",

@@ -102,7 +102,13 @@ def map_view(
             match = points.loc[points["event_id"] == state.event, "rowkey"]
             selected = int(match.iloc[0]) if len(match) else None
         fig = figures.make_event_map(
-            points, selected_rowkey=selected, uirevision=uirevision, tiles=tiles, borders=borders, max_bytes=budget
+            points,
+            selected_rowkey=selected,
+            uirevision=uirevision,
+            tiles=tiles,
+            borders=borders,
+            max_bytes=budget,
+            directed=filters.directed(store.info(uirevision).source_format),  # ACLED/UCDP: "A – B", not "A → B"
         )
         _say_selected(fig, state)
         _outline_selection(fig, state)
@@ -290,9 +296,9 @@ MAX_SIDE_LANES = 8
 SIDE_ORDER = ("US-led coalition", "Iranian state", "Iran-aligned", "Islamic Resistance in Iraq")
 
 
-def attacker_side(registry: Registry, name: str) -> str:
-    """The timeline lane of an attacker: its main affiliation (named as in the Affiliation filter),
-    else its canonical name."""
+def attacker_side(registry: Registry, name: str, directed: bool = True) -> str:
+    """The timeline lane of an attacker (actor 1, where the order is no direction): its main
+    affiliation (named as in the Affiliation filter), else its canonical name."""
     canonical = registry.canonical(name)
     actor = registry.actors.get(canonical)
     affiliations = actor.affiliations if actor else []
@@ -301,7 +307,7 @@ def attacker_side(registry: Registry, name: str) -> str:
             return side
     if affiliations:
         return affiliations[0]
-    return "Unidentified attackers" if canonical == "Unidentified armed group" else canonical
+    return "Unidentified attackers" if directed and canonical == "Unidentified armed group" else canonical
 
 
 @dataclass
@@ -325,11 +331,12 @@ def timeline_view(
         else queries.timeline_events(store, state, registry, 0)
     )
     links = queries.retaliation_links(lane) if len(lane) else queries.retaliation_links(lane.head(0))
+    directed = filters.directed(store.info(queries.dataset_of(store, state)).source_format)
     if len(lane):
-        sides = lane["actor1"].map(lambda name: attacker_side(registry, name))
+        sides = lane["actor1"].map(lambda name: attacker_side(registry, name, directed))
         if sides.nunique() <= MAX_SIDE_LANES:
             lane = lane.assign(lane=sides)
-    fig = figures.make_timeline(bins, lane, links, bin_)
+    fig = figures.make_timeline(bins, lane, links, bin_, directed)
     # The axis spans the chosen dates, not only the bins that hold events (from its first bin,
     # which may start a little before the first day, to the day after the last).
     first = min([pd.Timestamp(start), *([pd.Timestamp(bins["bin"].min())] if len(bins) else [])])

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from lib import figures, queries
+from lib import figures, queries, views
 from lib.filters import FilterState
 
 
@@ -82,7 +82,7 @@ def test_hover_keeps_the_map_under_its_byte_budget():
     big = figures.make_event_map(points)
     assert len(pio.to_json(big, validate=False)) < 1_000_000
     assert big.data[0].hovertext[0].startswith("2020-01-01 · Milit")  # names cut to fit, date and casualties kept
-    assert "3 killed, injured ?" in big.data[0].hovertext[0]
+    assert big.data[0].hovertext[0].endswith("<br>3 killed")  # unknown injuries left out, not "injured ?"
 
 
 def test_selected_event_is_highlighted_on_top_of_every_point(fixture_store, registry):
@@ -201,3 +201,16 @@ def test_point_traces_say_whether_the_map_draws_them_as_rings_for_its_key(fixtur
     fig = figures.make_event_map(points_frame(fixture_store, registry))
     keyed = [t for t in fig.data if t.showlegend is not False]
     assert keyed and all(t.meta == ("ring" if t.name.endswith("(killed unknown)") else "dot") for t in keyed)
+
+
+def test_the_hover_and_the_lanes_imply_no_direction_where_the_actor_order_is_none(fixture_store, registry):
+    points = points_frame(fixture_store, registry)
+    directed = figures.make_event_map(points)
+    undirected = figures.make_event_map(points, directed=False)  # ACLED, UCDP
+    assert " → " in directed.data[0].hovertext[0] and " → " not in undirected.data[0].hovertext[0]
+    assert " – " in undirected.data[0].hovertext[0]
+    assert (
+        figures.casualty_text(3, 2) == "3 killed, 2 injured" and figures.casualty_text(None, 2) == "killed ?, 2 injured"
+    )
+    assert views.attacker_side(registry, "Unidentified armed group") == "Unidentified attackers"
+    assert views.attacker_side(registry, "Unidentified armed group", directed=False) == "Unidentified armed group"
