@@ -491,6 +491,12 @@ def make_timeline(
             row=2,
             col=1,
         )
+    # counts are whole: a few events gave ticks at 0.5 event and 0.5 killed
+    for row in (1, 2):
+        fig.update_yaxes(tickformat=",d", rangemode="tozero", row=row, col=1)
+        top = bins.groupby("bin")["events" if row == 1 else "fatalities"].sum().max() if len(bins) else 0
+        if pd.notna(top) and top <= 5:
+            fig.update_yaxes(dtick=1, row=row, col=1)
     if lane:
         # the lane of each event: its attacker side when the caller gives one ("lane"), else its type
         lane_of = events["lane"] if "lane" in events else events["type"]

@@ -417,7 +417,11 @@ def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.dat
         parts.append(f"mentioning “{md_inline(state.q)}”")
     if state.cell:
         lat, lon, size = state.cell
-        parts.append(f"in the {size:g}° cell at {latitude_text(lat)}, {longitude_text(lon)}")
+        # its span, not only its south-west corner ("at 33.40° N, 44.40° E" read as its middle)
+        parts.append(
+            f"in the {size:g}° cell {latitude_text(lat)} – {latitude_text(lat + size)}, "
+            f"{longitude_text(lon)} – {longitude_text(lon + size)}"
+        )
     if state.area:
         lon0, lat0, lon1, lat1 = state.area
         if lat1 - lat0 <= SPOT_DEGREES and lon1 - lon0 <= SPOT_DEGREES:  # "Narrow every view to this spot"

@@ -161,7 +161,8 @@ DESCRIPTIONS = [
     (
         FilterState(cell=(34.0, 40.5, 0.5)),
         4,
-        "Strikes and attacks in the 0.5° cell at 34.00° N, 40.50° E, 27 Dec 2019 – 31 Dec 2024: 4 events",
+        "Strikes and attacks in the 0.5° cell 34.00° N – 34.50° N, 40.50° E – 41.00° E, 27 Dec 2019 – 31 Dec 2024: "
+        "4 events",
     ),
 ]
 

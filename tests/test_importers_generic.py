@@ -191,7 +191,8 @@ def test_a_workbook_whose_first_sheet_is_not_the_events_names_that_sheet(tmp_pat
     book.create_sheet("Events").append(["event_id", "event_date"])
     book.save(tmp_path / "two.xlsx")
     (error,) = [str(p) for p in read_file(tmp_path / "two.xlsx", dataset="x").report.file_errors]
-    assert "the first sheet, 'Readme', starts with" in error and "Only a workbook's first sheet is read" in error
+    # the header as written (not lower-cased), and one full stop
+    assert "'Readme', starts with This export was made on 2024-01-01. Only a workbook's first sheet" in error
     book = openpyxl.Workbook()
     book.active.title = "Cover"
     book.create_sheet("Events").append(["event_id"])

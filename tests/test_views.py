@@ -260,3 +260,15 @@ def test_the_card_says_how_many_named_sources_have_no_link(catalog):
     events = store.Store(catalog)
     assert views.event_card(events, "links", frame.loc[0, "event_id"])["unlinked"] == 2
     assert views.event_card(events, "links", frame.loc[1, "event_id"])["unlinked"] == 0
+
+
+def test_the_timelines_counts_tick_in_whole_numbers():
+    import datetime as dt
+
+    from lib import store
+    from lib.actors import Registry
+
+    state = FilterState(date_from=dt.date(2021, 2, 10), date_to=dt.date(2021, 2, 28))  # a few events a day
+    fig = views.timeline_view(store.Store(), Registry.from_csv(), state, dt.date(2019, 12, 27), dt.date(2024, 11, 19))
+    for axis in (fig.figure.layout.yaxis, fig.figure.layout.yaxis2):
+        assert axis.tickformat == ",d" and axis.dtick == 1  # not 0.5 event or 0.5 killed

@@ -83,7 +83,10 @@ def _xlsx_header(path: Path) -> list[str]:
 def _detect(path: Path, data: bytes | None) -> str:
     if data is not None and gdelt.looks_like(first_line(data)):
         return "gdelt"
-    names = [normalise_header(n) for n in _header_names(path, data)]
+    raw = _header_names(path, data)
+    names = [normalise_header(n) for n in raw]
+    # the header as the file writes it, for messages ("…starts with This export was made…")
+    shown = ", ".join(str(n).strip().rstrip(".") for n in raw[:8] if str(n).strip()) or "(no column names)"
     if acled.looks_like(names):
         return "acled"
     if ucdp.looks_like(names) or (data is not None and ucdp.looks_like_headerless(first_line(data))):
@@ -100,13 +103,11 @@ def _detect(path: Path, data: bytes | None) -> str:
                 )
     if is_xlsx(path):
         sheet = _xlsx_first_sheet_name(path)
-        shown = ", ".join(n for n in names[:8] if n) or "(no column names)"
         raise ImportFailed(
             f"unknown file format: the first sheet, {sheet!r}, starts with {shown}. Only a workbook's first "
             "sheet is read: move the sheet with the events first (with its header on row 1), or save that "
             "sheet as CSV."
         )
-    shown = ", ".join(n for n in names[:8] if n) or "(no column names)"
     raise ImportFailed(
         f"unknown file format: the header starts with {shown}. Sitrep reads ACLED, UCDP GED and GDELT exports "
         f"and CSV/XLSX files with the canonical columns ({', '.join(schema.REQUIRED_IN_FILE)}). Choose the "
