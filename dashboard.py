@@ -114,6 +114,11 @@ def _sidebar(store, registry) -> session.View:
         facet = session.get_facets(dataset, info.fingerprint)
         lo, hi = facet.min_date, facet.max_date
         dates = st.session_state.get(_widget_key("dates"))
+        if switched and dates and dates[0] <= hi and dates[1] >= lo and not (lo <= dates[0] and dates[1] <= hi):
+            # another dataset: a range overlapping its span keeps the part inside it
+            clamped = (max(dates[0], lo), min(dates[1], hi))
+            dropped.append(f"dates before {lo:%d %b %Y} or after {hi:%d %b %Y} (its span; kept the rest)")
+            st.session_state[_widget_key("dates")] = dates = clamped
         if not dates or not (lo <= dates[0] <= hi and lo <= dates[1] <= hi):
             if switched and dates:
                 dropped.append(

@@ -16,6 +16,7 @@ left, right = st.columns([1, 1])
 sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
 page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
+st.space("small")  # the table's toolbar shows above its top edge: clear of the Page buttons
 table = st.dataframe(
     views.table_rows(rows),
     hide_index=True,
