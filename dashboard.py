@@ -134,10 +134,10 @@ def _sidebar(store, registry) -> session.View:
                 format="D MMM YYYY",
                 on_change=_slider_moved,
             )
-            # The same range as dates to type or pick: on five years of slider a pixel is a week.
-            # The slider's state is the range; these two follow it on every run and set it when typed.
-            # One box for both ends: two side by side in the sidebar cut the dates short. While a
-            # range is being picked in its calendar (one end clicked) it is left alone: set from
+            # The same range as dates to type or pick (on five years of slider a pixel is a week),
+            # in one box (two side by side in the sidebar cut the dates short). The slider's state
+            # is the range: the box follows it on every run and sets it when typed. While a range
+            # is being picked in its calendar (one end clicked) the box is left alone: set from
             # the slider at that rerun, the first click was undone and no range could be picked.
             typed = st.session_state.get(_widget_key("typed_dates"))
             if not (isinstance(typed, (tuple, list)) and len(typed) == 1):

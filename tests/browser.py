@@ -145,3 +145,20 @@ def streamlit_server(env_extra: dict[str, str]):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def page_on_store(browser, catalog, datasets: dict[str, str], width: int = 1400, height: int = 1000):
+    """A server on a store at ``catalog`` holding the fixture rows as each of ``datasets`` (name →
+    source format), and a fresh page of the given size on it; yields (page, base URL)."""
+    from lib import store
+    from tests.conftest import make_frame
+
+    for name, source_format in datasets.items():
+        store.write_dataset(make_frame(name), name, source_format, catalog_path=catalog)
+    with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            yield context.new_page(), url
+        finally:
+            context.close()

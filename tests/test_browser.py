@@ -25,6 +25,7 @@ from tests.browser import (
     TRACE_NAMES_JS,
     click_map,
     map_settled,
+    page_on_store,
     streamlit_server,
 )
 
@@ -188,35 +189,26 @@ def test_a_dataset_deleted_while_open_resets_the_view_with_a_notice(browser):
 
 
 def test_another_dataset_keeps_the_filters_it_can_hold_and_says_which_it_dropped(browser, tmp_path):
-    from tests.conftest import make_frame
-
-    catalog = tmp_path / "catalog.json"
-    store.write_dataset(make_frame("other"), "other", "csv", catalog_path=catalog)
-    with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        try:
-            page = context.new_page()
-            page.goto(url + "/?from=2020-06-01&to=2023-01-01&country=Syria&q=Abu"
-                      "&type=Remote+explosive%2Flandmine%2FIED&event=sitrep%3A2024-01-28-tower-22-drone")  # fmt: skip
-            expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
-            page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset").locator("input").click()
-            page.get_by_role("option", name="other (5 events)").click()
-            # the country, the search and the dates within its span (to 25 Feb 2021) stay; the type
-            # (none in 'other') and the event go
-            page.wait_for_url(re.compile(r"/\?dataset=other&from=2020-06-01&country=Syria&q=Abu$"), timeout=30_000)
-            expect(
-                page.get_by_text(re.compile(r"in Syria mentioning “Abu”, 1 Jun 2020 – 25 Feb 2021: 1 event$"))
-            ).to_be_visible()
-            expect(
-                page.get_by_text(
-                    "Not in the dataset 'other', so dropped from the filters: dates before 31 Dec 2019 or after "
-                    "25 Feb 2021 (its span; kept the rest); event type Remote explosive/landmine/IED. The other "
-                    "filters were kept."
-                )
-            ).to_be_visible()
-            expect(page.get_by_role("button", name=re.compile("Close details"))).to_have_count(0)
-        finally:
-            context.close()
+    with page_on_store(browser, tmp_path / "catalog.json", {"other": "csv"}) as (page, url):
+        page.goto(url + "/?from=2020-06-01&to=2023-01-01&country=Syria&q=Abu"
+                  "&type=Remote+explosive%2Flandmine%2FIED&event=sitrep%3A2024-01-28-tower-22-drone")  # fmt: skip
+        expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
+        page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset").locator("input").click()
+        page.get_by_role("option", name="other (5 events)").click()
+        # the country, the search and the dates within its span (to 25 Feb 2021) stay; the type
+        # (none in 'other') and the event go
+        page.wait_for_url(re.compile(r"/\?dataset=other&from=2020-06-01&country=Syria&q=Abu$"), timeout=30_000)
+        expect(
+            page.get_by_text(re.compile(r"in Syria mentioning “Abu”, 1 Jun 2020 – 25 Feb 2021: 1 event$"))
+        ).to_be_visible()
+        expect(
+            page.get_by_text(
+                "Not in the dataset 'other', so dropped from the filters: dates before 31 Dec 2019 or after "
+                "25 Feb 2021 (its span; kept the rest); event type Remote explosive/landmine/IED. The other "
+                "filters were kept."
+            )
+        ).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile("Close details"))).to_have_count(0)
 
 
 def test_the_data_page_removes_an_imported_dataset_after_a_confirmation(browser):

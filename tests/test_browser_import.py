@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import importers
-from tests.browser import MAP_JS, POINTS_DRAWN_JS, ROOT, streamlit_server
+from tests.browser import MAP_JS, POINTS_DRAWN_JS, ROOT, page_on_store, streamlit_server
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
@@ -107,28 +107,19 @@ def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shippe
 
 def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_path, browser):
     from lib import store
-    from tests.conftest import make_frame
 
     catalog = tmp_path / "catalog.json"
-    store.write_dataset(make_frame("clash"), "clash", "acled", catalog_path=catalog)
-    with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1200})
-        try:
-            page = context.new_page()
-            page.goto(url + "/data")
-            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-                str(FIXTURES / "canonical.csv")
-            )
-            expect(page.get_by_text("canonical.csv")).to_be_visible(timeout=30_000)
-            name = page.get_by_label("Dataset name")
-            expect(name).to_have_value("canonical", timeout=30_000)  # the name suggested from the file
-            name.fill("clash")
-            name.press("Enter")
-            page.get_by_role("button", name="Check the file").click()
-            expect(page.get_by_text(re.compile(r"^'clash' holds ACLED data and this is CSV"))).to_be_visible(
-                timeout=30_000
-            )
-            assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
-            assert store.Store(catalog).info("clash").rows == 5
-        finally:
-            context.close()
+    with page_on_store(browser, catalog, {"clash": "acled"}, height=1200) as (page, url):
+        page.goto(url + "/data")
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+            str(FIXTURES / "canonical.csv")
+        )
+        expect(page.get_by_text("canonical.csv")).to_be_visible(timeout=30_000)
+        name = page.get_by_label("Dataset name")
+        expect(name).to_have_value("canonical", timeout=30_000)  # the name suggested from the file
+        name.fill("clash")
+        name.press("Enter")
+        page.get_by_role("button", name="Check the file").click()
+        expect(page.get_by_text(re.compile(r"^'clash' holds ACLED data and this is CSV"))).to_be_visible(timeout=30_000)
+        assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
+        assert store.Store(catalog).info("clash").rows == 5
