@@ -3,8 +3,7 @@
 The URL is the view: on a session's first run, and after the browser's Back or Forward,
 the query parameters are parsed into a FilterState (lib.filters), bad values dropped with a
 notice; otherwise the widgets own the state and every run writes it back to the URL,
-defaults left out. Pages read the
-result through ``lib.session.view()``.
+defaults left out. Pages read the result through ``lib.session.view()``.
 """
 
 from __future__ import annotations
