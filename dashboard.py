@@ -171,8 +171,8 @@ def _sidebar(store, registry) -> session.View:
                     dropped.append(f"{label.lower()} {', '.join(v for v in current if v not in options[name])}")
             if name == "affiliation":  # say who is in each: "Iran-aligned" does not hold Iran's own forces
                 help_text = views.affiliation_help(registry)
-            if name in ("attacker", "target") and not filters.directed(info.source_format):
-                label = filters.actor_roles(info.source_format)[name == "target"]
+            if name in ("attacker", "target") and not info.directed:
+                label = filters.actor_roles(info.directed)[name == "target"]
                 help_text = (
                     f"{label} as this dataset lists it. Its actor order implies no direction (ACLED says so; "
                     "UCDP lists a dyad's sides, government first), so it is not always the side that acted."
@@ -207,7 +207,7 @@ def _sidebar(store, registry) -> session.View:
         facets=facet,
         vocabulary=vocab,
         notices=list(st.session_state.get("notices", [])),
-        description=filters.describe(state, count, lo, hi, filters.directed(info.source_format)),
+        description=filters.describe(state, count, lo, hi, info.directed),
         count=count,
     )
 

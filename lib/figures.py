@@ -197,7 +197,7 @@ def casualty_text(fatalities, injuries) -> str:
 
 def actor_link(directed: bool) -> str:
     """Between actor 1 and actor 2: an arrow where the order is a direction, else a dash
-    (ACLED's and UCDP's orders are none; see lib.filters.directed)."""
+    (ACLED's and UCDP's orders are none; see lib.store.UNDIRECTED_FORMATS)."""
     return " → " if directed else " – "
 
 

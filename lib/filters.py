@@ -373,21 +373,10 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
-# Formats whose actor order is not a direction: ACLED says its actor order implies none, and
-# UCDP GED lists the dyad's sides (government first), not who acted. Sitrep's own data, GDELT
-# (source → target) and plain files (by the data contract) put the attacker first.
-UNDIRECTED_FORMATS = frozenset({"acled", "ucdp"})
-
-
-def directed(source_format: str) -> bool:
-    """Whether a dataset's actor 1 is the side that acted on its actor 2."""
-    return source_format not in UNDIRECTED_FORMATS
-
-
-def actor_roles(source_format: str) -> tuple[str, str]:
-    """The names of actor 1 and actor 2 in a dataset of this format: "Attacker" and "Target"
-    where the order is a direction, else "Actor 1" and "Actor 2"."""
-    return ("Attacker", "Target") if directed(source_format) else ("Actor 1", "Actor 2")
+def actor_roles(directed: bool) -> tuple[str, str]:
+    """The names of actor 1 and actor 2: "Attacker" and "Target" where the dataset's actor order
+    is a direction (``DatasetInfo.directed``), else "Actor 1" and "Actor 2"."""
+    return ("Attacker", "Target") if directed else ("Actor 1", "Actor 2")
 
 
 def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.date, is_directed: bool = True) -> str:

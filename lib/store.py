@@ -63,6 +63,17 @@ class DatasetInfo:
     imported_at: str | None = None
     files: tuple[str, ...] = ()
 
+    @property
+    def directed(self) -> bool:
+        """Whether actor 1 is the side that acted on actor 2 (see :data:`UNDIRECTED_FORMATS`)."""
+        return self.source_format not in UNDIRECTED_FORMATS
+
+
+# Formats whose actor order is not a direction: ACLED says its actor order implies none, and
+# UCDP GED lists the dyad's sides (government first), not who acted. Sitrep's own data, GDELT
+# (source → target) and plain files (by the data contract) put the attacker first. The app then
+# says "Actor 1"/"Actor 2", not "Attacker"/"Target".
+UNDIRECTED_FORMATS = frozenset({"acled", "ucdp"})
 
 LICENCES = {
     "acled": (
@@ -237,13 +248,11 @@ def write_dataset(
         data = catalog.read()
         entry = data["datasets"].get(dataset)
         skipped = 0
-        held = entry.get("source_format", "csv") if entry else None
-        if entry and not replace and held != source_format:
-            # one dataset, one format: its licence note (ACLED's "do not redistribute") and the
-            # meaning of its actor order come from the format, and a second one would overwrite them
+        clash = format_clash(dataset, entry.get("source_format", "csv") if entry else None, source_format)
+        if clash and not replace:
             raise StoreError(
-                f"'{dataset}' holds {held.upper()} data and this is a {source_format.upper()} file: import it "
-                "into another dataset (or replace this one's rows: python -m lib import FILE --replace)"
+                f"{clash}: import it into another dataset (or replace this one's rows: "
+                "python -m lib import FILE --replace)"
             )
         if entry and not replace:
             progress(0.1, "reading the dataset's current version")
@@ -301,6 +310,15 @@ def write_dataset(
         _collect_garbage(catalog, data)
     progress(1.0, "done")
     return len(added), skipped
+
+
+def format_clash(dataset: str, held: str | None, source_format: str) -> str | None:
+    """Why rows of ``source_format`` cannot join ``dataset``, which holds ``held`` data (None: new), or
+    None. One dataset, one format: its licence note (ACLED's "do not redistribute") and the
+    meaning of its actor order come from the format, and a second one would overwrite them."""
+    if held is None or held == source_format:
+        return None
+    return f"'{dataset}' holds {held.upper()} data and this is a {source_format.upper()} file"
 
 
 def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:

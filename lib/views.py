@@ -108,7 +108,7 @@ def map_view(
             tiles=tiles,
             borders=borders,
             max_bytes=budget,
-            directed=filters.directed(store.info(uirevision).source_format),  # ACLED/UCDP: "A – B", not "A → B"
+            directed=store.info(uirevision).directed,  # ACLED/UCDP: "A – B", not "A → B"
         )
         _say_selected(fig, state)
         _outline_selection(fig, state)
@@ -331,7 +331,7 @@ def timeline_view(
         else queries.timeline_events(store, state, registry, 0)
     )
     links = queries.retaliation_links(lane) if len(lane) else queries.retaliation_links(lane.head(0))
-    directed = filters.directed(store.info(queries.dataset_of(store, state)).source_format)
+    directed = store.info(queries.dataset_of(store, state)).directed
     if len(lane):
         sides = lane["actor1"].map(lambda name: attacker_side(registry, name, directed))
         if sides.nunique() <= MAX_SIDE_LANES:

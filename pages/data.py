@@ -125,13 +125,14 @@ if checked and upload is not None and checked[0] == upload.file_id:
         mapchart.map_chart(pio.to_json(preview, validate=False), key="upload_preview")
         allowed, reason = _may_change_the_store()
         held = {info.name: info.source_format for info in events.datasets()}.get(name)
+        clash = store.format_clash(name, held, result.format)
         rows_word = f"{len(result.frame):,} event{'s' if len(result.frame) != 1 else ''}"
         if not allowed:
             st.info(reason)
-        elif held and held != result.format:  # said at the check, not after Commit
+        elif clash:  # said at the check, not after Commit
             st.error(
-                f"'{name}' holds {held.upper()} data and this is {result.format.upper()}: one dataset holds one "
-                "format (its licence note comes from it). Give this file another dataset name above and check it again."
+                f"{clash}: one dataset holds one format (its licence note comes from it). Give this file "
+                "another dataset name above and check it again."
             )
         elif st.button(f"Commit {rows_word} to '{name}'", type="primary", icon=":material/save:"):
             bar = st.progress(0.0, text="Starting…")

@@ -80,7 +80,7 @@ with card_column:
             if result.kind == "points" and not result.selected_drawn:
                 st.caption(":material/visibility_off: Outside the current filters, so not on the map.")
             st.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")
-            first, second = filters.actor_roles(view.dataset.source_format)  # ACLED/UCDP: no direction
+            first, second = filters.actor_roles(view.dataset.directed)  # ACLED/UCDP: no direction
             st.markdown(f"**{first}:** {card['attacker']}  \n**{second}:** {card['target']}")
             st.markdown(f"**Place:** {card['place']}  \n**Coordinates:** {card['coordinates']}")
             st.markdown(f"**Place precision:** {card['geo_precision']}")

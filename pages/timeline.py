@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import figures, filters, session, views
+from lib import figures, session, views
 
 view = session.view()
 st.title("Timeline")
@@ -19,7 +19,7 @@ if clicked:  # an event on the lanes: open it on the Map, with these filters
     st.session_state["p_event"] = clicked
     session.switch_page("pages/map.py")
 if result.lane_shown:
-    side = "attacker's" if filters.directed(view.dataset.source_format) else "actor 1's"  # ACLED/UCDP: no direction
+    side = "attacker's" if view.dataset.directed else "actor 1's"  # ACLED/UCDP: no direction
     st.caption(
         f"Bottom panel: every event on the lane of its {side} side (affiliation), coloured by type; an arrow runs "
         f"from an event to the one a source says answered it ({result.links} link{'s' if result.links != 1 else ''} "

@@ -120,6 +120,8 @@ def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_
         name.fill("clash")
         name.press("Enter")
         page.get_by_role("button", name="Check the file").click()
-        expect(page.get_by_text(re.compile(r"^'clash' holds ACLED data and this is CSV"))).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(re.compile(r"^'clash' holds ACLED data and this is a CSV file"))).to_be_visible(
+            timeout=30_000
+        )
         assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
         assert store.Store(catalog).info("clash").rows == 5

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lib import filters
+from lib import filters, store
 from lib.filters import FilterState, Vocabulary
 
 
@@ -183,11 +183,12 @@ def test_describe(state, count, expected):
     ],
 )
 def test_actor_order_is_a_direction_only_where_the_format_says_so(source_format, roles, sentence):
-    assert filters.actor_roles(source_format) == roles
+    info = store.DatasetInfo("d", 1, None, None, source_format, "", False, "f")
+    assert filters.actor_roles(info.directed) == roles
     state = FilterState(attacker=("A",), target=("B",))
-    text = filters.describe(state, 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31), filters.directed(source_format))
+    text = filters.describe(state, 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31), info.directed)
     assert text.startswith(sentence), text
-    if not filters.directed(source_format):
+    if not info.directed:
         one = filters.describe(FilterState(target=("B",)), 1, dt.date(2020, 1, 1), dt.date(2020, 12, 31), False)
         assert one.startswith("Strikes and attacks with B as actor 2, "), one
 
