@@ -93,7 +93,7 @@ def map_view(
     under 1 MB.
     """
     events = queries.count_events(store, state, registry)
-    uirevision = queries.dataset_of(store, state)
+    dataset = queries.dataset_of(store, state)  # also the maps' uirevision: a user's zoom is kept per dataset
     limit, budget = points_budget(state, max_points)
     if events <= limit:
         points = queries.map_points(store, state, registry, limit)
@@ -104,17 +104,17 @@ def map_view(
         fig = figures.make_event_map(
             points,
             selected_rowkey=selected,
-            uirevision=uirevision,
+            uirevision=dataset,
             tiles=tiles,
             borders=borders,
             max_bytes=budget,
-            directed=store.info(uirevision).directed,  # ACLED/UCDP: "A – B", not "A → B"
+            directed=store.info(dataset).directed,  # ACLED/UCDP: "A – B", not "A → B"
         )
         _say_selected(fig, state)
         _outline_selection(fig, state)
         return MapView("points", fig, events, len(points), selected_drawn=selected is not None)
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
-    fig = figures.make_cell_map(cells, size, types, uirevision=uirevision, tiles=tiles, borders=borders)
+    fig = figures.make_cell_map(cells, size, types, uirevision=dataset, tiles=tiles, borders=borders)
     _say_selected(fig, state)
     _outline_selection(fig, state)
     reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
