@@ -110,3 +110,23 @@ def test_seed_facts(events):
     assert "Kata'ib Sayyid al-Shuhada" in syria["assoc_actor_2"]
     asad = by_id.loc["sitrep:2020-01-08-iran-missiles-ain-al-asad"]
     assert asad["response_to"] == "sitrep:2020-01-03-baghdad-airport-soleimani-strike"
+
+
+def test_event_ids_carry_the_events_own_date(events):
+    # A row redated after checking its sources (a strike announced on the 8th in Washington hit
+    # after midnight local time) takes a new id: an id naming another day misleads whoever cites it.
+    slug_dates = events["event_id"].str.slice(7, 17)
+    wrong = events.loc[slug_dates != events["event_date"].dt.strftime("%Y-%m-%d"), "event_id"].tolist()
+    assert wrong == []
+
+
+def _place_key(name: str) -> str:
+    return re.sub(r"^al\s+", "", re.sub(r"[-'’\s]+", " ", name.casefold())).strip()
+
+
+@pytest.mark.parametrize("column", ["admin1", "admin2"])
+def test_one_spelling_per_place(events, column):
+    # "Anbar" and "Al Anbar" split the same governorate in every count and filter
+    spellings = events[column].dropna().drop_duplicates()
+    clashes = spellings.groupby(spellings.map(_place_key)).agg(sorted)
+    assert [names for names in clashes if len(names) > 1] == []
