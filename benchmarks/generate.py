@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import schema, store
+from lib import geocheck, schema, store
 
 TYPES = [
     ("Explosions/Remote violence", "Air/drone strike", 0.22),
@@ -54,6 +54,16 @@ def generate(rows: int, seed: int = 7, dataset: str | None = None) -> pd.DataFra
     centres = np.array([(lat, lon) for _, lat, lon in COUNTRIES])
     place_lat = np.round(centres[place_country, 0] + rng.normal(0, 2.0, n_places), 4)
     place_lon = np.round(centres[place_country, 1] + rng.normal(0, 2.5, n_places), 4)
+    # a place drawn outside its country (Lebanon is small) is drawn again, so that imports of these
+    # files are not told that their points lie in another country (lib/geocheck)
+    names = pd.Series([COUNTRIES[c][0] for c in place_country])
+    for _ in range(100):
+        far, _swapped = geocheck.outside(place_lat, place_lon, names)
+        if not far.any():
+            break
+        redo = np.flatnonzero(far)
+        place_lat[redo] = np.round(centres[place_country[redo], 0] + rng.normal(0, 1.0, len(redo)), 4)
+        place_lon[redo] = np.round(centres[place_country[redo], 1] + rng.normal(0, 1.0, len(redo)), 4)
     place = rng.choice(n_places, rows, p=zipf_weights(n_places))
 
     n_actors = max(20, min(3_000, rows // 100))

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib import geocheck
+
 # name -> (kind, required). Kinds: str, date, int (1..3 precision), float, nint (nullable int).
 COLUMNS: dict[str, tuple[str, bool]] = {
     "event_id": ("str", True),
@@ -238,6 +240,8 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
     flag(zero, "latitude", "coordinates are 0, 0 — a placeholder, not a place; give the real location", text="0, 0")
 
     publish()
+    _warn_outside_country(cols, bad, numbers, pending)
+    publish()
     ids = cols["event_id"]
     repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
     if repeated.any():
@@ -257,6 +261,46 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
     typed = _to_dtypes(typed) if len(typed) else empty_frame()
     report.rows_kept = len(typed)
     return typed
+
+
+GEO_WARNINGS_SHOWN = 20  # rows named one by one; past it, one line counts the rest
+
+
+def outside_country_warning(name: str, y: float, x: float, swapped: bool, row: int) -> Problem:
+    """The warning for a point (latitude y, longitude x) far outside the country it names."""
+    if swapped:
+        message = (
+            f"the point lies outside {name} (more than ~50 km beyond its extent), but read the other way "
+            f"round ({x:g}, {y:g}) it is inside: are latitude and longitude swapped? Kept as given; "
+            "correct the file and import it again"
+        )
+    else:
+        message = (
+            f"the point lies outside {name} (more than ~50 km beyond its extent): check the coordinates "
+            "(a lost minus sign?) and the country. Kept as given"
+        )
+    return Problem(message, row=row, column="latitude", value=f"{y:g}, {x:g}", fatal=False)
+
+
+def _warn_outside_country(cols: dict, bad: np.ndarray, numbers: np.ndarray, pending: list) -> None:
+    """Warn (and keep the row) where a point lies far outside the country the row names."""
+    checked = np.flatnonzero(~bad)
+    if not len(checked):
+        return
+    lat, lon = cols["latitude"][checked], cols["longitude"][checked]
+    country = cols["country"].iloc[checked].reset_index(drop=True)
+    far, swapped = geocheck.outside(lat, lon, country)
+    flagged = np.flatnonzero(far)
+    for i in flagged[:GEO_WARNINGS_SHOWN].tolist():
+        y, x = float(lat[i]), float(lon[i])
+        problem = outside_country_warning(country.iloc[i], y, x, bool(swapped[i]), int(numbers[checked[i]]))
+        pending.append((int(checked[i]), problem))
+    if len(flagged) > GEO_WARNINGS_SHOWN:
+        message = (
+            f"{len(flagged):,} rows in all have a point outside the country they name, {int(swapped.sum()):,} of "
+            f"them inside it when read the other way round (swapped); the first {GEO_WARNINGS_SHOWN} are listed"
+        )
+        pending.append((len(bad), Problem(message, column="latitude", fatal=False)))
 
 
 def _as_text(values: pd.Series) -> pd.Series:

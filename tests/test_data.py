@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from lib import schema
+from lib import geocheck, schema
 from lib.actors import Registry
 from lib.store import SHIPPED_FILES, load_shipped
 
@@ -39,6 +39,11 @@ def test_coordinates_inside_the_region_and_countries_in_scope(events):
     assert events["latitude"].between(*REGION["lat"]).all()
     assert events["longitude"].between(*REGION["lon"]).all()
     assert set(events["country"]) <= {"Iraq", "Syria", "Jordan"}
+
+
+def test_every_point_lies_in_the_country_its_row_names(events):
+    far, _ = geocheck.outside(events["latitude"].to_numpy(), events["longitude"].to_numpy(), events["country"])
+    assert events.loc[far, "event_id"].tolist() == []
 
 
 def test_dates_in_range_and_precision_codes_valid(events):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lib import schema
+from lib import geocheck, schema
 from lib.schema import COLUMNS, Problem, Report, clean_text, empty_frame, validate_frame
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -109,6 +110,23 @@ def reference_validate(raw: pd.DataFrame, report: Report, row_numbers=None) -> p
     for i in range(n):
         if cols["latitude"][i] == 0.0 and cols["longitude"][i] == 0.0 and not bad[i]:
             flag(i, "latitude", "coordinates are 0, 0 — a placeholder, not a place; give the real location", "0, 0")
+    far = 0
+    for i in range(n):  # a point far outside its country: a warning, the row kept
+        name = None if bad[i] else geocheck.known(cols["country"][i])
+        if name is None:
+            continue
+        box = geocheck.boxes(name)
+        y, x = cols["latitude"][i], cols["longitude"][i]
+
+        def inside(a, b, box=box):
+            return any(s <= a <= north and w <= b <= e for w, s, e, north in box)
+
+        if not inside(y, x):
+            far += 1
+            if far <= schema.GEO_WARNINGS_SHOWN:
+                report.add(schema.outside_country_warning(cols["country"][i], y, x, inside(x, y), numbers[i]))
+    if far > schema.GEO_WARNINGS_SHOWN:
+        raise AssertionError("the reference checks a few rows only")
     seen: dict[str, int] = {}
     for i, event_id in enumerate(cols["event_id"]):
         if event_id is None:
@@ -190,6 +208,9 @@ CASES = [
     ("longitude", "181"),
     ("longitude", "-180"),
     ("longitude", "1,5"),
+    ("longitude", "-44.4"),  # a lost minus sign: far outside Iraq, a warning
+    ("country", "Syria"),  # Baghdad's point is not in Syria
+    ("country", "Atlantis"),  # a country not known is not checked
     ("geo_precision", "3"),
     ("geo_precision", None),
     ("fatalities", "-1"),
@@ -293,3 +314,54 @@ def test_a_text_cell_longer_than_a_cell_may_hold_rejects_its_row_with_its_length
     assert len(kept) == len(raw) - 1 and raw.loc[2, "event_id"] in set(kept["event_id"])
     (problem,) = report.problems
     assert (problem.row, problem.column, problem.value) == (2, "notes", f"{schema.MAX_TEXT + 1:,} characters")
+
+
+def test_a_point_outside_its_country_is_kept_with_a_warning_that_says_swapped_when_it_is():
+    rows = [good_row(event_id=f"x:{i}", country="Syria", latitude="35.0", longitude="38.0") for i in range(3)]
+    rows[1].update(latitude="38.0", longitude="35.0")  # in Turkey; the other way round, in Syria
+    rows[2].update(latitude="35.0", longitude="-38.0")  # in the Atlantic
+    report = Report("f")
+    frame = validate_frame(pd.DataFrame(rows), report)
+    assert len(frame) == 3 and report.rejected_rows == []  # kept as given
+    swapped, sign = report.problems
+    assert (swapped.row, swapped.fatal, swapped.value) == (2, False, "38, 35")
+    assert "are latitude and longitude swapped?" in swapped.message and "Syria" in swapped.message
+    assert sign.row == 3 and "lost minus sign" in sign.message and "swapped" not in sign.message
+
+
+def test_outside_country_warnings_stop_at_twenty_with_a_count_of_the_rest():
+    rows = [good_row(event_id=f"x:{i}", country="Iraq", latitude="44.4", longitude="33.3") for i in range(25)]
+    report = Report("f")
+    validate_frame(pd.DataFrame(rows), report)
+    listed = [p for p in report.problems if p.row is not None]
+    assert len(listed) == schema.GEO_WARNINGS_SHOWN
+    (summary,) = [p for p in report.problems if p.row is None]
+    assert summary.message.startswith("25 rows in all have a point outside the country they name, 25 of them")
+    assert not summary.fatal
+
+
+@pytest.mark.parametrize(
+    ("country", "lat", "lon"),
+    [
+        ("Israel", 31.5, 34.45),  # Gaza, as UCDP codes it
+        ("Somalia", 9.56, 44.06),  # Hargeisa, in Somaliland
+        ("Morocco", 27.15, -13.2),  # Laayoune, Western Sahara
+        ("DR Congo (Zaire)", -4.32, 15.31),  # UCDP's name for Kinshasa's country
+        ("Democratic Republic of Congo", -11.66, 27.48),  # ACLED's, Lubumbashi
+        ("United States", 61.2, -149.9),  # Anchorage: Alaska is its own part of the map
+        ("French Guiana", 4.93, -52.33),  # GDELT's name, drawn within France
+        ("Turkey", 36.2, 36.16),  # Antakya: near Syria, still Turkey
+    ],
+)
+def test_places_coded_under_a_country_by_real_datasets_are_not_flagged(country, lat, lon):
+    far, _ = geocheck.outside(np.array([lat]), np.array([lon]), pd.Series([country]))
+    assert not far[0]
+
+
+def test_every_gdelt_country_name_is_checked_but_a_few_without_a_border():
+    names = pd.read_csv(Path(schema.__file__).parent / "importers" / "fips_countries.csv", keep_default_na=False)
+    unknown = sorted(n for n in names["country"] if geocheck.known(n) is None)
+    assert unknown == [
+        "Bouvet Island", "Gibraltar", "Netherlands Antilles", "Oceans", "Paracel Islands", "Spratly Islands",
+        "Tokelau", "Tuvalu",
+    ]  # fmt: skip

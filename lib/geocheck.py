@@ -1,0 +1,249 @@
+"""Coordinates against the country a row names: a cheap test for swapped or mistyped points.
+
+An import keeps a row whose latitude and longitude are valid numbers but swapped (Syria's
+35.0, 38.0 read as 38.0, 35.0 is in Turkey) or carry a lost minus sign, and the map then
+draws it in the wrong country with nothing to say so. This test finds the gross cases: a
+point more than ``MARGIN`` degrees (about 50 km) outside every part of the named country's
+extent, each part's bounding box taken from the borders the map draws (data/basemap,
+Natural Earth 1:50m). Boxes, not the outlines: a point just across a border, or in a
+neighbour's corner of the box, passes, so the test never flags an event for the precision
+of the borders. It warns and keeps the row; it does not move a point.
+
+Country names are matched after folding case, accents and punctuation, through the aliases
+below (ACLED's, UCDP's and GDELT's spellings). A name it does not know is not checked.
+Disputed or de facto areas that a dataset codes under another country (Gaza under Israel in
+UCDP, Somaliland under Somalia in ACLED, Western Sahara under Morocco) count as inside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BORDERS = Path(__file__).resolve().parent.parent / "data" / "basemap" / "countries.geojson"
+MARGIN = 0.5  # degrees beyond a part's bounding box; about 50 km
+
+# Other spellings (folded by ``fold``) -> Natural Earth's name in data/basemap.
+ALIASES = {
+    "antigua and barbuda": "Antigua and Barb.",
+    "bosnia and herzegovina": "Bosnia and Herz.",
+    "bosnia herzegovina": "Bosnia and Herz.",
+    "burma": "Myanmar",
+    "cape verde": "Cabo Verde",
+    "car": "Central African Rep.",
+    "central african republic": "Central African Rep.",
+    "congo brazzaville": "Congo",
+    "republic of congo": "Congo",
+    "republic of the congo": "Congo",
+    "congo kinshasa": "Dem. Rep. Congo",
+    "democratic republic of congo": "Dem. Rep. Congo",
+    "democratic republic of the congo": "Dem. Rep. Congo",
+    "dr congo": "Dem. Rep. Congo",
+    "drc": "Dem. Rep. Congo",
+    "zaire": "Dem. Rep. Congo",
+    "cote d ivoire": "Côte d'Ivoire",
+    "ivory coast": "Côte d'Ivoire",
+    "czech republic": "Czechia",
+    "dominican republic": "Dominican Rep.",
+    "east timor": "Timor-Leste",
+    "equatorial guinea": "Eq. Guinea",
+    "eswatini": "eSwatini",
+    "swaziland": "eSwatini",
+    "falkland islands": "Falkland Is.",
+    "faroe islands": "Faeroe Is.",
+    "gaza strip": "Palestine",
+    "west bank": "Palestine",
+    "palestinian territories": "Palestine",
+    "palestinian territory": "Palestine",
+    "occupied palestinian territory": "Palestine",
+    "holy see": "Vatican",
+    "vatican city": "Vatican",
+    "iran islamic republic of": "Iran",
+    "korea republic of": "South Korea",
+    "republic of korea": "South Korea",
+    "korea democratic people s republic of": "North Korea",
+    "democratic people s republic of korea": "North Korea",
+    "lao pdr": "Laos",
+    "lao people s democratic republic": "Laos",
+    "macau": "Macao",
+    "north macedonia": "Macedonia",
+    "republic of macedonia": "Macedonia",
+    "northern cyprus": "N. Cyprus",
+    "russian federation": "Russia",
+    "soviet union": "Russia",
+    "sao tome and principe": "São Tomé and Principe",
+    "solomon islands": "Solomon Is.",
+    "south sudan": "S. Sudan",
+    "syrian arab republic": "Syria",
+    "tanzania united republic of": "Tanzania",
+    "united republic of tanzania": "Tanzania",
+    "turkiye": "Turkey",
+    "uk": "United Kingdom",
+    "united states": "United States of America",
+    "usa": "United States of America",
+    "us": "United States of America",
+    "viet nam": "Vietnam",
+    "western sahara": "W. Sahara",
+    "yemen north yemen": "Yemen",
+    "north yemen": "Yemen",
+    "south yemen": "Yemen",
+    "yugoslavia": "Serbia",
+    "kampuchea": "Cambodia",
+    "rhodesia": "Zimbabwe",
+    "malagasy": "Madagascar",
+    "bahamas the": "Bahamas",
+    "the bahamas": "Bahamas",
+    "gambia the": "Gambia",
+    "the gambia": "Gambia",
+    "micronesia federated states of": "Micronesia",
+    "federated states of micronesia": "Micronesia",
+    "marshall islands": "Marshall Is.",
+    "cayman islands": "Cayman Is.",
+    "cook islands": "Cook Is.",
+    "british virgin islands": "British Virgin Is.",
+    "virgin islands british": "British Virgin Is.",
+    "us virgin islands": "U.S. Virgin Is.",
+    "northern mariana islands": "N. Mariana Is.",
+    "turks and caicos islands": "Turks and Caicos Is.",
+    "saint kitts and nevis": "St. Kitts and Nevis",
+    "st kitts and nevis": "St. Kitts and Nevis",
+    "saint vincent and the grenadines": "St. Vin. and Gren.",
+    "st vincent and the grenadines": "St. Vin. and Gren.",
+    "saint pierre and miquelon": "St. Pierre and Miquelon",
+    "french polynesia": "Fr. Polynesia",
+    "wallis and futuna": "Wallis and Futuna Is.",
+    "south georgia and the south sandwich islands": "S. Geo. and the Is.",
+    "pitcairn islands": "Pitcairn Is.",
+    "heard island and mcdonald islands": "Heard I. and McDonald Is.",
+    # overseas parts Natural Earth draws within their country, and GDELT's (FIPS) names
+    "french guiana": "France",
+    "guadeloupe": "France",
+    "martinique": "France",
+    "mayotte": "France",
+    "reunion": "France",
+    "svalbard and jan mayen": "Norway",
+    "french southern territories": "Fr. S. Antarctic Lands",
+    "british indian ocean territory": "Br. Indian Ocean Ter.",
+    "christmas island": "Indian Ocean Ter.",
+    "cocos islands": "Indian Ocean Ter.",
+    "pitcairn": "Pitcairn Is.",
+    "saint martin": "St-Martin",
+    "saint barthelemy": "St-Barthélemy",
+    "united states virgin islands": "U.S. Virgin Is.",
+    "serbia and montenegro": "Serbia",
+}
+
+# Areas counted as inside a country besides its own parts: de facto or disputed territory that
+# datasets code under it, and the states it was split from or into within the datasets' span.
+ALSO_INSIDE = {
+    "Israel": ("Palestine",),
+    "Palestine": ("Israel",),
+    "Somalia": ("Somaliland",),
+    "Somaliland": ("Somalia",),
+    "Cyprus": ("N. Cyprus",),
+    "N. Cyprus": ("Cyprus",),
+    "Serbia": ("Kosovo", "Montenegro"),
+    "Kosovo": ("Serbia",),
+    "Morocco": ("W. Sahara",),
+    "W. Sahara": ("Morocco",),
+    "Sudan": ("S. Sudan",),
+    "S. Sudan": ("Sudan",),
+    "Ethiopia": ("Eritrea",),
+    "India": ("Pakistan", "China", "Siachen Glacier"),
+    "Pakistan": ("India", "Siachen Glacier"),
+    "China": ("India", "Taiwan", "Hong Kong", "Macao"),
+    "Russia": ("Ukraine", "Georgia"),
+    "Ukraine": ("Russia",),
+    "Georgia": ("Russia",),
+}
+
+
+def fold(name: object) -> str:
+    """A country name folded for matching: no accents, case, brackets or punctuation."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    text = re.sub(r"\(([^)]*)\)", r" \1 ", text.casefold().replace("&", " and "))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+@functools.cache
+def _parts() -> dict[str, np.ndarray]:
+    """Natural Earth name -> its parts' bounding boxes, rows of [west, south, east, north]."""
+    features = json.loads(BORDERS.read_text(encoding="utf-8"))["features"]
+    out: dict[str, np.ndarray] = {}
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        boxes = []
+        for polygon in polygons:
+            ring = np.asarray(polygon[0], dtype="float64")
+            boxes.append([ring[:, 0].min(), ring[:, 1].min(), ring[:, 0].max(), ring[:, 1].max()])
+        out[feature["properties"]["name"]] = np.asarray(boxes)
+    return out
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    """Folded name or alias -> Natural Earth name."""
+    names = {fold(name): name for name in _parts()}
+    for alias, name in ALIASES.items():
+        names.setdefault(alias, name)
+    return names
+
+
+def known(country: object) -> str | None:
+    """Natural Earth's name for a country as a dataset spells it, or None if not known. UCDP's
+    "Yemen (North Yemen)" and "DR Congo (Zaire)" are known by either name."""
+    names = _names()
+    folded = fold(country)
+    if folded in names:
+        return names[folded]
+    outer = fold(re.sub(r"\([^)]*\)", " ", str(country)))
+    return names.get(outer)
+
+
+@functools.cache
+def boxes(country: str) -> np.ndarray:
+    """Every box a point may lie in (with the margin) for the Natural Earth country named."""
+    parts = _parts()
+    chosen = [parts[country]] + [parts[other] for other in ALSO_INSIDE.get(country, ()) if other in parts]
+    grown = np.concatenate(chosen) + np.array([-MARGIN, -MARGIN, MARGIN, MARGIN])
+    return grown
+
+
+def _inside(lat: np.ndarray, lon: np.ndarray, box: np.ndarray) -> np.ndarray:
+    found = np.zeros(len(lat), dtype=bool)
+    for west, south, east, north in box:
+        found |= (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+    return found
+
+
+def outside(lat: np.ndarray, lon: np.ndarray, country: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose point lies outside the named country (beyond the margin), and of those, the
+    rows whose point read the other way round (latitude as longitude) lies inside it.
+
+    Rows naming a country not known here are never flagged.
+    """
+    lat = np.asarray(lat, dtype="float64")
+    lon = np.asarray(lon, dtype="float64")
+    far = np.zeros(len(lat), dtype=bool)
+    swapped = np.zeros(len(lat), dtype=bool)
+    codes, names = pd.factorize(country, use_na_sentinel=True)
+    for code, name in enumerate(names):
+        ne_name = known(name)
+        if ne_name is None:
+            continue
+        rows = np.flatnonzero(codes == code)
+        box = boxes(ne_name)
+        out = ~_inside(lat[rows], lon[rows], box)
+        if not out.any():
+            continue
+        rows = rows[out]
+        far[rows] = True
+        swapped[rows] = _inside(lon[rows], lat[rows], box)
+    return far, swapped
