@@ -168,7 +168,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if notices:
         for notice in notices:
             _say(f"error: {notice}")
-        _say("error: nothing was exported; correct or drop the values above.")
+        # the notices are the app's, which corrects a link and says how ("used 2024-11-19"); a
+        # command run by a script must not export something other than what it asked for
+        _say(
+            "error: nothing was exported. The app corrects such values in a link as said above; the "
+            "command does not guess: correct or drop them."
+        )
         return 2
     state = state.with_(dataset=args.dataset)
     batches = queries.iter_batches(events, state, registry, sort=args.sort)

@@ -127,6 +127,16 @@ def test_export_refuses_unknown_values(capsys):
     assert "Unknown country 'Narnia'" in err and "nothing was exported" in err
 
 
+def test_export_outside_the_data_says_it_corrects_nothing(capsys, tmp_path):
+    target = tmp_path / "late.csv"
+    code, _, err = run(
+        capsys, "export", "--dataset", "us-iran-2019-2024", "--from", "2030-01-01", "--output", str(target)
+    )
+    assert code == 2 and not target.exists()
+    assert "outside the data" in err  # the app's notice, which says what the app would use
+    assert "the command does not guess" in err  # and that nothing was used here
+
+
 def test_datasets_lists_shipped_and_imported(capsys):
     run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "ucdp-test")
     code, out, _ = run(capsys, "datasets")
