@@ -51,6 +51,8 @@ REQUIRED_IN_FILE: list[str] = ["event_date", "event_type", "actor1", "country", 
 LIST_SEPARATOR = ";"  # in assoc_actor_*, source and response_to
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
+# what may follow an ISO date and be ignored: a time of day, with seconds, fractions and a zone
+ISO_TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
 MAX_COUNT = 10_000_000  # people killed or injured in one event: more is a typo or a wrapped number
 MAX_TEXT = 20_000  # characters in one text cell (~3,000 words); a 5 MB cell froze the tab showing it
 
@@ -371,10 +373,14 @@ def _parse_date_series(values: pd.Series, col: str, flag) -> np.ndarray:
     empty = text.isna().to_numpy()
     flag(empty, col, "is empty; give the event's date as YYYY-MM-DD", values)
     head = text.str.slice(0, 10)
-    use_head = (text.str.len() >= 10) & head.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-    text = text.where(~use_head.fillna(False).astype(bool), head)
+    dated = ((text.str.len() >= 10) & head.str.fullmatch(r"\d{4}-\d{2}-\d{2}")).fillna(False).astype(bool)
+    # a time after the date is ignored, but only a real one: "2021-02-25T25:99" is a typo to show
+    timed = text.str.slice(10).str.fullmatch(ISO_TIME).fillna(False).astype(bool)
+    bad_time = (dated & ~timed).to_numpy()
+    flag(bad_time, col, "has a date followed by something that is not a time of day (hh:mm); check it", values)
+    text = text.where(~(dated & timed), head)
     iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool).to_numpy()
-    flag(~empty & ~iso, col, "is not an ISO date (YYYY-MM-DD)", values)
+    flag(~empty & ~iso & ~bad_time, col, "is not an ISO date (YYYY-MM-DD)", values)
     parsed = pd.to_datetime(text.where(iso, None), format="%Y-%m-%d", errors="coerce")
     unreal = iso & parsed.isna().to_numpy()
     flag(unreal, col, "is not a real calendar date", values)

@@ -44,7 +44,11 @@ def _reference_parse_date(value, i, col, flag):
     if text is None:
         flag(i, col, "is empty; give the event's date as YYYY-MM-DD", value)
         return fallback
-    text = text[:10] if len(text) >= 10 and _ISO_DATE.match(text[:10]) else text
+    if len(text) >= 10 and _ISO_DATE.match(text[:10]):
+        if not re.fullmatch(schema.ISO_TIME, text[10:]):
+            flag(i, col, "has a date followed by something that is not a time of day (hh:mm); check it", value)
+            return fallback
+        text = text[:10]
     if not _ISO_DATE.match(text):
         flag(i, col, "is not an ISO date (YYYY-MM-DD)", value)
         return fallback
@@ -183,6 +187,9 @@ CASES = [
     ("event_date", "2999-01-01"),
     ("event_date", "2021-02-25 00:00:00.000"),
     ("event_date", "2021-02-25T10:00"),
+    ("event_date", "2021-02-25T25:99"),  # not a time: a typo to show, not to drop silently
+    ("event_date", "2021-02-25 10:00:00.5+03:00"),
+    ("event_date", "2021-02-25x"),
     ("event_date", dt.date(2021, 2, 25)),
     ("event_date", pd.Timestamp("2021-02-25 13:45")),
     ("event_date", dt.datetime(1850, 1, 1)),
