@@ -209,3 +209,14 @@ def test_replace_says_what_it_replaced_and_refuses_to_drop_stored_events_for_a_f
     code, _, err = run(capsys, "import", str(clean), "--dataset", "base", "--replace")
     assert code == 0 and "replaced the 5 events of 'base' with the 1 of this file" in err
     assert store.Store(temp_store).info("base").rows == 1
+
+
+def test_import_keeps_a_swapped_point_and_says_so(capsys, temp_store, tmp_path):
+    header = "event_id,event_date,event_type,actor1,country,latitude,longitude\n"
+    source = tmp_path / "swapped.csv"
+    source.write_text(header + "a,2021-02-25,Attack,X,Syria,35.0,38.0\nb,2021-02-26,Attack,X,Syria,38.0,35.0\n")
+    code, _, err = run(capsys, "import", str(source), "--dataset", "swapped")
+    assert code == 0, err
+    assert store.Store(temp_store).info("swapped").rows == 2  # kept as given: the user decides
+    assert "warning: row 2, column 'latitude': the point lies outside Syria" in err
+    assert "are latitude and longitude swapped?" in err
