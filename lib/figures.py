@@ -189,9 +189,9 @@ def actor_width(points: pd.DataFrame, max_bytes: int, extra: int = 0) -> int:
 
 
 def casualty_text(fatalities, injuries) -> str:
-    """ "3 killed, 2 injured"; an unknown number killed is "killed ?"; unknown injuries are left
+    """ "3 killed, 2 injured"; an unknown number killed is "killed unknown" (as the key says); unknown injuries are left
     out (ACLED records none, and "injured ?" stood on every ACLED event)."""
-    killed = "killed ?" if pd.isna(fatalities) else f"{int(fatalities)} killed"
+    killed = "killed unknown" if pd.isna(fatalities) else f"{int(fatalities)} killed"
     return killed if pd.isna(injuries) else f"{killed}, {int(injuries)} injured"
 
 

@@ -210,7 +210,8 @@ def test_the_hover_and_the_lanes_imply_no_direction_where_the_actor_order_is_non
     assert " → " in directed.data[0].hovertext[0] and " → " not in undirected.data[0].hovertext[0]
     assert " – " in undirected.data[0].hovertext[0]
     assert (
-        figures.casualty_text(3, 2) == "3 killed, 2 injured" and figures.casualty_text(None, 2) == "killed ?, 2 injured"
+        figures.casualty_text(3, 2) == "3 killed, 2 injured"
+        and figures.casualty_text(None, 2) == "killed unknown, 2 injured"
     )
     assert views.attacker_side(registry, "Unidentified armed group") == "Unidentified attackers"
     assert views.attacker_side(registry, "Unidentified armed group", directed=False) == "Unidentified armed group"
