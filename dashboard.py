@@ -181,7 +181,7 @@ def _sidebar(store, registry) -> session.View:
                 st.multiselect(label, options[name], key=key, help=help_text, on_change=_clear_notices)
             )
         q = st.text_input(
-            "Search place and notes",
+            "Search places, notes and actors",
             key=_widget_key("q"),
             max_chars=filters.MAX_QUERY_LENGTH,
             on_change=_clear_notices,

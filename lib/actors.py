@@ -89,6 +89,15 @@ class Registry:
         keys.update(actor_key(n) for n in wanted)  # actors not in the registry match themselves
         return sorted(keys)
 
+    def search(self, text: str) -> list[str]:
+        """Canonical actors any of whose spellings contains ``text``, apostrophes, dashes and case
+        aside: "kataib" finds Kata'ib Hezbollah and Kata'ib Sayyid al-Shuhada (the search box's
+        actor half; fewer than 3 letters find none)."""
+        wanted = _bare(text)
+        if len(wanted) < 3:
+            return []
+        return sorted({name for key, name in self._by_key.items() if wanted in _bare(key)})
+
     def affiliations(self) -> list[str]:
         return sorted({a for actor in self.actors.values() for a in actor.affiliations})
 
@@ -100,6 +109,11 @@ class Registry:
     def canonical_names(self, raw_keys: Iterable[str]) -> list[str]:
         """Distinct canonical names for a collection of stored actor keys, sorted."""
         return sorted({self._by_key.get(k, k) for k in raw_keys if k})
+
+
+def _bare(text: str) -> str:
+    """A name for substring search: its key without apostrophes and dashes."""
+    return _SPACES.sub(" ", actor_key(text).replace("'", "").replace("-", " ")).strip()
 
 
 def _split(text: str) -> list[str]:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lib import schema
-from lib.actors import Registry
+from lib.actors import Registry, actor_key
 from lib.filters import FilterState, Vocabulary
 from lib.store import Store
 
@@ -62,8 +62,14 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
     if state.q:
         pattern = "%" + state.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         fields = ("location", "notes", "admin1", "admin2")
-        clauses.append("(" + " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields) + ")")
-        params += [pattern] * len(fields)
+        # and the actors any of whose spellings hold the text ("Kataib Hezbollah" finds Kata'ib
+        # Hezbollah's events), or named exactly so if not in the registry: keys, not text, so cheap
+        found = set(registry.search(state.q)) | ({registry.resolve(state.q)} - {None})  # "KH" is an alias
+        named = registry.keys_for(found) + [actor_key(state.q)]
+        text = " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields)
+        actors = "list_has_any(attacker_keys, ?::VARCHAR[]) OR list_has_any(target_keys, ?::VARCHAR[])"
+        clauses.append(f"({text} OR {actors})")
+        params += [pattern] * len(fields) + [named, named]
     if state.cell:
         lat, lon, size = state.cell
         clauses.append("latitude >= ? AND latitude < ? AND longitude >= ? AND longitude < ?")

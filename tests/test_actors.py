@@ -55,3 +55,10 @@ def test_shipped_registry_knows_acleds_names_for_iraqs_forces():
     registry = actors.Registry.from_csv()
     assert registry.resolve("Military Forces of Iraq (2020-)") == "Iraq"
     assert registry.resolve("Police Forces of Iraq (2018-2022)") == "Iraq"
+
+
+def test_search_finds_actors_by_part_of_any_spelling():
+    registry = actors.Registry.from_csv()
+    assert registry.search("kataib") == ["Kata'ib Hezbollah", "Kata'ib Sayyid al-Shuhada"]
+    assert "Harakat al-Nujaba" in registry.search("Hezbollah")  # through its alias "Harakat Hezbollah al-Nujaba"
+    assert registry.search("ka") == []  # under three letters: no actor, or nearly all would match

@@ -23,6 +23,9 @@ CASES = [
     (FilterState(q="embassy"), {"t:5"}),  # location, case-insensitive
     (FilterState(q="event t:3"), {"t:3"}),  # notes
     (FilterState(q="100%_"), set()),  # LIKE wildcards are literal
+    (FilterState(q="Kataib Hezbollah"), {"t:4", "t:5"}),  # an actor, spelled without the apostrophe
+    (FilterState(q="KH"), {"t:4", "t:5"}),  # an alias the registry knows
+    (FilterState(q="sayyid al shuhada"), {"t:4"}),  # part of a name, dashes aside; associated actors count
     (FilterState(cell=(33.0, 44.0, 0.5)), {"t:1", "t:5"}),
     (FilterState(area=(42.0, 33.0, 44.0, 34.0)), {"t:2"}),
 ]
