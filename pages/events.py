@@ -42,7 +42,8 @@ if view.count:
 else:
     shown = "No event matches these filters. "
 st.caption(
-    shown + "Tick a row's box to open the event on the map. The Sort box sorts the whole view, in the store; "
+    shown + "Tick a row's box (keyboard: arrow to the row, Shift+Space) to open the event on the map. "
+    "The Sort box sorts the whole view, in the store; "
     "a click on a column header sorts only this page. "
     "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
 )

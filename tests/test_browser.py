@@ -812,3 +812,17 @@ def test_a_range_can_be_picked_in_the_date_boxs_calendar(server, page):
     page.get_by_role("button", name="Saturday, February 20, 2021").click()
     page.wait_for_url(re.compile(r"/\?from=2021-02-10&to=2021-02-20$"), timeout=30_000)
     expect(page.get_by_text(re.compile(r"^Strikes and attacks, 10 Feb 2021 – 20 Feb 2021: "))).to_be_visible()
+
+
+def test_the_events_table_offers_no_download_of_its_own_page(server, page):
+    # Streamlit's table toolbar would download the visible page only (100 rows, other columns,
+    # no formula guard): the one download is the page's, of every filtered row and column.
+    page.goto(server + "/events")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    expect(grid).to_be_visible(timeout=30_000)
+    grid.hover()
+    toolbar = page.locator("[data-testid='stElementToolbar']").first
+    expect(toolbar).to_be_visible(timeout=10_000)
+    expect(toolbar.get_by_role("button", name="Search")).to_be_visible()  # the toolbar is there
+    assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
+    expect(page.get_by_role("button", name=re.compile(r"Download CSV"))).to_be_visible()
