@@ -121,8 +121,9 @@ function gestures(root) {
 }
 
 // When the selected event changes (a click on the map, "Answered by" or another event at the
-// spot in the details), bring the top of its details into view if it is not: below a narrow
-// map they open out of sight, and after a button far down a long card the page stays there.
+// spot in the details), or the map opens with one chosen, bring the top of its details into
+// view if it is not: below a narrow map they open out of sight, and after a button far down a
+// long card the page stays there.
 // Streamlit draws the details after the map, so they are looked for a moment.
 function selectedKey(figure) {
   return (figure.layout && figure.layout.meta && figure.layout.meta.event) || "";
@@ -130,7 +131,9 @@ function selectedKey(figure) {
 
 function showCard(root, figure) {
   const key = selectedKey(figure);
-  const changed = root.__sitrepSelected !== undefined && key !== root.__sitrepSelected;
+  // also on the map's first figure: a shared link with event=, or an event opened from the
+  // Timeline or Events, lands here with the details below a narrow map and out of sight
+  const changed = key !== root.__sitrepSelected;
   root.__sitrepSelected = key;
   if (!changed || !key) return;
   const started = Date.now();

@@ -826,3 +826,16 @@ def test_the_events_table_offers_no_download_of_its_own_page(server, page):
     expect(toolbar.get_by_role("button", name="Search")).to_be_visible()  # the toolbar is there
     assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
     expect(page.get_by_role("button", name=re.compile(r"Download CSV"))).to_be_visible()
+
+
+def test_an_event_link_opened_on_a_phone_brings_the_details_below_the_map_into_view(server, browser):
+    # On a phone the details sit below the 600 px map; a shared link with event= (or an event
+    # opened from the Timeline or Events) used to land at the top with nothing to say so.
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(server + "/?event=" + quote("sitrep:2021-02-25-us-strikes-abu-kamal", safe=""))
+        close = page.get_by_role("button", name=re.compile("Close details"))
+        expect(close).to_be_in_viewport(timeout=30_000)
+    finally:
+        context.close()
