@@ -92,11 +92,13 @@ class Registry:
     def search(self, text: str) -> list[str]:
         """Canonical actors any of whose spellings contains ``text``, apostrophes, dashes and case
         aside: "kataib" finds Kata'ib Hezbollah and Kata'ib Sayyid al-Shuhada (the search box's
-        actor half; fewer than 3 letters find none)."""
+        actor half). An alias found whole counts however short ("KH"); otherwise fewer than 3
+        letters find none."""
+        found = {self.resolve(text)} - {None}
         wanted = _bare(text)
-        if len(wanted) < 3:
-            return []
-        return sorted({name for key, name in self._by_key.items() if wanted in _bare(key)})
+        if len(wanted) >= 3:
+            found |= {name for key, name in self._by_key.items() if wanted in _bare(key)}
+        return sorted(found)
 
     def affiliations(self) -> list[str]:
         return sorted({a for actor in self.actors.values() for a in actor.affiliations})

@@ -64,8 +64,7 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
         fields = ("location", "notes", "admin1", "admin2")
         # and the actors any of whose spellings hold the text ("Kataib Hezbollah" finds Kata'ib
         # Hezbollah's events), or named exactly so if not in the registry: keys, not text, so cheap
-        found = set(registry.search(state.q)) | ({registry.resolve(state.q)} - {None})  # "KH" is an alias
-        named = registry.keys_for(found) + [actor_key(state.q)]
+        named = registry.keys_for(registry.search(state.q)) + [actor_key(state.q)]
         text = " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields)
         actors = "list_has_any(attacker_keys, ?::VARCHAR[]) OR list_has_any(target_keys, ?::VARCHAR[])"
         clauses.append(f"({text} OR {actors})")
