@@ -243,10 +243,9 @@ def _sync_url(state: FilterState, extra: dict[str, list[str]]) -> None:
 
 def _share_box(state: FilterState, extra: dict[str, list[str]]) -> None:
     with st.sidebar:
-        base = st.context.url or ""
-        query = filters.query_string(state, extra)
+        link = filters.share_link(st.context.url or "", filters.query_string(state, extra))
         st.caption("Link to this view (copy with the icon):")
-        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+        st.code(link, language=None, wrap_lines=True)
         st.button("Reset all filters", icon=":material/restart_alt:", width="stretch", on_click=session.reset_filters)
 
 
@@ -274,6 +273,8 @@ def main() -> None:
         st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
     ]
     page = st.navigation(pages)
+    # each page its own tab title, so tabs, bookmarks and the history list tell them apart
+    st.set_page_config(page_title=f"{page.title} · Sitrep")
     # the Events table's order and page belong to that page's links only
     extra = (
         filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))

@@ -315,6 +315,19 @@ def query_string(state: FilterState, extra: Mapping[str, Sequence[str]] | None =
     return urlencode(pairs)
 
 
+def share_link(page_url: str, query: str) -> str:
+    """The link to a view: the page's address (``st.context.url``) and its query string.
+
+    The app's root reads ``http://host:port/?…``, with the slash browsers put there
+    themselves, so the copied link is the one the address bar shows."""
+    from urllib.parse import urlsplit
+
+    base = page_url.split("?", 1)[0].split("#", 1)[0]
+    if base and not urlsplit(base).path:
+        base += "/"
+    return f"{base}?{query}" if query else base
+
+
 def table_from_query(params: Mapping[str, Sequence[str]]) -> tuple[str, int, list[str]]:
     """The Events table's order and page from a link (``sort``, ``page``), with a notice per bad value."""
     notices: list[str] = []

@@ -122,9 +122,16 @@ def test_date_slider_changes_map_sentence_and_url_and_the_link_reproduces_it(ser
 def test_links_of_every_page_reproduce_page_and_filters(server, page, browser):
     page.goto(server + "/?country=Iraq")
     sentence(page)
+    expect(page).to_have_title("Map · Sitrep", timeout=30_000)
+    share = page.locator("[data-testid='stSidebar'] [data-testid='stCode'] code")
+    expect(share).to_have_text(server + "/?country=Iraq")  # the address bar's own form, "/" before "?"
     page.locator("[data-testid='stSidebarNav'] a", has_text="Timeline").click()
     page.wait_for_url(re.compile(r"/timeline\?.*country=Iraq"), timeout=30_000)
     expect(page.locator("h1", has_text="Timeline")).to_be_visible(timeout=30_000)
+    # each page names itself in the tab and the history list, not one title for all
+    expect(page).to_have_title("Timeline · Sitrep", timeout=30_000)
+    # the sidebar's link to this view is the address the browser shows
+    expect(share).to_have_text(page.url)
     first = sentence(page)
     assert " in Iraq," in first
     fresh = browser.new_context()

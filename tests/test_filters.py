@@ -222,3 +222,18 @@ def test_a_link_with_many_bad_values_gets_a_few_notices_and_a_count_of_the_rest(
         "'sort' was given 2 times; used the first value, 'oldest'.",
         "'page' was given 2 times; used the first value, '2'.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("page_url", "query", "link"),
+    [
+        ("http://127.0.0.1:8501", "country=Iraq", "http://127.0.0.1:8501/?country=Iraq"),
+        ("http://127.0.0.1:8501/", "country=Iraq", "http://127.0.0.1:8501/?country=Iraq"),
+        ("http://127.0.0.1:8501/timeline", "q=a%26b", "http://127.0.0.1:8501/timeline?q=a%26b"),
+        ("http://127.0.0.1:8501/events?sort=oldest", "", "http://127.0.0.1:8501/events"),
+        ("https://maps.example.org/sitrep/about", "", "https://maps.example.org/sitrep/about"),
+        ("http://127.0.0.1:8501", "", "http://127.0.0.1:8501/"),
+    ],
+)
+def test_the_share_link_is_the_address_the_browser_shows(page_url, query, link):
+    assert filters.share_link(page_url, query) == link
