@@ -148,7 +148,9 @@ def _sidebar(store, registry) -> session.View:
                 key=_widget_key("typed_dates"),
                 format="YYYY-MM-DD",
                 on_change=_dates_typed,
-                label_visibility="collapsed",
+                # Streamlit takes a typed date when focus leaves the box, not on Enter: say so
+                help="A typed date applies when you leave the box (Escape, Tab or a click elsewhere). "
+                "In the calendar, click the first day, then the last.",
             )
         else:
             date_from, date_to = lo, hi

@@ -55,6 +55,9 @@ def test_url_parameters_set_the_filters_and_the_sentence():
     assert at.slider(key="f_dates").value[0].isoformat() == "2021-01-01"
     assert at.multiselect(key="f_country").value == ["Iraq"]
     assert any(c.startswith("Strikes and attacks in Iraq, 1 Jan 2021 – ") for c in caption_texts(at)), caption_texts(at)
+    box = at.date_input(key="f_typed_dates")
+    assert box.value[0].isoformat() == "2021-01-01"  # the box under the slider shows the same range
+    assert "when you leave the box" in box.help  # Enter does not apply a typed date: the box says how
 
 
 def test_bad_parameters_are_dropped_with_visible_notices():

@@ -751,7 +751,7 @@ def test_dates_can_be_typed_as_well_as_slid_and_the_slider_follows(server, page)
     page.goto(server + "/?country=Iraq")
     expect(page.get_by_text(re.compile(r"^Strikes and attacks in Iraq, 27 Dec 2019 – "))).to_be_visible(timeout=30_000)
 
-    def type_date(end: str, digits: str) -> None:  # Streamlit takes it when the calendar closes
+    def type_date(end: str, digits: str) -> None:  # Streamlit takes it when focus leaves the box
         page.get_by_role("spinbutton", name=f"year, From – to (type or pick) {end} date").click()
         page.keyboard.type(digits)
         page.keyboard.press("Escape")
