@@ -379,8 +379,12 @@ def _fmt_day(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%b %Y')}"
 
 
-def _join(items: Sequence[str]) -> str:
-    items = [md_inline(item) for item in items]  # names from the data or the link
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _join_names(items: Sequence[str], literal=md_inline) -> str:
+    items = [literal(item) for item in items]  # names from the data or the link
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " or " + items[-1]
@@ -392,31 +396,45 @@ def actor_roles(directed: bool) -> tuple[str, str]:
     return ("Attacker", "Target") if directed else ("Actor 1", "Actor 2")
 
 
-def describe(state: FilterState, count: int, min_date: dt.date, max_date: dt.date, is_directed: bool = True) -> str:
+def describe(
+    state: FilterState,
+    count: int,
+    min_date: dt.date,
+    max_date: dt.date,
+    is_directed: bool = True,
+    markdown: bool = True,
+) -> str:
     """The view in one sentence, e.g. "Strikes and attacks by Iran-aligned groups in Iraq,
     1 Jan 2020 – 28 Feb 2021: 3 events". In a dataset whose actor order is no direction
-    (``is_directed`` false), the attacker and target filters read "with X as actor 1/2"."""
+    (``is_directed`` false), the attacker and target filters read "with X as actor 1/2".
+    Names and the search are made literal for Streamlit's Markdown; ``markdown=False`` gives
+    them as they are, for plain text (the map's PNG title)."""
+    literal = md_inline if markdown else _plain
+
+    def names(items: Sequence[str]) -> str:
+        return _join_names(items, literal)
+
     subject = "Strikes and attacks"
     if state.type:
-        subject = _join(state.type)
+        subject = names(state.type)
         subject = subject[0].upper() + subject[1:] + (" events" if not subject.endswith("s") else "")
     parts = [subject]
     if is_directed:
         if state.attacker:
-            parts.append(f"by {_join(state.attacker)}")
+            parts.append(f"by {names(state.attacker)}")
         if state.target:
-            parts.append(f"against {_join(state.target)}")
+            parts.append(f"against {names(state.target)}")
     elif state.attacker or state.target:  # "with A as actor 1 and B as actor 2"
-        roles = [f"{_join(names)} as actor {n}" for n, names in ((1, state.attacker), (2, state.target)) if names]
+        roles = [f"{names(side)} as actor {n}" for n, side in ((1, state.attacker), (2, state.target)) if side]
         parts.append("with " + " and ".join(roles))
     if state.actor:
-        parts.append(f"involving {_join(state.actor)}")
+        parts.append(f"involving {names(state.actor)}")
     if state.affiliation:
-        parts.append(f"involving {_join(state.affiliation)} groups")
+        parts.append(f"involving {names(state.affiliation)} groups")
     if state.country:
-        parts.append(f"in {_join(state.country)}")
+        parts.append(f"in {names(state.country)}")
     if state.q:
-        parts.append(f"mentioning “{md_inline(state.q)}”")
+        parts.append(f"mentioning “{literal(state.q)}”")
     if state.cell:
         lat, lon, size = state.cell
         # its span, not only its south-west corner ("at 33.40° N, 44.40° E" read as its middle)

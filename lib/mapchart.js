@@ -337,6 +337,202 @@ function drawBorders(root, layer) {
   }
 }
 
+// The toolbar's camera. Plotly's own "Download plot as png" redraws the figure elsewhere,
+// without what this component adds (the borders and country names, the key under the map),
+// so it saved points on a blank square with no key. This one saves what the map shows, as
+// drawn: the map (read in MapLibre's "render" event, while its drawing buffer still holds the
+// frame), the country names, Plotly's own layers on top (the cells' colour bar), and around
+// them the page's sentence, the key and the lines the page gives (sources, the link back).
+const EXPORT_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+function wrap(ctx, text, width) {
+  const lines = [];
+  let line = "";
+  for (const word of String(text).split(/\s+/)) {
+    const next = line ? line + " " + word : word;
+    if (line && ctx.measureText(next).width > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function svgImage(svg, defs) {
+  const copy = svg.cloneNode(true);
+  for (const hover of copy.querySelectorAll(".hoverlayer")) hover.remove();
+  copy.style.background = "none";
+  if (defs) copy.insertBefore(defs.cloneNode(true), copy.firstChild); // the colour bar's gradient
+  const text = new XMLSerializer().serializeToString(copy);
+  return new Promise((resolve) => {
+    const image = new Image();
+    image.onload = () => resolve(image);
+    image.onerror = () => resolve(null); // the map without that layer, rather than no file
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+  });
+}
+
+function grabMap(map) {
+  return new Promise((resolve) => {
+    map.once("render", () => {
+      const source = map.getCanvas();
+      const copy = document.createElement("canvas");
+      copy.width = source.width;
+      copy.height = source.height;
+      copy.getContext("2d").drawImage(source, 0, 0);
+      resolve(copy);
+    });
+    map.triggerRepaint();
+  });
+}
+
+async function exportPng(root) {
+  const map = mapOf(root);
+  if (!map) return;
+  const info = root.__sitrepExport || {};
+  const box = map.getContainer();
+  // the picture is the chart's box: the map, and beside it Plotly's colour bar for cells
+  const rootBox = root.getBoundingClientRect();
+  const mapBox = box.getBoundingClientRect();
+  const width = Math.round(rootBox.width);
+  const height = Math.round(rootBox.height);
+  const shot = await grabMap(map);
+  const scale = shot.width / box.clientWidth || 1;
+  const overlays = await Promise.all(
+    // the layer above the map (the first one is the page's white background, the last the hovers)
+    [...root.querySelectorAll(".main-svg")]
+      .filter((svg) => svg.querySelector(".infolayer"))
+      .map((svg) => svgImage(svg, root.querySelector(".main-svg > defs")).then((image) => [svg, image])),
+  );
+  const pad = 16;
+  const measure = document.createElement("canvas").getContext("2d");
+  const titleFont = `600 16px ${EXPORT_FONT}`;
+  const textFont = `12px ${EXPORT_FONT}`;
+  measure.font = titleFont;
+  const title = info.title ? wrap(measure, info.title, width - 2 * pad) : [];
+  measure.font = textFont;
+  const lines = (info.lines || []).flatMap((line) => wrap(measure, line, width - 2 * pad));
+  // the key: the legend under the map, item by item, in rows
+  const items = [...((root.parentElement && root.parentElement.querySelectorAll(".sitrep-map-legend > span")) || [])];
+  const keyRows = [];
+  let row = [];
+  let x = pad;
+  for (const item of items) {
+    const swatch = item.querySelector(".swatch");
+    const label = item.textContent;
+    const w = 18 + measure.measureText(label).width + 18;
+    if (row.length && x + w > width - pad) {
+      keyRows.push(row);
+      row = [];
+      x = pad;
+    }
+    row.push({ x, label, colour: swatch ? swatch.style.background : "", ring: swatch && swatch.dataset.ring, border: swatch ? swatch.style.borderColor : "" });
+    x += w;
+  }
+  if (row.length) keyRows.push(row);
+  const top = pad + title.length * 22 + (title.length ? 8 : 0);
+  const below = top + height + 10;
+  const total = below + keyRows.length * 20 + (keyRows.length ? 6 : 0) + lines.length * 17 + pad;
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(total * scale);
+  const ctx = canvas.getContext("2d");
+  ctx.scale(scale, scale);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, width, total);
+  ctx.fillStyle = "#111";
+  ctx.textBaseline = "top";
+  ctx.font = titleFont;
+  title.forEach((line, i) => ctx.fillText(line, pad, pad + i * 22));
+  ctx.drawImage(shot, mapBox.left - rootBox.left, top + mapBox.top - rootBox.top, mapBox.width, mapBox.height);
+  // the country names, where the map shows them
+  const labels = box.querySelector(".sitrep-labels");
+  if (labels && labels.style.display !== "none") {
+    const origin = rootBox;
+    ctx.font = `11px ${EXPORT_FONT}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "#fff";
+    ctx.fillStyle = "#8a8a8a";
+    for (const span of labels.children) {
+      if (span.style.display === "none") continue;
+      const r = span.getBoundingClientRect();
+      const cx = r.left - origin.left + r.width / 2;
+      const cy = top + r.top - origin.top + r.height / 2;
+      ctx.strokeText(span.textContent, cx, cy);
+      ctx.fillText(span.textContent, cx, cy);
+    }
+    ctx.textAlign = "left";
+  }
+  // Plotly's layers over the map (the cells' colour bar, a selection's outline), hovers left out
+  for (const [svg, image] of overlays) {
+    if (!image) continue;
+    const r = svg.getBoundingClientRect();
+    ctx.drawImage(image, r.left - rootBox.left, top + r.top - rootBox.top, r.width, r.height);
+  }
+  ctx.strokeStyle = "#ccc";
+  ctx.lineWidth = 1;
+  ctx.strokeRect(mapBox.left - rootBox.left + 0.5, top + mapBox.top - rootBox.top + 0.5, mapBox.width - 1, mapBox.height - 1);
+  // the key, drawn as under the map: dots, and rings where the number killed is unknown
+  ctx.font = textFont;
+  ctx.textBaseline = "middle";
+  keyRows.forEach((items, i) => {
+    const y = below + i * 20 + 8;
+    for (const item of items) {
+      ctx.beginPath();
+      ctx.arc(item.x + 6, y, 6, 0, 2 * Math.PI);
+      if (item.ring) {
+        ctx.fillStyle = "#fff";
+        ctx.fill();
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = item.border;
+        ctx.beginPath();
+        ctx.arc(item.x + 6, y, 4.5, 0, 2 * Math.PI);
+        ctx.stroke();
+      } else {
+        ctx.fillStyle = item.colour;
+        ctx.fill();
+      }
+      ctx.fillStyle = "#111";
+      ctx.fillText(item.label, item.x + 18, y);
+    }
+  });
+  ctx.fillStyle = "#444";
+  ctx.textBaseline = "top";
+  const linesTop = below + keyRows.length * 20 + (keyRows.length ? 6 : 0);
+  lines.forEach((line, i) => ctx.fillText(line, pad, linesTop + i * 17));
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = info.filename || "sitrep-map.png";
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+// Made once per map and reused: Plotly.react compares the config it is given with the last
+// one, and a new button object (a new click function) would make it build a new map each time.
+function toolbar(root, config, Plotly) {
+  const key = JSON.stringify(config);
+  if (root.__sitrepToolbar && root.__sitrepToolbar.key === key) return root.__sitrepToolbar.config;
+  const camera = {
+    name: "sitrep-png",
+    title: "Download the map as PNG (with the key, the sentence and the link)",
+    icon: Plotly.Icons.camera,
+    click: () => {
+      exportPng(root).catch((err) => note(root, "The map could not be saved as PNG (" + err + ")."));
+    },
+  };
+  const merged = { ...config, modeBarButtonsToRemove: ["toImage"], modeBarButtonsToAdd: [camera] };
+  root.__sitrepToolbar = { key, config: merged };
+  return merged;
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   const root = parentElement.querySelector(".sitrep-map");
@@ -349,6 +545,7 @@ export default function (component) {
     message.textContent = "The map could not be read (" + err + "). Reload the page.";
     return;
   }
+  root.__sitrepExport = payload.export || {};
   const figure = payload.figure;
   const borders = takeBorders(figure);
   root.style.height = (figure.layout && figure.layout.height ? figure.layout.height : 600) + "px";
@@ -390,7 +587,7 @@ export default function (component) {
         if (root.__sitrepLatest !== figure) return;
         root.__sitrepFramed = framed;
         const moved = root.__sitrepMoved;
-        return Plotly.react(root, figure.data, figure.layout, payload.config).then(() => {
+        return Plotly.react(root, figure.data, figure.layout, toolbar(root, payload.config, Plotly)).then(() => {
           message.textContent = "";
           note(root, "");
           drawBorders(root, borders);

@@ -73,19 +73,23 @@ def background(setting: str) -> tuple[str | None, str | None]:
     return None, borders_url()
 
 
-def payload(figure_json: str, url: str) -> bytes:
+def payload(figure_json: str, url: str, export: dict | None = None) -> bytes:
     """The component's data: raw JSON bytes, so the figure is not escaped into a JSON string."""
-    head = json.dumps({"plotly": url, "config": CONFIG})
+    head = json.dumps({"plotly": url, "config": CONFIG, "export": export})
     return (head[:-1] + ',"figure":' + figure_json + "}").encode()
 
 
-def map_chart(figure_json: str, key: str = "map") -> list[dict]:
+def map_chart(figure_json: str, export: dict | None = None, key: str = "map") -> list[dict]:
     """Draw a figure (``pio.to_json`` of it) in the session's map; the points the user clicked or
     boxed, if they just did.
+
+    ``export``, if given, is what the toolbar's camera puts around the map in its PNG:
+    ``title`` (plain text), ``lines`` under the key, and the ``filename``. Without it the
+    camera saves the map with its key only, as ``sitrep-map.png``.
 
     Returns ``[]`` on a plain rerun; after a click, one point ``{lat, lon, customdata}``;
     after a box or lasso, the two corners of the box around the selected points.
     """
-    result = _component()(key=key, data=payload(figure_json, plotly_url()), on_select_change=lambda: None)
+    result = _component()(key=key, data=payload(figure_json, plotly_url(), export), on_select_change=lambda: None)
     chosen = getattr(result, "select", None) if result is not None else None
     return list(chosen.get("points") or []) if isinstance(chosen, dict) else []

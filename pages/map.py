@@ -40,20 +40,34 @@ st.html(
     f".st-key-map_layout [data-testid=stColumn]:nth-child(2){{min-width:{CARD_MIN_PX}px}}</style>"
 )
 map_column, card_column = st.container(key="map_layout").columns([5, 2], gap="medium")
+key_text = (
+    "Cells: size shows the events in each, colour the people killed where the number is known"
+    if result.kind == "cells"
+    else "Filled dots: size shows people killed and injured as reported. Rings: number killed unknown"
+)
+# What the map's PNG (its toolbar's camera) carries besides the map: the page's sentence, the
+# key, where the background and the events come from, and the link back to this view.
+start, end = state.date_from or view.min_date, state.date_to or view.max_date
+export = {
+    "title": filters.describe(state, view.count, view.min_date, view.max_date, view.dataset.directed, markdown=False),
+    "lines": [
+        key_text + ".",
+        f"Events: Sitrep dataset “{dataset}”; each event's sources are in its details at the link below. "
+        + ("Background © OpenStreetMap contributors." if tiles else "Borders: Natural Earth 1:50m."),
+        "Link: " + filters.share_link(st.context.url or "", filters.query_string(state)),
+    ],
+    "filename": f"sitrep-map-{start:%Y-%m-%d}_{end:%Y-%m-%d}.png",
+}
 with map_column:
-    points = mapchart.map_chart(result.figure_json)
+    points = mapchart.map_chart(result.figure_json, export)
     st.caption(
-        (
-            "Cells: size shows the events in each, colour the people killed where the number is known "
-            "(hover for counts by type). "
-            if result.kind == "cells"
-            else "Filled dots: size shows people killed and injured as reported. Rings: number killed unknown. "
-        )
+        (key_text + (" (hover for counts by type). " if result.kind == "cells" else ". "))
         + (
             "Background © OpenStreetMap contributors."
             if tiles
             else "No tile server answers, so the background is country borders only (Natural Earth 1:50m)."
         )
+        + " The camera in the map's toolbar saves it as a PNG with this key, the sentence above and the link."
     )
 if points:  # a click or a box/lasso selection, just made
     changed = views.selection_to_state(store, state, result.kind, points, dataset, result.cell_size)

@@ -362,6 +362,47 @@ def test_the_map_frames_every_event_on_its_real_size_and_has_no_cloud_upload_but
         context.close()
 
 
+def test_the_maps_camera_saves_what_the_map_shows_with_borders_key_sentence_and_link(server, page, tmp_path):
+    # Plotly's own camera redrew the figure elsewhere: the points on a blank square, without the
+    # borders and names this component adds to the map, nor its key (drawn under the map).
+    import numpy as np
+    from PIL import Image
+
+    page.goto(server + "/?country=Syria&from=2021-01-01&to=2021-12-31")
+    wait_points(page)
+    map_settled(page)
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    assert page.locator(".modebar-btn[data-title='Download plot as a png']").count() == 0
+    with page.expect_download() as download:
+        page.locator(".modebar-btn[data-title^='Download the map as PNG']").click()
+    assert download.value.suggested_filename == "sitrep-map-2021-01-01_2021-12-31.png"
+    saved = tmp_path / "map.png"
+    download.value.save_as(saved)
+    pixels = np.asarray(Image.open(saved).convert("RGB")).astype(int)
+    box = chart.bounding_box()
+    height, width, _ = pixels.shape
+    assert abs(width - box["width"]) <= 1
+    assert height > box["height"] + 80  # the sentence above, the key and the lines below
+
+    def near(colour, tolerance=24):
+        return (np.abs(pixels - np.array(colour)) <= tolerance).all(axis=2)
+
+    # the map's frame (#ccc) marks where the map is in the picture
+    frame_rows = np.nonzero(near((204, 204, 204), 2).sum(axis=1) > box["width"] * 0.5)[0]
+    top, bottom = frame_rows[0], frame_rows[-1]
+    assert bottom - top == pytest.approx(box["height"], abs=2)
+    in_map, under = slice(top + 2, bottom - 1), slice(bottom + 1, None)
+    spread, total = pixels.max(axis=2) - pixels.min(axis=2), pixels.sum(axis=2)
+    borders = (spread <= 20) & (total > 300) & (total < 560)  # mid grey: outlines and country names
+    assert borders[in_map].sum() > 300  # the country outlines (and names), drawn by this component
+    strike = near((0xD6, 0x27, 0x28))  # Air/drone strike
+    assert strike[in_map].sum() > 10 and strike[under].sum() > 10  # on the map and in the key
+    dark = pixels.sum(axis=2) < 200
+    assert dark[:top].sum() > 100  # the page's sentence as the title
+    assert dark[under].sum() > 200  # the key's names and the lines: sources and link
+
+
 def test_no_event_is_still_a_map_and_a_selected_event_outside_the_filters_says_so(server, page):
     page.goto(server + "/?q=zzzzzz-no-such-text")
     expect(page.get_by_text("No event matches these filters")).to_be_visible(timeout=30_000)

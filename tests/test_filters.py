@@ -237,3 +237,13 @@ def test_a_link_with_many_bad_values_gets_a_few_notices_and_a_count_of_the_rest(
 )
 def test_the_share_link_is_the_address_the_browser_shows(page_url, query, link):
     assert filters.share_link(page_url, query) == link
+
+
+def test_the_sentence_in_plain_text_keeps_names_and_search_as_typed():
+    state = FilterState(q="[a](https://e.x) *b*", actor=("**KH**",), attacker=("A_1",))
+    plain = filters.describe(state, 2, dt.date(2020, 1, 1), dt.date(2020, 12, 31), markdown=False)
+    assert (
+        plain == "Strikes and attacks by A_1 involving **KH** mentioning “[a](https://e.x) *b*”, "
+        "1 Jan 2020 – 31 Dec 2020: 2 events"
+    )
+    assert filters.describe(state, 2, dt.date(2020, 1, 1), dt.date(2020, 12, 31)) != plain  # made literal for Markdown
