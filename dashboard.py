@@ -118,17 +118,20 @@ def _sidebar(store, registry) -> session.View:
             clamped = (max(dates[0], lo), min(dates[1], hi))
             dropped.append(f"dates before {lo:%d %b %Y} or after {hi:%d %b %Y} (its span; kept the rest)")
             st.session_state[_widget_key("dates")] = dates = clamped
-        if not dates or not (lo <= dates[0] <= hi and lo <= dates[1] <= hi):
+        if not dates or (switched and not (lo <= dates[0] <= hi and lo <= dates[1] <= hi)):
             if switched and dates:
                 dropped.append(
                     f"dates {dates[0]:%d %b %Y} – {dates[1]:%d %b %Y} (it spans {lo:%d %b %Y} – {hi:%d %b %Y})"
                 )
-            st.session_state[_widget_key("dates")] = (lo, hi)
-        if lo < hi:
+            st.session_state[_widget_key("dates")] = dates = (lo, hi)
+        # The slider spans the data, and a link's dates beyond it (kept as asked: see
+        # filters.from_query); once moved back inside, it spans the data again.
+        slide_lo, slide_hi = min(lo, dates[0]), max(hi, dates[1])
+        if slide_lo < slide_hi:
             date_from, date_to = st.slider(
                 "Dates",
-                min_value=lo,
-                max_value=hi,
+                min_value=slide_lo,
+                max_value=slide_hi,
                 key=_widget_key("dates"),
                 format="D MMM YYYY",
                 on_change=_slider_moved,
@@ -143,8 +146,8 @@ def _sidebar(store, registry) -> session.View:
                 st.session_state[_widget_key("typed_dates")] = (date_from, date_to)
             st.date_input(
                 "From – to (type or pick)",
-                min_value=lo,
-                max_value=hi,
+                min_value=slide_lo,
+                max_value=slide_hi,
                 key=_widget_key("typed_dates"),
                 format="YYYY-MM-DD",
                 on_change=_dates_typed,

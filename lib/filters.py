@@ -191,16 +191,27 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
         day = _parse_date(text) if text else None
         if text and day is None:
             notices.append(f"{_shown(key + '=' + text)} is not a date (use YYYY-MM-DD); ignored.")
-        elif day is not None and not vocab.min_date <= day <= vocab.max_date:
-            clamped = min(max(day, vocab.min_date), vocab.max_date)
-            span = f"{vocab.min_date} – {vocab.max_date}"
-            notices.append(f"{_shown(key + '=' + text)} is outside the data ({span}); used {clamped}.")
-            day = clamped
         dates[key] = day
     date_from, date_to = dates["from"], dates["to"]
     if date_from and date_to and date_from > date_to:
         notices.append(f"'from={date_from}' is after 'to={date_to}'; the two were swapped.")
         date_from, date_to = date_to, date_from
+    # Dates beyond the data are kept as asked: a link to 2025 on data that ends in 2024 shows no
+    # event (clamped to the last day, it showed that day's events under the 2025 question), and a
+    # link to "from 1 Nov 2024" keeps meaning that when the dataset grows.
+    # One end given, past the data's other end ("from=2030-01-01" on data ending in 2024): the
+    # range is that one day, not reversed.
+    if date_from and not date_to and date_from > vocab.max_date:
+        date_to = date_from
+    if date_to and not date_from and date_to < vocab.min_date:
+        date_from = date_to
+    start, end = date_from or vocab.min_date, date_to or vocab.max_date
+    if end < vocab.min_date or start > vocab.max_date:
+        asked = f"The date {start} is" if start == end else f"The dates {start} – {end} are"
+        notices.append(
+            f"{asked} outside the data ({vocab.min_date} – {vocab.max_date}): no event falls in "
+            f"{'it' if start == end else 'them'}. Change the dates to see events."
+        )
     if date_from == vocab.min_date:
         date_from = None
     if date_to == vocab.max_date:

@@ -5,6 +5,7 @@ state is dropped), so interactions — moving a filter, switching pages — are 
 browser tier (tests/test_browser.py); here each test is one first run from a URL.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,27 @@ def test_bad_parameters_are_dropped_with_visible_notices():
     assert any("Unknown event 'sitrep:missing'" in n for n in notices)
     assert any("Unknown type 'Bogus'" in n for n in notices)
     assert at.multiselect(key="f_actor").value == []
+
+
+def test_a_link_to_dates_beyond_the_data_shows_no_event_and_keeps_its_dates():
+    # clamped to the data's last day, a link to the first half of 2025 showed that day's event
+    at = run({"from": "2025-01-01", "to": "2025-06-30"})
+    assert at.slider(key="f_dates").value == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    assert "Strikes and attacks, 1 Jan 2025 – 30 Jun 2025: 0 events" in caption_texts(at)
+    assert any("outside the data" in w.value and "no event falls in them" in w.value for w in at.warning)
+    assert (at.query_params["from"], at.query_params["to"]) == ("2025-01-01", "2025-06-30")
+    for page in ("pages/events.py", "pages/timeline.py"):
+        assert "Strikes and attacks, 1 Jan 2025 – 30 Jun 2025: 0 events" in caption_texts(
+            run({"from": "2025-01-01", "to": "2025-06-30"}, page=page)
+        )
+    # partly beyond: the events inside, the range as asked
+    at = run({"from": "2024-11-01", "to": "2025-06-30"})
+    assert at.slider(key="f_dates").value == (dt.date(2024, 11, 1), dt.date(2025, 6, 30))
+    shipped = store.load_shipped()
+    inside = int((shipped["event_date"] >= "2024-11-01").sum())
+    assert inside > 0
+    assert f"Strikes and attacks, 1 Nov 2024 – 30 Jun 2025: {inside} events" in caption_texts(at)
+    assert not at.warning
 
 
 def test_an_alias_in_the_url_selects_the_canonical_actor():

@@ -119,6 +119,19 @@ def test_date_slider_changes_map_sentence_and_url_and_the_link_reproduces_it(ser
         fresh.close()
 
 
+def test_a_link_beyond_the_datas_dates_shows_none_keeps_its_dates_and_the_slider_reaches_them(server, page):
+    shipped = store.load_shipped()
+    page.goto(server + "/?from=2025-01-01&to=2025-06-30")
+    assert sentence(page) == "Strikes and attacks, 1 Jan 2025 – 30 Jun 2025: 0 events"
+    expect(page.get_by_text(re.compile(r"^The dates 2025-01-01 – 2025-06-30 are outside the data"))).to_be_visible()
+    assert wait_points(page, 0) == 0
+    assert page.url.endswith("/?from=2025-01-01&to=2025-06-30")  # not rewritten to the data's last day
+    press_on_start_thumb(page, "Home")  # the slider spans the data and the link's dates
+    page.wait_for_url(re.compile(r"/\?to=2025-06-30$"), timeout=30_000)
+    expect(page.get_by_text(f"Strikes and attacks, 27 Dec 2019 – 30 Jun 2025: {len(shipped)} events")).to_be_visible()
+    assert wait_points(page, len(shipped)) == len(shipped)
+
+
 def test_links_of_every_page_reproduce_page_and_filters(server, page, browser):
     page.goto(server + "/?country=Iraq")
     sentence(page)

@@ -86,12 +86,26 @@ def test_good_values_survive_beside_bad_ones(vocab):
     assert notices == ["Unknown country 'Atlantis' ignored: it does not occur in this dataset."]
 
 
-def test_out_of_range_dates_are_clamped_and_swapped(vocab):
+def test_dates_beyond_the_data_are_kept_as_asked_and_reversed_ones_swapped(vocab):
+    # partly beyond the data (the fixture runs 27 Dec 2019 – 31 Dec 2024): kept, and no notice
     state, notices = filters.from_query({"from": ["2022-01-01"], "to": ["1999-01-01"]}, vocab)
-    assert state.date_from is None  # clamped to the minimum = default
-    assert state.date_to == dt.date(2022, 1, 1)
-    assert any("outside the data" in n for n in notices)
-    assert any("swapped" in n for n in notices)
+    assert (state.date_from, state.date_to) == (dt.date(1999, 1, 1), dt.date(2022, 1, 1))
+    assert notices == ["'from=2022-01-01' is after 'to=1999-01-01'; the two were swapped."]
+    # wholly beyond it: kept too (clamped to the last day, it showed that day's events), and said
+    state, notices = filters.from_query({"from": ["2025-01-01"], "to": ["2025-06-30"]}, vocab)
+    assert (state.date_from, state.date_to) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    assert notices == [
+        "The dates 2025-01-01 – 2025-06-30 are outside the data (2019-12-27 – 2024-12-31): no event falls in "
+        "them. Change the dates to see events."
+    ]
+    # one end, past the data's other end: that one day, not a reversed range
+    state, notices = filters.from_query({"to": ["2019-01-31"]}, vocab)
+    assert state.date_from == state.date_to == dt.date(2019, 1, 31)
+    assert notices[0].startswith("The date 2019-01-31 is outside the data (2019-12-27 – 2024-12-31): no event")
+    state, notices = filters.from_query({"from": ["2030-01-01"]}, vocab)
+    assert state.date_from == state.date_to == dt.date(2030, 1, 1)
+    state, notices = filters.from_query({"from": ["2024-06-01"], "to": ["2030-01-01"]}, vocab)
+    assert (state.date_from, state.date_to, notices) == (dt.date(2024, 6, 1), dt.date(2030, 1, 1), [])
 
 
 def test_aliases_and_case_resolve_to_canonical_names(vocab):
