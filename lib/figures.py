@@ -413,6 +413,15 @@ def make_cell_map(
 DAY_MS = 86_400_000
 
 
+def bin_label(start: object, bin_: str) -> str:
+    """A time bin in words: "2 Feb 2024", "week of 29 Jan 2024", "Feb 2024"."""
+    day = pd.Timestamp(start)
+    if bin_ == "month":
+        return f"{day:%b %Y}"
+    text = f"{day.day} {day:%b %Y}"
+    return f"week of {text}" if bin_ == "week" else text
+
+
 def bin_span_ms(starts: pd.Series, bin_: str) -> list[float]:
     """The length of each time bin in milliseconds (a month's own length), a little narrower so
     neighbouring bars stay apart."""
@@ -461,13 +470,18 @@ def make_timeline(
     lane = len(events) > 0
     rows = 3 if lane else 2
     side = "attacker’s side" if directed else "actor 1’s side"
+    # the killed bars add up known figures only: say how many events they leave out
+    unknown = int(bins["unknown_killed"].sum()) if "unknown_killed" in bins and len(bins) else 0
+    left_out = (
+        f"; {unknown:,} event{'s' if unknown != 1 else ''} with the number unknown not counted" if unknown else ""
+    )
     fig = make_subplots(
         rows=rows,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.06,
         row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
-        subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures)"]
+        subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures{left_out})"]
         + ([f"Events by {side if 'lane' in events else 'type'} (arrow: answered by)"] if lane else []),
     )
     types = sorted(set(bins["type"].dropna()) | (set(events["type"].dropna()) if lane else set()))
@@ -478,7 +492,24 @@ def make_timeline(
         part = bins[bins["type"] == t]
         # each bar covers its own day, week or month: it starts at its bin and is as wide as it
         span = {"x": part["bin"], "width": bin_span_ms(part["bin"], bin_), "offset": 0, "unselected": still}
-        fig.add_trace(go.Bar(y=part["events"], name=t, marker_color=colours[t], legendgroup=t, **span), row=1, col=1)
+        # hovers in words: the bin as a date, the type, the count; for the killed, the events whose
+        # number is unknown (a bar of 0 can be "nobody killed" or "not reported")
+        when = [bin_label(b, bin_) for b in part["bin"]]
+        unknown_here = part["unknown_killed"] if "unknown_killed" in part else pd.Series(0, index=part.index)
+        head = f"<b>{safe(t)}</b><br>%{{customdata[0]}}<br>"
+        fig.add_trace(
+            go.Bar(
+                y=part["events"],
+                name=t,
+                marker_color=colours[t],
+                legendgroup=t,
+                customdata=list(zip(when, strict=True)),
+                hovertemplate=head + "%{y:,} event(s)<extra></extra>",
+                **span,
+            ),
+            row=1,
+            col=1,
+        )
         fig.add_trace(
             go.Bar(
                 y=pd.to_numeric(part["fatalities"], errors="coerce"),
@@ -486,6 +517,11 @@ def make_timeline(
                 marker_color=colours[t],
                 legendgroup=t,
                 showlegend=False,
+                customdata=[
+                    (w, f"<br>{n:,} event(s) with the number killed unknown, not counted" if n else "")
+                    for w, n in zip(when, unknown_here.astype(int), strict=True)
+                ],
+                hovertemplate=head + "%{y:,} killed (known figures)%{customdata[1]}<extra></extra>",
                 **span,
             ),
             row=2,

@@ -278,13 +278,15 @@ def time_bin(start: dt.date, end: dt.date) -> str:
 
 
 def timeline_bins(store: Store, state: FilterState, registry: Registry, bin_: str) -> pd.DataFrame:
-    """Events and fatalities per time bin and type: bin (date), type, events, fatalities."""
+    """Events and fatalities per time bin and type: bin (date), type, events, fatalities (the
+    known figures' sum), unknown_killed (events whose number killed is unknown)."""
     clause, params = where(state, registry)
     rel = store.relation(dataset_of(store, state))
     return _run(
         store,
         f"""SELECT date_trunc('{bin_}', event_date)::DATE AS bin, {TYPE_EXPR} AS type,
-                   count(*) AS events, sum(fatalities)::BIGINT AS fatalities
+                   count(*) AS events, sum(fatalities)::BIGINT AS fatalities,
+                   count(*) - count(fatalities) AS unknown_killed
             FROM {rel} WHERE {clause} GROUP BY ALL ORDER BY bin, type""",
         params,
     )

@@ -149,6 +149,20 @@ def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry
     noon = pd.Timedelta(hours=12)  # an event sits in the middle of its day, inside its day's bar
     assert {(a.ax, a.x) for a in arrows} >= {(events["event_date"][1] + noon, events["event_date"][2] + noon)}
     assert all(t.unselected.marker.opacity == 1 for t in bars)  # a click on a bar dims nothing
+    # the killed bars count known figures: the title says how many events they leave out, the
+    # hover says it per bar, and both hovers give the bin in words
+    titles = [a.text for a in fig.layout.annotations if not a.showarrow]
+    assert "People killed per month (known figures; 2 events with the number unknown not counted)" in titles
+    killed = [t for t in bars if t.showlegend is False]
+    hovers = {(t.name, c[0], c[1]) for t in killed for c in t.customdata}
+    assert (
+        "Shelling/artillery/missile attack",
+        "Jan 2020",
+        "<br>1 event(s) with the number killed unknown, not counted",
+    ) in hovers
+    assert "%{y:,} killed (known figures)%{customdata[1]}" in killed[0].hovertemplate
+    assert figures.bin_label(pd.Timestamp("2024-01-29"), "week") == "week of 29 Jan 2024"
+    assert figures.bin_label(pd.Timestamp("2024-02-02"), "day") == "2 Feb 2024"
 
 
 def test_timeline_without_lane_when_too_many(fixture_store, registry):

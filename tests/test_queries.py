@@ -113,6 +113,8 @@ def test_timeline_bins(fixture_store, registry):
     jan = bins[bins["bin"].astype(str) == "2020-01-01"]
     assert set(jan["type"]) == {"Air/drone strike", "Shelling/artillery/missile attack"}
     assert bins["events"].sum() == 5
+    assert bins["unknown_killed"].sum() == 2  # t:2 and t:4: not reported, not zero
+    assert bins["fatalities"].sum() == 11
 
 
 def test_retaliation_links_only_within_the_view(fixture_store, registry):
