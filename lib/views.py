@@ -363,7 +363,7 @@ def timeline_click(store: Store, dataset: str, points: list[dict]) -> str | None
     return ids[0] if ids else None
 
 
-TABLE_FIRST = ("event_date", "sub_event_type", "actor1", "actor2", "location", "country", "fatalities", "injuries",
+TABLE_FIRST = ("event_date", "sub_event_type", "fatalities", "injuries", "actor1", "actor2", "location", "country",
                "report", "more reports", "source")  # fmt: skip
 
 
@@ -382,9 +382,9 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns="source_url")
         out.insert(position, "report", pd.Series([u[0] if u else None for u in urls], index=out.index, dtype=object))
         out.insert(position + 1, "more reports", [u[1:] for u in urls])
-    # What is read first, then what qualifies it: date, type, who, where, casualties and the report
-    # in view without scrolling sideways; precision codes, the broad type, associated actors,
-    # coordinates and the long technical id after.
+    # What is read first, then what qualifies it: date, type, casualties (short numbers, in view
+    # in a 1024 px window with the sidebar open), who, where and the report; precision codes,
+    # the broad type, associated actors, coordinates and the long technical id after.
     first = [c for c in TABLE_FIRST if c in out.columns]
     rest = [c for c in out.columns if c not in first and c != "event_id"]
     out = out[first + rest + (["event_id"] if "event_id" in out.columns else [])]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import config, exports, queries, session, views
+from lib import config, exports, filters, queries, session, views
 
 view = session.view()
 store, registry = session.get_store(), session.get_registry()
@@ -15,6 +15,7 @@ pages = max(1, -(-view.count // page_size))
 left, right = st.columns([1, 1])
 sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
 page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
+attacker_label, target_label = filters.actor_roles(view.dataset.directed)
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
 st.space("small")  # the table's toolbar shows above its top edge: clear of the Page buttons
 table = st.dataframe(
@@ -23,14 +24,27 @@ table = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="events_table",
+    # Headers in words for the columns read first (each help names the field, as in the
+    # downloads and the codebook); short numbers kept narrow, so casualties are in view at 1024 px.
     column_config={
         "report": st.column_config.LinkColumn(
-            "report", help="The first report the event was coded from", display_text=r"https?://(?:www\.)?([^/]+)"
+            "Report",
+            help="`source_url`: the first report the event was coded from",
+            display_text=r"https?://(?:www\.)?([^/]+)",
         ),
-        "more reports": st.column_config.ListColumn("more reports", help="The other reports; all are in the details"),
-        "event_date": st.column_config.DateColumn("event_date", format="YYYY-MM-DD"),
-        "fatalities": st.column_config.TextColumn("fatalities", help="Empty: not reported (unknown), not zero"),
-        "injuries": st.column_config.TextColumn("injuries", help="Empty: not reported (unknown), not zero"),
+        "more reports": st.column_config.ListColumn("More reports", help="The other reports; all are in the details"),
+        "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", help="`event_date`", width=92),
+        "sub_event_type": st.column_config.TextColumn("Type", help="`sub_event_type`"),
+        "actor1": st.column_config.TextColumn(attacker_label, help="`actor1`"),
+        "actor2": st.column_config.TextColumn(target_label, help="`actor2`"),
+        "location": st.column_config.TextColumn("Place", help="`location`"),
+        "country": st.column_config.TextColumn("Country", help="`country`"),
+        "fatalities": st.column_config.TextColumn(
+            "Killed", help="`fatalities`. Empty: not reported (unknown), not zero", width=64
+        ),
+        "injuries": st.column_config.TextColumn(
+            "Injured", help="`injuries`. Empty: not reported (unknown), not zero", width=64
+        ),
     },
 )
 picked = list(getattr(getattr(table, "selection", None), "rows", None) or [])

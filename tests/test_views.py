@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from lib import schema, views
+from lib import queries, schema, views
 from lib.filters import FilterState
 from tests.conftest import make_frame
 
@@ -272,3 +272,13 @@ def test_the_timelines_counts_tick_in_whole_numbers():
     fig = views.timeline_view(store.Store(), Registry.from_csv(), state, dt.date(2019, 12, 27), dt.date(2024, 11, 19))
     for axis in (fig.figure.layout.yaxis, fig.figure.layout.yaxis2):
         assert axis.tickformat == ",d" and axis.dtick == 1  # not 0.5 event or 0.5 killed
+
+
+def test_the_events_table_reads_date_type_and_casualties_first_then_who_and_where(fixture_store, registry):
+    rows = queries.events_page(fixture_store, FilterState(dataset="fixture"), registry, 0, 10, "newest")
+    shown = views.table_rows(rows)
+    # short numbers before the long names: in view in a 1024 px window with the sidebar open
+    assert list(shown.columns[:8]) == [
+        "event_date", "sub_event_type", "fatalities", "injuries", "actor1", "actor2", "location", "country"
+    ]  # fmt: skip
+    assert shown.columns[-1] == "event_id"
