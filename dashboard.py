@@ -116,12 +116,15 @@ def _sidebar(store, registry) -> session.View:
         if switched and dates and dates[0] <= hi and dates[1] >= lo and not (lo <= dates[0] and dates[1] <= hi):
             # another dataset: a range overlapping its span keeps the part inside it
             clamped = (max(dates[0], lo), min(dates[1], hi))
-            dropped.append(f"dates before {lo:%d %b %Y} or after {hi:%d %b %Y} (its span; kept the rest)")
+            dropped.append(
+                f"dates before {filters.day_text(lo)} or after {filters.day_text(hi)} (its span; kept the rest)"
+            )
             st.session_state[_widget_key("dates")] = dates = clamped
         if not dates or (switched and not (lo <= dates[0] <= hi and lo <= dates[1] <= hi)):
             if switched and dates:
                 dropped.append(
-                    f"dates {dates[0]:%d %b %Y} – {dates[1]:%d %b %Y} (it spans {lo:%d %b %Y} – {hi:%d %b %Y})"
+                    f"dates {filters.day_text(dates[0])} – {filters.day_text(dates[1])} "
+                    f"(it spans {filters.day_text(lo)} – {filters.day_text(hi)})"
                 )
             st.session_state[_widget_key("dates")] = dates = (lo, hi)
         # The slider spans the data, and a link's dates beyond it (kept as asked: see
@@ -157,7 +160,7 @@ def _sidebar(store, registry) -> session.View:
             )
         else:
             date_from, date_to = lo, hi
-            st.caption(f"All events are on {lo:%d %b %Y}.")
+            st.caption(f"All events are on {filters.day_text(lo)}.")
         options = {
             "actor": facet.actors,
             "attacker": facet.attackers,

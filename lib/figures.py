@@ -556,7 +556,7 @@ def make_timeline(
                     },
                     customdata=part["rowkey"].to_numpy(dtype="int64"),
                     hovertext=[
-                        f"<b>{safe(row.type)}</b> {pd.Timestamp(row.event_date):%d %b %Y}<br>{safe(row.actor1)}"
+                        f"<b>{safe(row.type)}</b> {bin_label(row.event_date, 'day')}<br>{safe(row.actor1)}"
                         f"{actor_link(directed)}{safe(row.actor2)}<br>{safe(row.location)}<br>"
                         + casualty_text(row.fatalities, row.injuries)
                         for row in part.itertuples()

@@ -386,7 +386,8 @@ def longitude_text(value: float, decimals: int = 2) -> str:
     return f"{abs(value):.{decimals}f}° {'W' if value < 0 else 'E'}"
 
 
-def _fmt_day(day: dt.date) -> str:
+def day_text(day: dt.date) -> str:
+    """A day in words, as every page writes it: "3 Jan 2020" (no leading zero)."""
     return f"{day.day} {day.strftime('%b %Y')}"
 
 
@@ -463,5 +464,5 @@ def describe(
     start = state.date_from or min_date
     end = state.date_to or max_date
     noun = "event" if count == 1 else "events"
-    when = f" on {_fmt_day(start)}" if start == end else f", {_fmt_day(start)} – {_fmt_day(end)}"
+    when = f" on {day_text(start)}" if start == end else f", {day_text(start)} – {day_text(end)}"
     return f"{' '.join(parts)}{when}: {count:,} {noun}"

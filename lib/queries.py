@@ -406,7 +406,7 @@ def event_labels(store: Store, dataset: str, event_ids: list[str]) -> dict[str, 
         [list(event_ids)],
     )
     return {
-        e: f"{pd.Timestamp(d):%d %b %Y} · {t} — {p}"
+        e: f"{pd.Timestamp(d).day} {pd.Timestamp(d):%b %Y} · {t} — {p}"
         for e, d, t, p in zip(frame["event_id"], frame["event_date"], frame["type"], frame["place"], strict=True)
     }
 

@@ -225,7 +225,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "labels": {e: md_escape(labels.get(e, e)) for e in response_to + answered["event_id"].tolist()},
         # the events drawn under this one's dot: (event_id, "date · type"), and how many in all
         "same_place": [
-            (e, f"{pd.Timestamp(d):%d %b %Y} · {md_escape(t)}")
+            (e, f"{pd.Timestamp(d).day} {pd.Timestamp(d):%b %Y} · {md_escape(t)}")
             for e, d, t in zip(here["event_id"], here["event_date"], here["type"], strict=True)
         ],
         "same_place_total": here_total,
@@ -344,7 +344,7 @@ def timeline_view(
     pad = max((last - first) * 0.02, pd.Timedelta(hours=2))  # so a dot on the first or last day shows whole
     fig.update_xaxes(range=[first - pad, last + pad])
     if (end - start).days < 7:  # a few days: a tick per day, named by its date (not hours)
-        fig.update_xaxes(dtick=figures.DAY_MS, tickformat="%d %b %Y")
+        fig.update_xaxes(dtick=figures.DAY_MS, tickformat="%-d %b %Y")
     return TimelineView(fig, bin_, len(lane) > 0, len(links))
 
 

@@ -54,6 +54,8 @@ def test_event_card_spells_out_precision_and_unknowns(fixture_store):
         views.md_escape(views.event_card(fixture_store, "fixture", "t:3")["date"][:2])
     )
     assert " · " in card["labels"]["t:3"] and "t:3" not in card["labels"]["t:3"]  # in words, not the id
+    answered = views.event_card(fixture_store, "fixture", "t:2")["labels"]["t:1"]
+    assert answered.startswith("3 Jan 2020 · ")  # as the sentence and the date line write it, not "03 Jan"
     assert views.event_card(fixture_store, "fixture", "nope") is None
 
 
