@@ -120,4 +120,18 @@ def file_stem(state: filters.FilterState, dataset: str, limit: int = 100) -> str
     """A download's name: the dataset and its filters, so two filtered exports do not overwrite
     each other (sitrep-us-iran-2019-2024_country-Syria_from-2023-01-01)."""
     stem = "_".join([f"sitrep-{dataset}", *(f"{key}-{value}" for key, value in _filter_pairs(state))])
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem)[:limit].rstrip("-_.")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).rstrip("-_.")
+    if len(stem) <= limit:
+        return stem
+    # Too long: keep whole filters (else whole words, not "q-Abu-Ka"), and add a short hash of
+    # the whole name, so two views that differ only in what was cut still get two files.
+    import hashlib
+
+    tag = hashlib.sha1(stem.encode()).hexdigest()[:8]
+    head = stem[: limit - len(tag) - 1]
+    for mark in ("_", "-"):
+        cut = head.rfind(mark)
+        if cut > len(f"sitrep-{dataset}"):
+            head = head[:cut]
+            break
+    return f"{head.rstrip('-_.')}_{tag}"

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -51,3 +52,10 @@ def test_a_downloads_name_says_its_dataset_and_filters():
     )
     assert exports.file_stem(FilterState(), "d") == "sitrep-d"
     assert len(exports.file_stem(FilterState(q="x" * 300), "d")) <= 100
+    # too long: cut at a word's end and tagged with a hash of the whole, so two long views differ
+    many = ("Syria", "Iraq", "Jordan", "Kuwait", "Lebanon", "Israel", "Turkey", "Iran")
+    long_one = exports.file_stem(FilterState(country=many, q="Abu Kamal"), "us-iran-2019-2024")
+    other = exports.file_stem(FilterState(country=many, q="Abu Kamal strikes"), "us-iran-2019-2024")
+    assert len(long_one) <= 100 and long_one != other
+    # whole filters kept: each "_key-value" ends before the next or the tag
+    assert re.fullmatch(r"sitrep-us-iran-2019-2024(_country-[A-Z][a-z]+)+_[0-9a-f]{8}", long_one), long_one
