@@ -350,6 +350,8 @@ def table_from_query(params: Mapping[str, Sequence[str]]) -> tuple[str, int, lis
         return items[0] if items else None
 
     sort = first("sort") or TABLE_SORTS[0]
+    if sort.strip().lower() in TABLE_SORTS:  # "FATALITIES", as other values are taken in any case
+        sort = sort.strip().lower()
     if sort not in TABLE_SORTS:
         notices.append(f"Unknown sort {_shown(sort)} ignored; the orders are {', '.join(TABLE_SORTS)}.")
         sort = TABLE_SORTS[0]

@@ -231,6 +231,7 @@ def test_a_link_with_many_bad_values_gets_a_few_notices_and_a_count_of_the_rest(
     capped = filters.cap_notices(many)
     assert len(capped) == filters.MAX_NOTICES and capped[:-1] == many[: filters.MAX_NOTICES - 1]
     assert capped[-1] == "… and 193 more problems with this link's values: correct or remove them."
+    assert filters.table_from_query({"sort": ["FATALITIES"]}) == ("fatalities", 1, [])  # any case, as other values
     _, _, notices = filters.table_from_query({"sort": ["oldest", "fatalities"], "page": ["2", "3"]})
     assert notices == [
         "'sort' was given 2 times; used the first value, 'oldest'.",
