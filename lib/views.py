@@ -218,7 +218,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "sources": "; ".join(names) or "not recorded",
         # sources named but not linked (a print or wire report not online): said, not left to be counted
         "unlinked": max(0, len(names) - len(urls)),
-        "links": [(urlsplit(u).hostname or "report", u) for u in urls],
+        "links": link_labels(urls),
         "response_to": response_to,
         "answered_by": answered["event_id"].tolist(),
         # the linked events in words (an id not in the dataset stays an id)
@@ -396,6 +396,22 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
         if text and column not in ("report", "more reports"):
             out[column] = out[column].astype(object).where(out[column].notna(), "")
     return out
+
+
+def link_labels(urls: list[str]) -> list[tuple[str, str]]:
+    """(label, url) for an event's report buttons: the site, and where two reports come from the
+    same site, the end of each address too (usually the headline's words), so the buttons differ."""
+    hosts = [(urlsplit(u).hostname or "report").removeprefix("www.") for u in urls]
+    labels = []
+    for host, url in zip(hosts, urls, strict=True):
+        if hosts.count(host) > 1:
+            parts = [p for p in urlsplit(url).path.split("/") if p]
+            slug = re.sub(r"\.[a-z]{2,5}$", "", parts[-1]) if parts else ""
+            slug = re.sub(r" \d{4,}$", "", slug.replace("-", " ").replace("_", " ").strip())  # an article number
+            if slug:  # from the data: made literal, as the button's label is Markdown
+                host = f"{host}: {md_escape(slug if len(slug) <= 40 else slug[:39] + '…')}"
+        labels.append((host, url))
+    return labels
 
 
 @functools.lru_cache(maxsize=4)  # once per registry (the app keeps one), not on every rerun

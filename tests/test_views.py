@@ -284,3 +284,18 @@ def test_the_events_table_reads_date_type_and_casualties_first_then_who_and_wher
         "event_date", "sub_event_type", "fatalities", "injuries", "actor1", "actor2", "location", "country"
     ]  # fmt: skip
     assert shown.columns[-1] == "event_id"
+
+
+def test_report_buttons_from_one_site_say_which_report_they_open():
+    urls = [
+        "https://www.theepochtimes.com/11-us-troops-treated-for-concussion_3228131.html",
+        "https://www.theepochtimes.com/world/iran-missiles-al-asad/",
+        "https://apnews.com/article/abc",
+    ]
+    assert views.link_labels(urls) == [
+        ("theepochtimes.com: 11 us troops treated for concussion", urls[0]),
+        ("theepochtimes.com: iran missiles al asad", urls[1]),
+        ("apnews.com", urls[2]),  # one report from its site: the site says enough
+    ]
+    (label, _), _ = views.link_labels(["https://a.example/[x](y)", "https://a.example/b"])
+    assert "\\[x\\]" in label  # the address's words are literal in the button's Markdown
