@@ -171,7 +171,7 @@ MIN_BYTES_PER_POINT = BYTES_PER_POINT + FIXED_HOVER + 2 * 8  # with actor names 
 
 def stack_text(n: int) -> str:
     """The hover line of an event that shares its coordinates with ``n - 1`` others on the map."""
-    return f"<br>{n} events at this spot: the details list them"
+    return f"<br>{n} events in view at this spot: the details list them"
 
 
 def actor_width(points: pd.DataFrame, max_bytes: int, extra: int = 0) -> int:

@@ -118,9 +118,10 @@ def test_events_sharing_coordinates_say_so_in_their_hover():
     )  # fmt: skip
     hovers = figures.make_event_map(points).data[0].hovertext
     assert [figures.stack_text(3) in h for h in hovers] == [True, True, True, False]
+    assert "3 events in view at this spot" in hovers[0]  # in view: the details count every date
     # when the byte budget has no room for it, the line is dropped, never the budget
     tight = figures.make_event_map(points, max_bytes=4 * figures.MIN_BYTES_PER_POINT + 10).data[0].hovertext
-    assert not any("events at this spot" in h for h in tight)
+    assert not any("at this spot" in h for h in tight)
 
 
 def test_cell_map(fixture_store, registry):
