@@ -168,7 +168,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if notices:
         for notice in notices:
             _say(f"error: {notice}")
-        # the notices are the app's, which corrects a link and says how ("used 2024-11-19"); a
+        # the notices are the app's, which corrects a link and says how ("used the first value"); a
         # command run by a script must not export something other than what it asked for
         _say(
             "error: nothing was exported. The app corrects such values in a link as said above; the "
@@ -177,6 +177,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     state = state.with_(dataset=args.dataset)
     batches = queries.iter_batches(events, state, registry, sort=args.sort)
+    about = exports.provenance(args.dataset, events.info(args.dataset).licence, filters.query_string(state))
+
+    def write(out) -> int:
+        return (
+            exports.write_geojson(batches, out, about) if args.format == "geojson" else exports.write_csv(batches, out)
+        )
+
     if args.output:
         try:
             out = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
@@ -185,10 +192,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             _say(f"error: cannot write {args.output}: {why}. Give a file in a folder you may write; nothing exported.")
             return 1
         with out:
-            rows = (exports.write_geojson if args.format == "geojson" else exports.write_csv)(batches, out)
+            rows = write(out)
     else:
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
-        rows = (exports.write_geojson if args.format == "geojson" else exports.write_csv)(batches, out)
+        rows = write(out)
         out.flush()
         out.detach()
     info = events.info(args.dataset)

@@ -62,10 +62,26 @@ def _json_value(value):
     return value
 
 
-def write_geojson(batches: Iterable[pa.Table], out: io.TextIOBase) -> int:
-    """Write a GeoJSON FeatureCollection of points (lon, lat), properties = the other columns."""
+def provenance(dataset: str, licence: str, query: str, view: str = "", link: str = "") -> dict:
+    """Where a GeoJSON export comes from, written as its ``sitrep`` member (RFC 7946 allows such
+    "foreign members"; GIS tools keep or ignore them): the dataset, its licence, the filters as
+    a link's query, the view in words and the link back, and when it was written."""
+    import datetime as dt
+
+    about = {"dataset": dataset, "licence": licence, "filters": query}
+    about |= {"view": view} if view else {}
+    about |= {"link": link} if link else {}
+    about["exported"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    about["unknown values"] = "null (not reported), never 0; source_url lists each event's reports"
+    return about
+
+
+def write_geojson(batches: Iterable[pa.Table], out: io.TextIOBase, about: dict | None = None) -> int:
+    """Write a GeoJSON FeatureCollection of points (lon, lat), properties = the other columns;
+    ``about`` (see :func:`provenance`), if given, as its ``sitrep`` member."""
     props = [c for c in schema.CANONICAL_COLUMNS if c not in ("latitude", "longitude")]
-    out.write('{"type": "FeatureCollection", "features": [\n')
+    head = f'"sitrep": {json.dumps(about, ensure_ascii=False)}, ' if about else ""
+    out.write('{"type": "FeatureCollection", ' + head + '"features": [\n')
     rows = 0
     for table in batches:
         lat = table.column("latitude").to_pylist()
@@ -83,14 +99,17 @@ def write_geojson(batches: Iterable[pa.Table], out: io.TextIOBase) -> int:
     return rows
 
 
-def to_file(batches: Iterable[pa.Table], fmt: str) -> io.BufferedReader:
+def to_file(batches: Iterable[pa.Table], fmt: str, about: dict | None = None) -> io.BufferedReader:
     """The export in a rewound, read-only binary file, written batch by batch to a temporary file
     on disk (so no frame of the rows is ever held). A ``BufferedReader``, one of the file kinds
     that ``st.download_button`` accepts from a callable; it refused the SpooledTemporaryFile this
     returned before (Streamlit 1.67: "Callable returned unsupported type")."""
     file = tempfile.TemporaryFile()  # noqa: SIM115 - returned open to the caller
     text = io.TextIOWrapper(file, encoding="utf-8", newline="")
-    (write_geojson if fmt == "geojson" else write_csv)(batches, text)
+    if fmt == "geojson":
+        write_geojson(batches, text, about)
+    else:
+        write_csv(batches, text)
     text.flush()
     raw = text.detach().detach()  # the FileIO under the text and buffer layers, still open
     raw.seek(0)

@@ -64,6 +64,14 @@ st.caption(
 name = view.dataset.name
 most = config.get("SITREP_DOWNLOAD_MAX_ROWS")
 too_many = view.count > most
+# the GeoJSON says where it comes from (a CSV has no place for it: its header is the columns)
+about = exports.provenance(
+    name,
+    view.dataset.licence,
+    filters.query_string(state.with_(event=None)),
+    filters.describe(state, view.count, view.min_date, view.max_date, view.dataset.directed, markdown=False),
+    filters.share_link(st.context.url or "", filters.query_string(state, filters.table_query(sort, 1))),
+)
 c1, c2 = st.columns(2)
 c1.download_button(
     "Download CSV",
@@ -76,7 +84,7 @@ c1.download_button(
 )
 c2.download_button(
     "Download GeoJSON",
-    data=lambda: exports.to_file(queries.iter_batches(store, state, registry, sort=sort), "geojson"),
+    data=lambda: exports.to_file(queries.iter_batches(store, state, registry, sort=sort), "geojson", about),
     file_name=f"{exports.file_stem(state, name)}.geojson",
     mime="application/geo+json",
     on_click="ignore",

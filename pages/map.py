@@ -100,7 +100,9 @@ with card_column:
             st.markdown(f"**Place precision:** {card['geo_precision']}")
             if card["same_place_total"]:  # drawn under this dot, so out of a click's reach: listed here
                 others = card["same_place_total"]
-                with st.expander(f"{others:,} other event{'s' if others != 1 else ''} at these coordinates (any date, any filter)"):
+                with st.expander(
+                    f"{others:,} other event{'s' if others != 1 else ''} at these coordinates (any date, any filter)"
+                ):
                     for other, label in card["same_place"]:
                         if st.button(label, key=f"here_{other}"):
                             st.session_state["p_event"] = other

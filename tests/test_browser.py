@@ -587,8 +587,13 @@ def test_the_events_page_downloads_exactly_the_filtered_rows_as_csv_and_geojson(
         page.get_by_role("button", name=re.compile("Download GeoJSON")).click()
     path = tmp_path / "events.geojson"
     geo_download.value.save_as(path)
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    features = collection["features"]
     assert sorted(f["properties"]["event_id"] for f in features) == sorted(syria["event_id"])
+    about = collection["sitrep"]  # the file says where it comes from: the view, its link, the licence
+    assert about["view"] == f"Strikes and attacks in Syria, 1 Jan 2023 – 19 Nov 2024: {len(syria)} events"
+    assert about["link"] == server + "/events?from=2023-01-01&country=Syria&sort=fatalities"  # the file's order
+    assert about["filters"] == "from=2023-01-01&country=Syria" and about["licence"]
 
 
 def test_a_click_on_a_timeline_event_opens_it_on_the_map_with_the_same_filters(server, page):

@@ -116,8 +116,13 @@ def test_export_with_filters_csv_and_geojson(capsys, tmp_path):
         "Iran-aligned",
     )
     assert code == 0, err
-    features = json.loads(target.read_text())["features"]
+    collection = json.loads(target.read_text())
+    features = collection["features"]
     assert features and all(f["properties"]["event_date"] >= "2024-01-01" for f in features)
+    about = collection["sitrep"]  # where the file comes from, inside it
+    assert about["dataset"] == "us-iran-2019-2024"
+    assert about["filters"] == "dataset=us-iran-2019-2024&from=2024-01-01&affiliation=Iran-aligned"
+    assert about["licence"] and about["exported"].endswith("Z")
     assert f"exported {len(features):,} events" in err
 
 

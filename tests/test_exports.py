@@ -37,6 +37,7 @@ def test_geojson_export(fixture_store, registry):
     )
     data = json.load(out)
     assert data["type"] == "FeatureCollection"
+    assert "sitrep" not in data  # no provenance given, none written
     (feature,) = data["features"]
     assert feature["geometry"] == {"type": "Point", "coordinates": [40.92, 34.45]}
     assert feature["properties"]["fatalities"] is None
@@ -59,3 +60,11 @@ def test_a_downloads_name_says_its_dataset_and_filters():
     assert len(long_one) <= 100 and long_one != other
     # whole filters kept: each "_key-value" ends before the next or the tag
     assert re.fullmatch(r"sitrep-us-iran-2019-2024(_country-[A-Z][a-z]+)+_[0-9a-f]{8}", long_one), long_one
+
+
+def test_a_geojson_export_carries_its_provenance(fixture_store, registry):
+    about = exports.provenance("fixture", "CC BY 4.0", "country=Syria", "Strikes … in Syria: 1 event", "http://h/?c=1")
+    state = FilterState(dataset="fixture", country=("Syria",))
+    data = json.load(exports.to_file(queries.iter_batches(fixture_store, state, registry), "geojson", about))
+    assert data["sitrep"] == about and len(data["features"]) == 1
+    assert set(about) == {"dataset", "licence", "filters", "view", "link", "exported", "unknown values"}
