@@ -134,7 +134,7 @@ def main() -> None:
         print(f"peak RSS after read_file: {peak_rss_mb():.0f} MB")
 
         started = time.perf_counter()
-        added, _ = store.write_dataset(result.frame, "bench", "acled", catalog_path=Path(folder) / "catalog.json")
+        added = store.write_dataset(result.frame, "bench", "acled", catalog_path=Path(folder) / "catalog.json").added
         written = time.perf_counter() - started
         print(f"store.write_dataset: {written:.2f} s ({added:,} rows)")
         print(f"peak RSS after write_dataset: {peak_rss_mb():.0f} MB")

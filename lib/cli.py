@@ -33,7 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", choices=importers.FORMATS, help="the file's format (default: detect from the header)")
     imp.add_argument("--dataset", required=True, help="dataset name: lowercase letters, digits, '-', '_', '.'")
     imp.add_argument("--dry-run", action="store_true", help="validate and report only; store nothing")
-    imp.add_argument("--replace", action="store_true", help="make the dataset exactly this file's rows")
+    existing = imp.add_mutually_exclusive_group()
+    existing.add_argument("--replace", action="store_true", help="make the dataset exactly this file's rows")
+    existing.add_argument(
+        "--update",
+        action="store_true",
+        help="events the dataset already holds (same event_id) take this file's values where they differ "
+        "(a corrected file imported again); without it they are left as stored",
+    )
     imp.add_argument("--all-cameo", action="store_true", help="GDELT: keep every CAMEO root, not only 18–20")
     imp.add_argument(
         "--map", action="append", default=[], metavar="CANON=COLUMN", help="plain CSV: canonical column = file column"
@@ -108,11 +115,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.frame.empty:
         _say("error: no valid rows to import; the store is unchanged.")
         return 1
+    events = _open_store()
+    known = {d.name: d for d in events.datasets()} if events else {}
+    held = known[args.dataset].rows if args.dataset in known else 0
     if args.dry_run:
+        # what the import would do, refusals included: a dry run that passes is an import that would
+        clash = store.format_clash(
+            args.dataset, known[args.dataset].source_format if args.dataset in known else None, result.format
+        )
+        if clash and not args.replace:
+            _say(f"error: {clash}: import it into another dataset (or replace this one's rows: --replace).")
+            return 1
+        if held and not args.replace:
+            already, differ = store.compare_with_stored(result.frame, args.dataset)
+            if already:
+                tail = ": --update would take this file's values for them" if differ else ""
+                _say(f"'{args.dataset}' already holds {already:,} of these events, {differ:,} with other values{tail}.")
+            else:
+                _say(f"'{args.dataset}' holds none of these events yet.")
         _say("dry run: nothing stored.")
         return 0
-    events = _open_store()
-    held = events.info(args.dataset).rows if events and args.dataset in [d.name for d in events.datasets()] else 0
     if args.replace and held and rejected:
         # the dataset would lose its events for a file some of whose rows are not imported
         _say(
@@ -122,15 +144,24 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         return 1
     try:
-        added, skipped = store.write_dataset(result.frame, args.dataset, result.format, replace=args.replace)
+        added, skipped, updated = store.write_dataset(
+            result.frame, args.dataset, result.format, replace=args.replace, update=args.update
+        )
     except (store.StoreError, OSError) as exc:
         _say(f"error: {exc}; the store is unchanged.")
         return 1
     took = f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
     if args.replace and held:
         _say(f"replaced the {held:,} events of '{args.dataset}' with the {added:,} of this file {took}")
+    elif args.update:
+        _say(
+            f"imported {added:,} events into '{args.dataset}' and updated {updated:,} with this file's values "
+            f"({skipped:,} already present and unchanged) {took}"
+        )
     else:
         _say(f"imported {added:,} events into '{args.dataset}' ({skipped:,} already present, skipped) {took}")
+        if skipped:
+            _say("To take this file's values for the events already present (a corrected file): --update.")
     return 0
 
 

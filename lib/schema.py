@@ -274,7 +274,8 @@ def outside_country_warning(name: str, y: float, x: float, swapped: bool, row: i
         message = (
             f"the point lies outside {name} (more than ~50 km beyond its extent), but read the other way "
             f"round ({x:g}, {y:g}) it is inside: are latitude and longitude swapped? Kept as given; "
-            "correct the file and import it again"
+            "correct the file and import it again, updating the stored events (the Data page's "
+            "'Update' box, or --update)"
         )
     else:
         message = (

@@ -30,6 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -222,6 +223,47 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+class WriteResult(NamedTuple):
+    """What an import did: events added, events already held and left as they were, and
+    events already held that this file's version replaced (``update``)."""
+
+    added: int
+    skipped: int
+    updated: int = 0
+
+
+def changed_ids(frame: pd.DataFrame, old: pd.DataFrame) -> set[str]:
+    """The event ids of ``frame`` that ``old`` holds with other values in any canonical
+    column (a corrected coordinate, a note, a count): what an update would change."""
+    ids = set(old["event_id"].tolist())
+    mine = frame[frame["event_id"].isin(ids)]
+    if mine.empty:
+        return set()
+    columns = [c for c in schema.CANONICAL_COLUMNS if c in mine.columns and c in old.columns]
+    a = schema._to_dtypes(mine[columns].copy()).drop_duplicates("event_id").set_index("event_id")
+    b = schema._to_dtypes(old[columns].copy()).drop_duplicates("event_id").set_index("event_id").reindex(a.index)
+    differ = pd.Series(False, index=a.index)
+    for column in a.columns:
+        x, y = a[column], b[column]
+        differ |= x.isna() != y.isna()
+        both = x.notna() & y.notna()
+        differ |= both & (x.astype(str) != y.astype(str))
+    return set(differ[differ].index)
+
+
+def compare_with_stored(frame: pd.DataFrame, dataset: str, catalog_path: Path | None = None) -> tuple[int, int]:
+    """How many of ``frame``'s events ``dataset`` already holds, and how many of those with
+    other values (what ``write_dataset(update=True)`` would change): (0, 0) for a new dataset."""
+    catalog = Catalog(catalog_path or store_path())
+    entry = catalog.read()["datasets"].get(dataset)
+    path = catalog.folder / entry["file"] if entry else None
+    if path is None or not path.exists():
+        return 0, 0
+    old = pq.read_table(path, columns=schema.CANONICAL_COLUMNS).to_pandas()
+    held = int(frame["event_id"].isin(set(old["event_id"].tolist())).sum())
+    return held, len(changed_ids(frame, old)) if held else 0
+
+
 def write_dataset(
     frame: pd.DataFrame,
     dataset: str,
@@ -229,13 +271,15 @@ def write_dataset(
     catalog_path: Path | None = None,
     replace: bool = False,
     on_progress=None,
-) -> tuple[int, int]:
+    update: bool = False,
+) -> WriteResult:
     """Add a canonical frame to ``dataset`` in the store, all or nothing.
 
     Rows whose ``event_id`` the dataset already holds are skipped (a repeated import adds
-    nothing), unless ``replace`` is true, when the dataset becomes exactly ``frame``.
-    Returns (rows added, rows skipped as already present). ``on_progress(fraction, text)``
-    is called as the work advances. Raises :class:`StoreError` with a user-facing message.
+    nothing), unless ``update`` is true, when those whose values differ replace the stored
+    ones (a corrected file imported again), or ``replace`` is true, when the dataset becomes
+    exactly ``frame``. Returns a :class:`WriteResult`. ``on_progress(fraction, text)`` is
+    called as the work advances. Raises :class:`StoreError` with a user-facing message.
     """
     validate_dataset_name(dataset)
     if dataset in shipped_dataset_names():
@@ -265,15 +309,21 @@ def write_dataset(
             old = pq.read_table(old_path, columns=schema.CANONICAL_COLUMNS).to_pandas()
             old = schema._to_dtypes(old)
             is_new = ~frame["event_id"].isin(set(old["event_id"].tolist()))
-            skipped = int((~is_new).sum())
             added = frame[is_new]
+            changed = changed_ids(frame[~is_new], old) if update else set()
+            skipped = int((~is_new).sum()) - len(changed)
+            if changed:  # this file's version of the events it corrects
+                old = pd.concat(
+                    [old[~old["event_id"].isin(changed)], frame[frame["event_id"].isin(changed)]], ignore_index=True
+                )
             merged = pd.concat([old, added], ignore_index=True) if len(added) else old
         else:
             added = frame
             merged = frame
-        if entry and len(added) == 0 and not replace:
+            changed = set()
+        if entry and len(added) == 0 and not changed and not replace:
             progress(1.0, "nothing new to add")
-            return 0, skipped
+            return WriteResult(0, skipped)
         progress(0.3, "writing the new version")
         table = to_arrow(merged)
         name = f"{dataset}-{uuid.uuid4().hex[:12]}.parquet"
@@ -309,7 +359,7 @@ def write_dataset(
                 os.utime(catalog.folder / entry["file"])
         _collect_garbage(catalog, data)
     progress(1.0, "done")
-    return len(added), skipped
+    return WriteResult(len(added), skipped, len(changed))
 
 
 def format_clash(dataset: str, held: str | None, source_format: str) -> str | None:

@@ -134,11 +134,47 @@ if checked and upload is not None and checked[0] == upload.file_id:
                 f"{clash}: one dataset holds one format (its licence note comes from it). Give this file "
                 "another dataset name above and check it again."
             )
-        elif st.button(f"Commit {rows_word} to '{name}'", type="primary", icon=":material/save:"):
+        else:
+            # A corrected file imported again: say which of its events the dataset holds, and let the
+            # user take this file's values for those that differ (else they stay as stored).
+            update = False
+            already, differ = 0, 0
+            if held:  # read the stored dataset once per file checked and version stored, not every rerun
+                basis = (checked[0], name, events.info(name).fingerprint)
+                cached = st.session_state.get("upload_compare")
+                if not cached or cached[0] != basis:
+                    cached = (basis, store.compare_with_stored(result.frame, name))
+                    st.session_state["upload_compare"] = cached
+                already, differ = cached[1]
+            if already:
+                st.info(
+                    f"'{name}' already holds {already:,} of these events (same event_id); "
+                    + (
+                        f"{differ:,} of them with other values here (a correction?)."
+                        if differ
+                        else "they match this file, so committing leaves them as they are."
+                    ),
+                    icon=":material/difference:",
+                )
+                if differ:
+                    update = st.checkbox(
+                        f"Update the {differ:,} stored event{'s' if differ != 1 else ''} with this file's values",
+                        key="upload_update",
+                        help="Without it, events already stored are left as they are and only new ones are added.",
+                    )
+        if (
+            allowed
+            and not clash
+            and st.button(f"Commit {rows_word} to '{name}'", type="primary", icon=":material/save:")
+        ):
             bar = st.progress(0.0, text="Starting…")
             try:
-                added, skipped = store.write_dataset(
-                    result.frame, name, result.format, on_progress=lambda f, text: bar.progress(f, text=text)
+                added, skipped, updated = store.write_dataset(
+                    result.frame,
+                    name,
+                    result.format,
+                    on_progress=lambda f, text: bar.progress(f, text=text),
+                    update=update,
                 )
             except (store.StoreError, OSError) as exc:
                 bar.empty()
@@ -146,12 +182,13 @@ if checked and upload is not None and checked[0] == upload.file_id:
             else:
                 del st.session_state["upload_result"]
                 events.refresh()
-                st.session_state["upload_done"] = (name, added, skipped)
+                st.session_state["upload_done"] = (name, added, skipped, updated)
                 st.rerun()
 
 done = st.session_state.get("upload_done")
 if done:
-    st.success(f"Added {done[1]:,} events to '{done[0]}' ({done[2]:,} were already there).")
+    updated = f", {done[3]:,} updated with this file's values" if done[3] else ""
+    st.success(f"Added {done[1]:,} events to '{done[0]}'{updated} ({done[2]:,} were already there, left as they were).")
 
     # reset_filters runs as a callback: widget state may change only before the widgets exist
     if st.button(

@@ -125,3 +125,40 @@ def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_
         )
         assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
         assert store.Store(catalog).info("clash").rows == 5
+
+
+def test_a_corrected_file_uploaded_again_updates_the_stored_events_when_asked(tmp_path, browser):
+    from lib import store
+
+    header = "event_id,event_date,event_type,actor1,country,latitude,longitude,notes\n"
+    first = tmp_path / "fix.csv"
+    first.write_text(header + "a,2021-02-25,Attack,X,Syria,35.0,38.0,one\nb,2021-02-26,Attack,X,Syria,38.0,35.0,two\n")
+    catalog = tmp_path / "catalog.json"
+    subprocess.run(
+        [sys.executable, "-m", "lib", "import", str(first), "--dataset", "fix"],
+        cwd=ROOT, env={**__import__("os").environ, "SITREP_STORE": str(catalog)}, check=True, capture_output=True,
+    )  # fmt: skip
+    fixed = tmp_path / "fixed" / "fix.csv"  # b's swapped point corrected
+    fixed.parent.mkdir()
+    fixed.write_text(header + "a,2021-02-25,Attack,X,Syria,35.0,38.0,one\nb,2021-02-26,Attack,X,Syria,35.0,38.0,two\n")
+    with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1400})
+        page = context.new_page()
+        try:
+            page.goto(url + "/data")
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(fixed))
+            expect(page.get_by_label("Dataset name")).to_have_value("fix", timeout=30_000)
+            page.get_by_role("button", name="Check the file").click()
+            expect(page.get_by_text("'fix' already holds 2 of these events (same event_id); 1 of them")).to_be_visible(
+                timeout=30_000
+            )
+            page.get_by_text("Update the 1 stored event with this file's values").click()
+            page.get_by_role("button", name="Commit 2 events to 'fix'").click()
+            expect(page.get_by_text("Added 0 events to 'fix', 1 updated with this file's values")).to_be_visible(
+                timeout=30_000
+            )
+        finally:
+            context.close()
+    opened = store.Store(catalog)
+    rows = opened.cursor().execute(f"SELECT event_id, latitude FROM {opened.relation('fix')} ORDER BY 1").fetchall()
+    assert rows == [("a", 35.0), ("b", 35.0)]  # the correction is stored

@@ -225,3 +225,41 @@ def test_import_keeps_a_swapped_point_and_says_so(capsys, temp_store, tmp_path):
     assert store.Store(temp_store).info("swapped").rows == 2  # kept as given: the user decides
     assert "warning: row 2, column 'latitude': the point lies outside Syria" in err
     assert "are latitude and longitude swapped?" in err
+
+
+def test_a_corrected_file_imported_again_with_update_takes_its_values(capsys, temp_store, tmp_path):
+    header = "event_id,event_date,event_type,actor1,country,latitude,longitude,notes\n"
+    first = tmp_path / "first.csv"
+    first.write_text(header + "a,2021-02-25,Attack,X,Syria,35.0,38.0,one\nb,2021-02-26,Attack,X,Syria,38.0,35.0,two\n")
+    assert run(capsys, "import", str(first), "--dataset", "fix")[0] == 0
+    fixed = tmp_path / "fixed.csv"  # b's swapped coordinates and note corrected; c new
+    fixed.write_text(
+        header + "a,2021-02-25,Attack,X,Syria,35.0,38.0,one\nb,2021-02-26,Attack,X,Syria,35.0,38.0,two (fixed)\n"
+        "c,2021-02-27,Attack,X,Syria,35.1,38.1,three\n"
+    )
+    code, _, err = run(capsys, "import", str(fixed), "--dataset", "fix", "--dry-run")
+    assert code == 0 and "'fix' already holds 2 of these events, 1 with other values: --update would" in err
+    code, _, err = run(capsys, "import", str(fixed), "--dataset", "fix")  # without --update: left as stored
+    assert "imported 1 events into 'fix' (2 already present, skipped)" in err
+    assert "To take this file's values for the events already present (a corrected file): --update." in err
+    code, _, err = run(capsys, "import", str(fixed), "--dataset", "fix", "--update")
+    assert code == 0, err
+    assert "imported 0 events into 'fix' and updated 1 with this file's values (2 already present and unchanged)" in err
+    rows = (
+        store.Store(temp_store)
+        .cursor()
+        .execute(
+            f"SELECT event_id, latitude, longitude, notes FROM {store.Store(temp_store).relation('fix')} ORDER BY 1"
+        )
+        .fetchall()
+    )
+    assert rows == [("a", 35.0, 38.0, "one"), ("b", 35.0, 38.0, "two (fixed)"), ("c", 35.1, 38.1, "three")]
+    with pytest.raises(SystemExit) as stop:  # one or the other: argparse says so
+        run(capsys, "import", str(fixed), "--dataset", "fix", "--update", "--replace")
+    assert stop.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_dry_run_refuses_what_the_import_would_refuse(capsys, temp_store):
+    assert run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "mixed")[0] == 0
+    code, _, err = run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "mixed", "--dry-run")
+    assert code == 1 and "holds ACLED data" in err and "dry run: nothing stored." not in err

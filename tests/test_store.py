@@ -16,10 +16,10 @@ from tests.conftest import make_frame
 
 
 def test_import_then_reimport_adds_nothing(catalog):
-    added, skipped = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
+    added, skipped, _ = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
     assert (added, skipped) == (5, 0)
     version = json.loads(catalog.read_text())["version"]
-    added, skipped = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
+    added, skipped, _ = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
     assert (added, skipped) == (0, 5)
     assert json.loads(catalog.read_text())["version"] == version  # nothing rewritten
     assert store.Store(catalog).info("mine").rows == 5
@@ -28,7 +28,7 @@ def test_import_then_reimport_adds_nothing(catalog):
 def test_import_adds_only_new_ids(catalog):
     frame = make_frame()
     store.write_dataset(frame.iloc[:3], "mine", "csv", catalog_path=catalog)
-    added, skipped = store.write_dataset(frame.iloc[1:], "mine", "csv", catalog_path=catalog)
+    added, skipped, _ = store.write_dataset(frame.iloc[1:], "mine", "csv", catalog_path=catalog)
     assert (added, skipped) == (2, 2)
     info = store.Store(catalog).info("mine")
     assert (info.rows, info.min_date, info.max_date) == (5, "2019-12-31", "2021-02-25")
@@ -86,7 +86,7 @@ def test_a_killed_import_leaves_the_store_as_it_was(catalog, registry, tmp_path)
     reader = store.Store(catalog)
     assert count_events(reader, FilterState(dataset="mine"), registry) == 2
     # and the next import works normally (the lock died with the process)
-    assert store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog) == (3, 2)
+    assert store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog) == (3, 2, 0)
 
 
 def test_readers_keep_working_while_another_process_imports(catalog, registry):
