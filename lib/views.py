@@ -289,7 +289,18 @@ def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
             for p in problems[:limit]
         ],
         columns=["row", "spreadsheet row", "column", "problem", "value", "severity"],
-    )
+    ).astype({"row": "Int64", "spreadsheet row": "Int64"})  # 3, not 3.0, beside a file's empty row
+
+
+def problems_csv(report: schema.Report) -> bytes:
+    """Every problem of a check (not only the first thousand shown) as a CSV to download and
+    work through; text cells that a spreadsheet would run as a formula are neutralised."""
+    from lib import exports
+
+    table = problems_table(report, limit=len(report.problems) + len(report.file_errors))
+    for column in ("column", "problem", "value"):
+        table[column] = [exports.neutralise(str(v)) if isinstance(v, str) else v for v in table[column]]
+    return table.to_csv(index=False).encode("utf-8")
 
 
 MAX_SIDE_LANES = 8

@@ -108,7 +108,19 @@ if checked and upload is not None and checked[0] == upload.file_id:
     if not report.ok:
         st.error("This file cannot be imported: " + " ".join(str(p) for p in report.file_errors))
     if report.problems:
-        st.dataframe(views.problems_table(report), hide_index=True)
+        st.dataframe(
+            views.problems_table(report),
+            hide_index=True,
+            column_config={"problem": st.column_config.TextColumn("problem", width="large")},
+        )
+        st.download_button(
+            f"Download the {len(report.problems):,} problems (CSV)",
+            data=views.problems_csv(report),
+            file_name=f"{Path(upload.name).stem}-problems.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
     if report.ok and not len(result.frame):
         st.warning(
             "Nothing to commit: the file has no valid row. "

@@ -94,6 +94,15 @@ def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shippe
                 timeout=30_000
             )
             assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
+            # the problems can be taken away to work through (the table's own download is off)
+            with page.expect_download(timeout=30_000) as download:
+                page.get_by_role("button", name=re.compile(r"^Download the 4 problems \(CSV\)")).click()
+            assert download.value.suggested_filename == "all_bad-problems.csv"
+            saved = tmp_path / "problems.csv"
+            download.value.save_as(saved)
+            lines = saved.read_text(encoding="utf-8").splitlines()
+            assert lines[0] == "row,spreadsheet row,column,problem,value,severity" and len(lines) == 5
+            assert lines[3].startswith("1,2,event_date,") and lines[4].startswith("2,3,latitude,")
             name = page.get_by_label("Dataset name")
             name.fill("us-iran-2019-2024")
             name.press("Enter")

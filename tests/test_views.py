@@ -71,6 +71,16 @@ def test_upload_preview_and_problems_table():
     assert list(table["problem"]) == ["the file is empty", "is not a number", "formula-like text", "is not a date"]
     assert table["row"].tolist()[1:] == [2, 2, 4]  # by row, a row's error before its warning
     assert table["spreadsheet row"].tolist()[1:] == [3, 3, 5]  # where a spreadsheet shows it
+    # the download holds every problem, not the first thousand shown, with formulas made inert
+    for i in range(1500):
+        report.add(schema.Problem("is not a date", row=10 + i, column="event_date", value="x"))
+    assert len(views.problems_table(report)) == 1000
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(views.problems_csv(report).decode())))
+    assert len(rows) == 1504
+    assert next(r for r in rows if r["problem"] == "formula-like text")["value"] == "'=1"
 
 
 def test_event_card_makes_data_inert(catalog):
