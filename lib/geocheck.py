@@ -247,3 +247,32 @@ def outside(lat: np.ndarray, lon: np.ndarray, country: pd.Series) -> tuple[np.nd
         far[rows] = True
         swapped[rows] = _inside(lon[rows], lat[rows], box)
     return far, swapped
+
+
+def spelling_notes(country: pd.Series, limit: int = 10) -> list[str]:
+    """Warnings on a file's country names: names not known here (their points go unchecked,
+    and a code such as "IRQ" is a country the filters list apart), and one country spelt in
+    several ways ("Iraq", "iraq"), which the Country filter lists as several countries."""
+    counts = country.value_counts(sort=False, dropna=True)
+    counts.index = counts.index.astype(str)
+    notes = []
+    unknown = [(name, n) for name, n in counts.items() if name.strip() and known(name) is None]
+    for name, n in sorted(unknown, key=lambda item: -item[1])[:limit]:
+        notes.append(
+            f"country {name!r} ({n:,} row{'s' if n != 1 else ''}) is not a country name Sitrep knows (Natural "
+            "Earth's, or ACLED's, UCDP's or GDELT's spelling), so its points were not checked against it. Kept as "
+            "given; if it is a code or another spelling of a country (IRQ for Iraq), write the country's name"
+        )
+    if len(unknown) > limit:
+        notes.append(f"… and {len(unknown) - limit:,} more country names not known here")
+    by_country: dict[str, list[str]] = {}
+    for name in counts.index:
+        if known(name) is not None:
+            by_country.setdefault(known(name), []).append(name)
+    for spellings in by_country.values():
+        if len(spellings) > 1:
+            shown = ", ".join(repr(s) for s in sorted(spellings))
+            notes.append(
+                f"{shown} name one country; the Country filter lists each spelling apart, so write one of them"
+            )
+    return notes

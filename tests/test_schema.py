@@ -131,6 +131,9 @@ def reference_validate(raw: pd.DataFrame, report: Report, row_numbers=None) -> p
                 report.add(schema.outside_country_warning(cols["country"][i], y, x, inside(x, y), numbers[i]))
     if far > schema.GEO_WARNINGS_SHOWN:
         raise AssertionError("the reference checks a few rows only")
+    kept_countries = pd.Series([cols["country"][i] for i in range(n) if not bad[i]], dtype=object)
+    for note in geocheck.spelling_notes(kept_countries):  # names not known, one country spelt two ways
+        report.add(schema.Problem(note, column="country", fatal=False))
     seen: dict[str, int] = {}
     for i, event_id in enumerate(cols["event_id"]):
         if event_id is None:
@@ -372,3 +375,18 @@ def test_every_gdelt_country_name_is_checked_but_a_few_without_a_border():
         "Bouvet Island", "Gibraltar", "Netherlands Antilles", "Oceans", "Paracel Islands", "Spratly Islands",
         "Tokelau", "Tuvalu",
     ]  # fmt: skip
+
+
+def test_country_names_not_known_or_spelt_two_ways_are_said_once_each():
+    country = pd.Series(["Iraq", "iraq", "Iraq", "Narnia", "Narnia", "IRQ", None, "Syria"])
+    notes = geocheck.spelling_notes(country)
+    assert notes[0].startswith("country 'Narnia' (2 rows) is not a country name Sitrep knows")
+    assert notes[1].startswith("country 'IRQ' (1 row) is not a country name Sitrep knows")
+    assert "write the country's name" in notes[1]
+    assert notes[2] == (
+        "'Iraq', 'iraq' name one country; the Country filter lists each spelling apart, so write one of them"
+    )
+    assert len(notes) == 3  # Syria, and the empty value, say nothing
+    assert geocheck.spelling_notes(pd.Series(["Syria", "Yemen (North Yemen)", "Iraq"])) == []
+    many = geocheck.spelling_notes(pd.Series([f"Land {i}" for i in range(14)]))
+    assert len(many) == 11 and many[-1] == "… and 4 more country names not known here"
