@@ -90,6 +90,7 @@ class Report:
     rows_read: int = 0
     rows_kept: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the import did besides (columns not kept)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -115,6 +116,7 @@ class Report:
             out.append(f"{self.file}: {prefix}{p}")
         if len(row_problems) > limit:
             out.append(f"{self.file}: … and {len(row_problems) - limit} more problems")
+        out += [f"{self.file}: note: {note}" for note in self.notes]
         return out
 
 

@@ -107,6 +107,8 @@ if checked and upload is not None and checked[0] == upload.file_id:
     c.metric("Rejected", f"{len(report.rejected_rows):,}")
     if not report.ok:
         st.error("This file cannot be imported: " + " ".join(str(p) for p in report.file_errors))
+    for note in report.notes:  # what the import does besides, e.g. the ACLED columns it does not keep
+        st.caption(f":material/info: {note}")
     if report.problems:
         st.dataframe(
             views.problems_table(report),

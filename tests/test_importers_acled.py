@@ -43,6 +43,12 @@ def test_current_layout_maps_every_column():
     result = read_file(CURRENT, dataset="acled-test")
     assert result.format == "acled" and result.report.ok
     assert result.report.rows_read == 3 and result.report.rows_kept == 3
+    # the columns Sitrep has no field for are named, not dropped in silence
+    assert result.report.notes == [
+        "ACLED columns not kept, as Sitrep has no field for them (your file keeps them): disorder_type, inter2, "
+        "interaction, civilian_targeting, iso, region, admin3, source_scale, tags, timestamp"
+    ]
+    assert result.report.lines()[-1] == f"acled_current.csv: note: {result.report.notes[0]}"
     first = by_id(result)["acled:SYN1001"]
     assert first["event_date"] == pd.Timestamp("2021-02-25")
     assert (first["date_precision"], first["geo_precision"]) == (1, 2)

@@ -67,6 +67,12 @@ PROTESTERS = {"6", "protesters"}
 RIOTERS = {"5", "rioters"}
 
 
+# The ACLED columns read (year and inter1 to read dates and older event types); the rest are not kept.
+USED = {"event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1",
+        "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "country", "admin1", "admin2", "location",
+        "latitude", "longitude", "geo_precision", "fatalities", "source", "notes"}  # fmt: skip
+
+
 def looks_like(names: list[str]) -> bool:
     """True for an ACLED header (normalised names)."""
     return "event_id_cnty" in names or ("time_precision" in names and "geo_precision" in names and "inter1" in names)
@@ -111,6 +117,11 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
     rows = table.rows
     report.rows_read = len(frame)
     require_columns(list(frame.columns), REQUIRED, "ACLED")
+    dropped = [c for c in frame.columns if c not in USED]
+    if dropped:  # said, not silent: the codebook's "one to one" holds for Sitrep's fields only
+        report.notes.append(
+            f"ACLED columns not kept, as Sitrep has no field for them (your file keeps them): {', '.join(dropped)}"
+        )
     warn_text_cells(report, frame, rows, ["notes", "actor1", "actor2", "source"])
 
     cache: dict[str, pd.Series] = {}
