@@ -64,8 +64,9 @@ st.caption(
 name = view.dataset.name
 most = config.get("SITREP_DOWNLOAD_MAX_ROWS")
 too_many = view.count > most
-# the GeoJSON says where it comes from (a CSV has no place for it: its header is the columns)
-about = exports.provenance(
+# The GeoJSON says where it comes from (a CSV has no place for it: its header is the columns);
+# its time is the download's, so it is made when the file is, in the button's callable.
+origin = (
     name,
     view.dataset.licence,
     filters.query_string(state.with_(event=None)),
@@ -84,7 +85,9 @@ c1.download_button(
 )
 c2.download_button(
     "Download GeoJSON",
-    data=lambda: exports.to_file(queries.iter_batches(store, state, registry, sort=sort), "geojson", about),
+    data=lambda: exports.to_file(
+        queries.iter_batches(store, state, registry, sort=sort), "geojson", exports.provenance(*origin)
+    ),
     file_name=f"{exports.file_stem(state, name)}.geojson",
     mime="application/geo+json",
     on_click="ignore",
