@@ -8,6 +8,8 @@ data keeps it exactly as imported. Unknown values stay empty (CSV) or ``null`` (
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import io
 import json
 import math
@@ -66,8 +68,6 @@ def provenance(dataset: str, licence: str, query: str, view: str = "", link: str
     """Where a GeoJSON export comes from, written as its ``sitrep`` member (RFC 7946 allows such
     "foreign members"; GIS tools keep or ignore them): the dataset, its licence, the filters as
     a link's query, the view in words and the link back, and when it was written."""
-    import datetime as dt
-
     about = {"dataset": dataset, "licence": licence, "filters": query}
     about |= {"view": view} if view else {}
     about |= {"link": link} if link else {}
@@ -144,8 +144,6 @@ def file_stem(state: filters.FilterState, dataset: str, limit: int = 100) -> str
         return stem
     # Too long: keep whole filters (else whole words, not "q-Abu-Ka"), and add a short hash of
     # the whole name, so two views that differ only in what was cut still get two files.
-    import hashlib
-
     tag = hashlib.sha1(stem.encode()).hexdigest()[:8]
     head = stem[: limit - len(tag) - 1]
     for mark in ("_", "-"):

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib.basemap import ATTRIBUTION as TILE_ATTRIBUTION
+from lib.filters import day_text
 
 # Every Plotly chart's config: no logo, and no "Share chart" button, which would upload the
 # figure, rows included, to Plotly's cloud.
@@ -418,7 +419,7 @@ def bin_label(start: object, bin_: str) -> str:
     day = pd.Timestamp(start)
     if bin_ == "month":
         return f"{day:%b %Y}"
-    text = f"{day.day} {day:%b %Y}"
+    text = day_text(day)
     return f"week of {text}" if bin_ == "week" else text
 
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from lib import schema
 from lib.actors import Registry, actor_key
-from lib.filters import FilterState, Vocabulary
+from lib.filters import FilterState, Vocabulary, day_text
 from lib.store import Store
 
 TYPE_EXPR = "coalesce(sub_event_type, event_type)"
@@ -406,7 +406,7 @@ def event_labels(store: Store, dataset: str, event_ids: list[str]) -> dict[str, 
         [list(event_ids)],
     )
     return {
-        e: f"{pd.Timestamp(d).day} {pd.Timestamp(d):%b %Y} · {t} — {p}"
+        e: f"{day_text(pd.Timestamp(d))} · {t} — {p}"
         for e, d, t, p in zip(frame["event_id"], frame["event_date"], frame["type"], frame["place"], strict=True)
     }
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import figures, filters, queries, schema
+from lib import exports, figures, filters, queries, schema
 from lib.actors import Registry
 from lib.filters import FilterState
 from lib.store import Store
@@ -225,7 +225,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "labels": {e: md_escape(labels.get(e, e)) for e in response_to + answered["event_id"].tolist()},
         # the events drawn under this one's dot: (event_id, "date · type"), and how many in all
         "same_place": [
-            (e, f"{pd.Timestamp(d).day} {pd.Timestamp(d):%b %Y} · {md_escape(t)}")
+            (e, f"{filters.day_text(pd.Timestamp(d))} · {md_escape(t)}")
             for e, d, t in zip(here["event_id"], here["event_date"], here["type"], strict=True)
         ],
         "same_place_total": here_total,
@@ -295,8 +295,6 @@ def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
 def problems_csv(report: schema.Report) -> bytes:
     """Every problem of a check (not only the first thousand shown) as a CSV to download and
     work through; text cells that a spreadsheet would run as a formula are neutralised."""
-    from lib import exports
-
     table = problems_table(report, limit=len(report.problems) + len(report.file_errors))
     for column in ("column", "problem", "value"):
         table[column] = [exports.neutralise(str(v)) if isinstance(v, str) else v for v in table[column]]
