@@ -217,6 +217,7 @@ def _sidebar(store, registry) -> session.View:
         notices=list(st.session_state.get("notices", [])),
         description=filters.describe(state, count, lo, hi, info.directed),
         count=count,
+        sentence=filters.describe(state, count, lo, hi, info.directed, markdown=False),
     )
 
 
@@ -249,9 +250,8 @@ def _sync_url(state: FilterState, extra: dict[str, list[str]]) -> None:
         st.query_params.from_dict(desired)
 
 
-def _share_box(state: FilterState, extra: dict[str, list[str]]) -> None:
+def _share_box(link: str) -> None:
     with st.sidebar:
-        link = filters.share_link(st.context.url or "", filters.query_string(state, extra))
         st.caption("Link to this view (copy with the icon):")
         st.code(link, language=None, wrap_lines=True)
         st.button("Reset all filters", icon=":material/restart_alt:", width="stretch", on_click=session.reset_filters)
@@ -290,7 +290,9 @@ def main() -> None:
         else {}
     )
     _sync_url(view.state, extra)
-    _share_box(view.state, extra)
+    # the pages put it in what they save (the map's PNG, a GeoJSON), as the sidebar shows it
+    view.link = filters.share_link(st.context.url or "", filters.query_string(view.state, extra))
+    _share_box(view.link)
     for notice in filters.cap_notices(view.notices):
         st.warning(notice, icon=":material/warning:")
     page.run()

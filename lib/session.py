@@ -91,8 +91,10 @@ class View:
     facets: queries.Facets
     vocabulary: Vocabulary
     notices: list[str] = field(default_factory=list)
-    description: str = ""
+    description: str = ""  # the view in one sentence, Markdown made literal (the pages' caption)
     count: int = 0
+    sentence: str = ""  # the same sentence as plain text (a PNG's title, a GeoJSON's "view")
+    link: str = ""  # the link to this view on this page, as the sidebar shows it
 
     @property
     def min_date(self) -> dt.date:

@@ -117,7 +117,7 @@ if checked and upload is not None and checked[0] == upload.file_id:
         )
         st.download_button(
             f"Download the {len(report.problems):,} problems (CSV)",
-            data=views.problems_csv(report),
+            data=lambda: views.problems_csv(report),  # written when asked for, not on every rerun
             file_name=f"{Path(upload.name).stem}-problems.csv",
             mime="text/csv",
             on_click="ignore",

@@ -70,8 +70,8 @@ origin = (
     name,
     view.dataset.licence,
     filters.query_string(state.with_(event=None)),
-    filters.describe(state, view.count, view.min_date, view.max_date, view.dataset.directed, markdown=False),
-    filters.share_link(st.context.url or "", filters.query_string(state, filters.table_query(sort, 1))),
+    view.sentence,
+    view.link,
 )
 c1, c2 = st.columns(2)
 c1.download_button(

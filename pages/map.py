@@ -49,12 +49,12 @@ key_text = (
 # key, where the background and the events come from, and the link back to this view.
 start, end = state.date_from or view.min_date, state.date_to or view.max_date
 export = {
-    "title": filters.describe(state, view.count, view.min_date, view.max_date, view.dataset.directed, markdown=False),
+    "title": view.sentence,
     "lines": [
         key_text + ".",
         f"Events: Sitrep dataset “{dataset}”; each event's sources are in its details at the link below. "
         + ("Background © OpenStreetMap contributors." if tiles else "Borders: Natural Earth 1:50m."),
-        "Link: " + filters.share_link(st.context.url or "", filters.query_string(state)),
+        "Link: " + view.link,
     ],
     "filename": f"sitrep-map-{start:%Y-%m-%d}_{end:%Y-%m-%d}.png",
 }
