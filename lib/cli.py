@@ -106,7 +106,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         _say(line)
     rejected = report.rejected_rows
     _say(
-        f"{args.path.name}: format {result.format}; rows read {report.rows_read:,}; valid {report.rows_kept:,}; "
+        f"{args.path.name}: format {result.format}"
+        + (" (Sitrep's columns, from the workbook's first sheet)" if importers.is_xlsx(args.path) else "")
+        + f"; rows read {report.rows_read:,}; valid {report.rows_kept:,}; "
         f"rejected {len(rejected):,}" + (f" (rows {_rows(rejected)})" if rejected else "")
     )
     if not report.ok:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.store import DatasetInfo
+from lib.store import DatasetInfo, format_name
 
 CODEBOOK = Path(__file__).resolve().parent.parent / "data" / "CODEBOOK.md"
 
@@ -22,7 +22,7 @@ def dataset_table(infos: Iterable[DatasetInfo]) -> pd.DataFrame:
                 "events": i.rows,
                 "first date": i.min_date,
                 "last date": i.max_date,
-                "format": i.source_format,
+                "format": format_name(i.source_format),
                 "origin": "shipped with Sitrep" if i.shipped else f"imported {i.imported_at or ''}".strip(),
             }
             for i in infos

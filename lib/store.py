@@ -89,6 +89,20 @@ LICENCES = {
     "csv": "As stated by whoever supplied the file.",
     "shipped": "Sitrep's curated dataset, CC BY 4.0; each row links the report it was coded from.",
 }
+# A format in words: "csv" is a plain table in Sitrep's own columns, whether it came as a CSV
+# file or as a workbook, so an .xlsx is not reported as "csv".
+FORMAT_NAMES = {
+    "acled": "ACLED",
+    "ucdp": "UCDP GED",
+    "gdelt": "GDELT",
+    "csv": "plain-table",
+    "shipped": "shipped",
+}
+
+
+def format_name(source_format: str) -> str:
+    """``source_format`` in words ("ACLED", "plain-table"), as messages about formats say it."""
+    return FORMAT_NAMES.get(source_format, source_format)
 
 
 def store_path() -> Path:
@@ -368,7 +382,9 @@ def format_clash(dataset: str, held: str | None, source_format: str) -> str | No
     meaning of its actor order come from the format, and a second one would overwrite them."""
     if held is None or held == source_format:
         return None
-    return f"'{dataset}' holds {held.upper()} data and this is a {source_format.upper()} file"
+    name = format_name(source_format)
+    article = "an" if name.startswith(("A", "E", "I", "O")) else "a"  # an ACLED file, a UCDP GED file
+    return f"'{dataset}' holds {format_name(held)} data and this is {article} {name} file"
 
 
 def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:

@@ -69,7 +69,12 @@ st.markdown(
 )
 upload = st.file_uploader("File", type=["csv", "tsv", "txt", "xlsx"], key="upload_file")
 left, right = st.columns(2)
-fmt = left.selectbox("Format", ["detect", *importers.FORMATS], key="upload_format")
+fmt = left.selectbox(
+    "Format",
+    ["detect", *importers.FORMATS],
+    format_func=lambda f: "detect from the header" if f == "detect" else importers.FORMAT_LABELS[f],
+    key="upload_format",
+)
 default_name = store.suggest_dataset_name(upload.name) if upload else ""
 name = right.text_input("Dataset name", value=default_name, key=f"upload_name_{default_name}")
 mapping_text = st.text_area(
@@ -133,7 +138,11 @@ if checked and upload is not None and checked[0] == upload.file_id:
             )
         )
     if report.ok and len(result.frame):
-        st.markdown(f"Format **{result.format}**. Preview of the valid rows (at most 10,000 drawn):")
+        st.markdown(
+            f"Format **{importers.FORMAT_LABELS[result.format]}**"
+            + (", read from the workbook's first sheet" if importers.is_xlsx(Path(upload.name)) else "")
+            + ". Preview of the valid rows (at most 10,000 drawn):"
+        )
         preview = views.preview_map(result.frame, 10_000, *mapchart.background(config.get("SITREP_TILES")))
         # The Map page's map: its key draws rings for unknown casualties, its borders and names.
         mapchart.map_chart(pio.to_json(preview, validate=False), key="upload_preview")

@@ -58,6 +58,7 @@ def test_upload_check_commit_and_open_on_the_map(tmp_path, browser):
             str(len(result.report.rejected_rows)), timeout=30_000
         )
         expect(page.locator("[data-testid='stMetric']", has_text="Valid")).to_contain_text(str(result.report.rows_kept))
+        expect(page.get_by_text("Format UCDP GED. Preview of the valid rows")).to_be_visible()
         page.wait_for_function(  # the preview map draws on the country borders this server serves
             f"""() => {{ try {{
                 const m = {MAP_JS};
@@ -129,7 +130,7 @@ def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_
         name.fill("clash")
         name.press("Enter")
         page.get_by_role("button", name="Check the file").click()
-        expect(page.get_by_text(re.compile(r"^'clash' holds ACLED data and this is a CSV file"))).to_be_visible(
+        expect(page.get_by_text(re.compile(r"^'clash' holds ACLED data and this is a plain-table file"))).to_be_visible(
             timeout=30_000
         )
         assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0

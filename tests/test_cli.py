@@ -7,6 +7,7 @@ import json
 import shlex
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from lib import cli, exports, queries, store
@@ -263,3 +264,18 @@ def test_a_dry_run_refuses_what_the_import_would_refuse(capsys, temp_store):
     assert run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "mixed")[0] == 0
     code, _, err = run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "mixed", "--dry-run")
     assert code == 1 and "holds ACLED data" in err and "dry run: nothing stored." not in err
+
+
+def test_a_workbook_is_reported_as_a_plain_table_read_from_its_first_sheet(capsys, tmp_path):
+    path = tmp_path / "plain.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["event_id", "event_date", "event_type", "actor1", "country", "latitude", "longitude"])
+    book.active.append(["x1", "2024-01-30", "Air strike", "A", "Iraq", 33.0, 44.0])
+    book.save(path)
+    code, _, err = run(capsys, "import", str(path), "--dataset", "book", "--dry-run")
+    assert code == 0, err
+    assert "plain.xlsx: format csv (Sitrep's columns, from the workbook's first sheet); rows read 1" in err
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "book2")
+    assert code == 0, err
+    code, _, err = run(capsys, "import", str(path), "--dataset", "book2", "--dry-run")
+    assert code == 1 and "'book2' holds ACLED data and this is a plain-table file" in err

@@ -185,7 +185,7 @@ def test_a_dataset_holds_one_format_so_its_licence_is_never_overwritten(catalog)
     store.write_dataset(make_frame("mix"), "mix", "acled", catalog_path=catalog)
     other = make_frame("mix")
     other["event_id"] = other["event_id"] + "-u"
-    with pytest.raises(store.StoreError, match=r"'mix' holds ACLED data and this is a UCDP file"):
+    with pytest.raises(store.StoreError, match=r"'mix' holds ACLED data and this is a UCDP GED file"):
         store.write_dataset(other, "mix", "ucdp", catalog_path=catalog)
     info = store.Store(catalog).info("mix")
     assert info.source_format == "acled" and "forbid redistributing" in info.licence and info.rows == 5

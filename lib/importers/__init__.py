@@ -21,8 +21,24 @@ from lib.importers import acled, gdelt, generic, ucdp
 from lib.importers.common import ImportFailed, check_size, first_line, is_xlsx, normalise_header, read_bytes
 
 FORMATS = ("acled", "ucdp", "gdelt", "csv")
+# What a person picks and is told: "csv" is any plain table in Sitrep's columns, a workbook too.
+FORMAT_LABELS = {
+    "acled": "ACLED",
+    "ucdp": "UCDP GED",
+    "gdelt": "GDELT",
+    "csv": "plain table in Sitrep's columns (csv)",
+}
 
-__all__ = ["FORMATS", "ImportFailed", "ImportResult", "detect_format", "parse_mapping", "read_file"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_LABELS",
+    "is_xlsx",
+    "ImportFailed",
+    "ImportResult",
+    "detect_format",
+    "parse_mapping",
+    "read_file",
+]
 
 
 def parse_mapping(text: str) -> dict[str, str]:
