@@ -389,7 +389,7 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
         urls = [str(v).split() if pd.notna(v) else [] for v in out["source_url"]]
         position = out.columns.get_loc("source_url")
         out = out.drop(columns="source_url")
-        out.insert(position, "report", pd.Series([u[0] if u else None for u in urls], index=out.index, dtype=object))
+        out.insert(position, "report", pd.Series([u[0] if u else "" for u in urls], index=out.index, dtype=object))
         out.insert(position + 1, "more reports", [u[1:] for u in urls])
     # What is read first, then what qualifies it: date, type, casualties (short numbers, in view
     # in a 1024 px window with the sidebar open), who, where and the report; precision codes,

@@ -184,7 +184,8 @@ def test_the_events_table_shows_precision_words_one_link_per_cell_and_empty_not_
     assert list(shown.columns) == [
         "fatalities", "report", "more reports", "date_precision", "geo_precision", "response_to", "event_id"
     ]  # fmt: skip
-    assert shown["report"].tolist() == ["https://a.example/1", "https://c.example/3", None]
+    # no link: an empty cell (None showed as a grey "None" in the link column)
+    assert shown["report"].tolist() == ["https://a.example/1", "https://c.example/3", ""]
     assert [list(v) for v in shown["more reports"]] == [["https://b.example/2"], [], []]
     assert shown["response_to"].tolist() == ["", "t:1", ""]
     assert shown["date_precision"].iloc[0].startswith(f"{frame['date_precision'].iloc[0]}: ")
