@@ -102,6 +102,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         all_cameo=args.all_cameo,
     )
     report = result.report
+    if report.ok and len(result.frame):  # said with the file's other warnings
+        report.problems += store.unknown_responses(result.frame, args.dataset, replace=args.replace)
     for line in report.lines(limit=100):
         _say(line)
     rejected = report.rejected_rows

@@ -278,6 +278,45 @@ def compare_with_stored(frame: pd.DataFrame, dataset: str, catalog_path: Path | 
     return held, len(changed_ids(frame, old)) if held else 0
 
 
+RESPONSE_WARNINGS_SHOWN = 10
+
+
+def unknown_responses(
+    frame: pd.DataFrame, dataset: str, catalog_path: Path | None = None, replace: bool = False
+) -> list[schema.Problem]:
+    """Warnings for ``response_to`` ids that neither ``frame`` nor the stored ``dataset`` (unless
+    ``replace``, which drops it) holds: the event's details would show a bare id, not the
+    event it answers. Reads only the stored ids named."""
+    named: dict[str, list[str]] = {}
+    for event_id, answers in zip(frame["event_id"], frame["response_to"], strict=True):
+        for other in schema.split_list(None if pd.isna(answers) else answers):
+            named.setdefault(other, []).append(str(event_id))
+    missing = set(named) - set(frame["event_id"].astype(str))
+    if missing and not replace:
+        catalog = Catalog(catalog_path or store_path())
+        entry = catalog.read()["datasets"].get(dataset)
+        path = catalog.folder / entry["file"] if entry and entry.get("file") else None
+        if path is not None and path.exists():
+            held = pq.read_table(path, columns=["event_id"], filters=[("event_id", "in", sorted(missing))])
+            missing -= set(held.column("event_id").to_pylist())
+    problems = []
+    for other in sorted(missing, key=lambda o: (-len(named[o]), o))[:RESPONSE_WARNINGS_SHOWN]:
+        by = named[other]
+        shown = ", ".join(by[:3]) + (f" and {len(by) - 3:,} more" if len(by) > 3 else "")
+        problems.append(
+            schema.Problem(
+                f"{other!r}, named as the event answered by {shown}, is in neither this file nor "
+                f"'{dataset}': the details will show its id, not the event. Correct the id, or import that event too",
+                column="response_to",
+                fatal=False,
+            )
+        )
+    if len(missing) > RESPONSE_WARNINGS_SHOWN:
+        more = f"… and {len(missing) - RESPONSE_WARNINGS_SHOWN:,} more ids in neither this file nor '{dataset}'"
+        problems.append(schema.Problem(more, column="response_to", fatal=False))
+    return problems
+
+
 def write_dataset(
     frame: pd.DataFrame,
     dataset: str,

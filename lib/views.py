@@ -219,7 +219,9 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         # sources named but not linked (a print or wire report not online): said, not left to be counted
         "unlinked": max(0, len(names) - len(urls)),
         "links": link_labels(urls),
-        "response_to": response_to,
+        "response_to": [e for e in response_to if e in labels],
+        # named as answered, but not in the dataset: said as ids, with no button to a missing event
+        "response_to_missing": [md_escape(e) for e in response_to if e not in labels],
         "answered_by": answered["event_id"].tolist(),
         # the linked events in words (an id not in the dataset stays an id)
         "labels": {e: md_escape(labels.get(e, e)) for e in response_to + answered["event_id"].tolist()},

@@ -100,6 +100,8 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
             mapping=mapping or None,
             max_bytes=config.max_upload_bytes(),
         )
+    if result.report.ok and len(result.frame):  # listed with the file's other warnings
+        result.report.problems += store.unknown_responses(result.frame, name)
     st.session_state["upload_result"] = (upload.file_id, name, result)
 
 checked = st.session_state.get("upload_result")

@@ -129,4 +129,9 @@ with card_column:
                     if st.button(f"{label}: {card['labels'][other]}", key=f"link_{label}_{other}"):
                         st.session_state["p_event"] = other
                         st.rerun()
+            if card["response_to_missing"]:
+                st.caption(
+                    f"Answers {', '.join(card['response_to_missing'])}, which "
+                    f"{'is' if len(card['response_to_missing']) == 1 else 'are'} not in this dataset."
+                )
             st.caption(f"Event id {views.md_escape(card['event_id'])} in dataset {views.md_escape(card['dataset'])}")

@@ -107,6 +107,17 @@ def test_event_parameter_opens_the_details():
     assert any(views.md_escape(event_id) in c for c in caption_texts(at))
 
 
+def test_an_answered_event_missing_from_the_dataset_is_said_with_no_button_to_it(tmp_path):
+    frame = make_frame("dangling")
+    frame.loc[1, "response_to"] = "t:1; t:404"
+    store.write_dataset(frame, "dangling", "csv", catalog_path=tmp_path / "catalog.json")
+    at = run({"dataset": "dangling", "event": "t:2"})
+    labels = [b.label for b in at.button]
+    assert any(label.startswith("Answers: ") for label in labels), labels  # t:1, in the dataset
+    assert not any("t:404" in label for label in labels)
+    assert "Answers t:404, which is not in this dataset." in caption_texts(at)
+
+
 def test_the_first_run_freezes_long_lived_objects_so_the_gc_after_each_run_is_cheap(monkeypatch):
     import gc
 

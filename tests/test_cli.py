@@ -279,3 +279,17 @@ def test_a_workbook_is_reported_as_a_plain_table_read_from_its_first_sheet(capsy
     assert code == 0, err
     code, _, err = run(capsys, "import", str(path), "--dataset", "book2", "--dry-run")
     assert code == 1 and "'book2' holds ACLED data and this is a plain-table file" in err
+
+
+def test_import_warns_of_a_response_to_naming_no_event_it_or_the_dataset_holds(capsys, tmp_path):
+    lines = (FIXTURES / "canonical.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "answers.csv"
+    path.write_text("\n".join([lines[0], lines[2].replace(",hand:0001,", ",hand:0404,")]) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", str(path), "--dataset", "answers")
+    assert code == 0, err
+    assert (
+        "answers.csv: warning: column 'response_to': 'hand:0404', named as the event answered by hand:0002, is in "
+        "neither this file nor 'answers'" in err
+    )
+    code, _, err = run(capsys, "import", str(FIXTURES / "canonical.csv"), "--dataset", "answers")
+    assert code == 0 and "column 'response_to'" not in err  # hand:0001, answered by hand:0002, is in that file

@@ -297,3 +297,28 @@ def test_a_year_alone_or_a_day_number_against_the_year_column_is_refused_not_rea
     assert messages["2021"].startswith("is a year alone, not a date")
     assert "another year than the file's year column" in messages["44252"]
     assert len([p for p in result.report.problems if p.column == "event_date"]) == 2  # one problem per row
+
+
+def test_types_no_acled_codebook_has_are_kept_with_a_warning_and_acleds_own_pass_silently(tmp_path):
+    rows = [
+        row("T1"),
+        row("T2").replace("Battles,Armed clash", "Explosions/Remote violence,Airstrike"),
+        row("T3").replace("Battles,Armed clash", "Explosions/Remote violence,Airstrike"),
+        row("T4").replace("Battles,Armed clash", "Shootings,"),
+        row("T5").replace("Battles,Armed clash", "Battles,Air/drone strike"),  # ACLED's name, wrong parent
+        row("T6").replace("Battles,Armed clash", "Strategic developments,Looting/property destruction"),
+    ]
+    result = read_file(acled_csv(tmp_path, rows), "acled", dataset="x")
+    assert result.report.rows_kept == 6  # kept as given
+    warned = [str(p) for p in result.report.problems if not p.fatal]
+    assert warned == [
+        "column 'sub_event_type': 'Airstrike' (2 rows) is not one of ACLED's sub-event types under "
+        "'Explosions/Remote violence'. Kept as given; the Type filter lists it apart from ACLED's own names, so "
+        "write ACLED's name if it is one of them",
+        "column 'event_type': 'Shootings' (1 row) is not one of ACLED's event types. Kept as given; the Type "
+        "filter lists it apart from ACLED's own names, so write ACLED's name if it is one of them",
+        "column 'sub_event_type': 'Air/drone strike' (1 row) is not one of ACLED's sub-event types under "
+        "'Battles'. Kept as given; the Type filter lists it apart from ACLED's own names, so write ACLED's name "
+        "if it is one of them",
+    ]
+    assert by_id(result)["acled:T2"]["sub_event_type"] == "Airstrike"

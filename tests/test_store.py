@@ -212,3 +212,23 @@ def test_a_superseded_file_is_kept_for_readers_for_the_grace_period_counted_from
     os.utime(old, (long_ago, long_ago))
     store.write_dataset(first.assign(event_id=first["event_id"] + "-b"), "grace", "csv", catalog_path=catalog)
     assert not old.exists()  # past its grace: collected
+
+
+def test_a_response_to_naming_an_event_in_neither_the_file_nor_the_dataset_is_warned_of(tmp_path):
+    catalog = tmp_path / "catalog.json"
+    frame = make_frame("answers")
+    assert store.unknown_responses(frame, "answers", catalog) == []  # t:2 → t:1, t:4 → t:3: all in the file
+    later = make_frame("answers").head(2).copy()
+    later["event_id"] = ["t:6", "t:7"]
+    later["response_to"] = ["t:3; t:99", "t:99"]
+    warning, other = store.unknown_responses(later, "answers", catalog)  # t:3 is not stored yet
+    assert not warning.fatal and warning.column == "response_to"
+    assert str(warning) == (
+        "column 'response_to': 't:99', named as the event answered by t:6, t:7, is in neither this file nor "
+        "'answers': the details will show its id, not the event. Correct the id, or import that event too"
+    )
+    assert other.message.startswith("'t:3', named as the event answered by t:6, is in neither")
+    store.write_dataset(frame, "answers", "csv", catalog_path=catalog)
+    assert [p.message.split(",")[0] for p in store.unknown_responses(later, "answers", catalog)] == ["'t:99'"]
+    # replacing the dataset drops what it held: t:3 is then missing too
+    assert len(store.unknown_responses(later, "answers", catalog, replace=True)) == 2

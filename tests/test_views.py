@@ -95,6 +95,17 @@ def test_event_card_makes_data_inert(catalog):
     assert card["links"] == [("example.org", "https://example.org/ok")]
 
 
+def test_an_answered_event_not_in_the_dataset_is_named_not_offered_as_a_link(catalog):
+    from lib import store
+
+    frame = make_frame("dangling")
+    frame.loc[1, "response_to"] = "t:1; t:404_*x*"
+    store.write_dataset(frame, "dangling", "csv", catalog_path=catalog)
+    card = views.event_card(store.Store(catalog), "dangling", "t:2")
+    assert card["response_to"] == ["t:1"]  # a button that opens t:1
+    assert card["response_to_missing"] == ["t:404\\_\\*x\\*"]  # said, as inert text
+
+
 def test_attacker_sides(registry):
     assert views.attacker_side(registry, "KH") == "Iran-aligned"  # as the Affiliation filter names it
     assert views.attacker_side(registry, "Military Forces of the United States") == "US-led coalition"

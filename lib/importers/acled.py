@@ -50,7 +50,7 @@ from lib.importers.common import (
     text_column,
     warn_text_cells,
 )
-from lib.schema import Report
+from lib.schema import Problem, Report
 
 REQUIRED = ["event_id_cnty", "event_date", "event_type", "actor1", "country", "latitude", "longitude"]
 ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
@@ -63,6 +63,26 @@ OLD_EVENT_TYPES: dict[str, tuple[str, str]] = {
     "non-violent transfer of territory": ("Strategic developments", "Non-violent transfer of territory"),
     "headquarters or base established": ("Strategic developments", "Headquarters or base established"),
 }
+# ACLED's event types and sub-event types, in every codebook since 2019 (2019 to 2024). A
+# value outside them is kept, but said: the Type filter would list it apart ("Airstrike" beside
+# "Air/drone strike"). "Riots/Protests" is the pre-2019 type kept when inter1 does not decide it.
+ACLED_TYPES: dict[str, set[str]] = {
+    "Battles": {"Armed clash", "Government regains territory", "Non-state actor overtakes territory"},
+    "Explosions/Remote violence": {
+        "Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED", "Grenade",
+    },
+    "Violence against civilians": {"Sexual violence", "Attack", "Abduction/forced disappearance"},
+    "Protests": {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"},
+    "Riots": {"Violent demonstration", "Mob violence"},
+    "Strategic developments": {
+        "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
+        "Headquarters or base established", "Looting/property destruction", "Non-violent transfer of territory",
+        "Other",
+    },
+    "Riots/Protests": set(),
+}  # fmt: skip
+TYPE_WARNINGS_SHOWN = 10
 PROTESTERS = {"6", "protesters"}
 RIOTERS = {"5", "rioters"}
 
@@ -109,6 +129,35 @@ def map_event_types(event_type: pd.Series, sub_event_type: pd.Series, inter1: pd
     return new_type, new_sub
 
 
+def warn_unknown_types(event_type: pd.Series, sub_event_type: pd.Series, report: Report) -> None:
+    """Warn (rows kept) of event types, and sub-event types under their event type, that no
+    ACLED codebook has: a hand-edited export ("Airstrike", "Air strike") would make the Type
+    filter list one kind of event under two names."""
+    pairs = pd.DataFrame({"type": event_type, "sub": sub_event_type}).value_counts(sort=False, dropna=False)
+    unknown = []
+    for (etype, sub), n in pairs.items():
+        subs = ACLED_TYPES.get(etype)
+        if subs is None and etype:
+            unknown.append((n, "event_type", etype, "is not one of ACLED's event types"))
+        elif subs is not None and sub and sub not in subs:
+            if etype == "Riots/Protests":
+                continue  # pre-2019: its sub-type, if any, is the file's
+            unknown.append((n, "sub_event_type", sub, f"is not one of ACLED's sub-event types under {etype!r}"))
+    unknown.sort(key=lambda item: -item[0])
+    for n, column, value, why in unknown[:TYPE_WARNINGS_SHOWN]:
+        report.add(
+            Problem(
+                f"{value!r} ({n:,} row{'s' if n != 1 else ''}) {why}. Kept as given; the Type filter lists it "
+                "apart from ACLED's own names, so write ACLED's name if it is one of them",
+                column=column,
+                fatal=False,
+            )
+        )
+    if len(unknown) > TYPE_WARNINGS_SHOWN:
+        message = f"… and {len(unknown) - TYPE_WARNINGS_SHOWN:,} more event or sub-event types not ACLED's"
+        report.add(Problem(message, column="sub_event_type", fatal=False))
+
+
 def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Canonical (not yet validated) rows of an ACLED file and their data row numbers."""
     table = read_table(path, data)
@@ -135,6 +184,7 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
     dates = parse_dates(get("event_date"), rows, report, "event_date", years=years)
     keep &= ~dates.bad
     event_type, sub_event_type = map_event_types(get("event_type"), get("sub_event_type"), get("inter1"))
+    warn_unknown_types(event_type[keep], sub_event_type[keep], report)
     columns = {
         "event_id": "acled:" + get("event_id_cnty"),
         "event_date": dates.values,
