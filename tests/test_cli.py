@@ -293,3 +293,25 @@ def test_import_warns_of_a_response_to_naming_no_event_it_or_the_dataset_holds(c
     )
     code, _, err = run(capsys, "import", str(FIXTURES / "canonical.csv"), "--dataset", "answers")
     assert code == 0 and "column 'response_to'" not in err  # hand:0001, answered by hand:0002, is in that file
+
+
+def test_an_acled_dataset_exported_to_csv_and_imported_again_stays_acled(capsys, tmp_path, temp_store):
+    assert run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-a")[0] == 0
+    exported = tmp_path / "acled-a.csv"
+    code, _, err = run(capsys, "export", "--dataset", "acled-a", "--output", str(exported))
+    assert code == 0, err
+    code, _, err = run(capsys, "import", str(exported), "--dataset", "acled-b")
+    assert code == 0, err
+    assert "format acled;" in err and "every event id is ACLED's (acled:…), as in a Sitrep export" in err
+    again = store.Store(temp_store).info("acled-b")
+    assert again.source_format == "acled" and again.licence == store.LICENCES["acled"] and not again.directed
+    assert again.rows == store.Store(temp_store).info("acled-a").rows
+    # mixed with other ids: a plain table, and said so
+    rows = exported.read_text(encoding="utf-8").splitlines()
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("\n".join([rows[0], rows[1].replace("acled:", "mine:", 1), *rows[2:]]) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", str(mixed), "--dataset", "mixed")
+    assert code == 0, err
+    acled_ids = sum(r["event_id"].startswith("acled:") for r in csv.DictReader(io.StringIO(mixed.read_text("utf-8"))))
+    assert "format csv;" in err and f"{acled_ids:,} event ids are ACLED's (acled:…) among others" in err
+    assert store.Store(temp_store).info("mixed").source_format == "csv"

@@ -184,7 +184,39 @@ def read_file(
     before = len(report.problems)
     frame = schema.validate_frame(raw, report, rows)
     _name_file_columns(report.problems[before:], chosen, mapping)
+    if chosen == "csv":
+        chosen = _origin_format(frame, report)
     return ImportResult(frame, report, chosen)
+
+
+ORIGIN_PREFIXES = {"acled": "ACLED", "ucdp": "UCDP GED", "gdelt": "GDELT"}
+
+
+def _origin_format(frame: pd.DataFrame, report: schema.Report) -> str:
+    """The format of a plain table whose every event id is one Sitrep's importers give ("acled:…"),
+    as a Sitrep export of ACLED data carries: its licence note and its actor order (no
+    direction for ACLED and UCDP) come with it, not the plain table's. Else "csv"."""
+    if frame.empty:
+        return "csv"
+    prefix = frame["event_id"].astype(str).str.extract(r"^([a-z]+):", expand=False)
+    counts = prefix.value_counts()
+    origins = [p for p in counts.index if p in ORIGIN_PREFIXES]
+    if len(counts) == 1 and origins and counts.iloc[0] == len(frame):
+        origin, name = origins[0], ORIGIN_PREFIXES[origins[0]]
+        order = "" if origin == "gdelt" else " and its actor order read as no direction"
+        report.notes.append(
+            f"every event id is {name}'s ({origin}:…), as in a Sitrep export of {name} data: stored as {name} "
+            f"data, with {name}'s licence note{order}"
+        )
+        return origins[0]
+    for origin in origins:
+        n = int(counts[origin])
+        report.notes.append(
+            f"{n:,} event id{'s are' if n != 1 else ' is'} {ORIGIN_PREFIXES[origin]}'s ({origin}:…) among others: "
+            f"stored as a plain table, with no licence note of its own; {ORIGIN_PREFIXES[origin]}'s terms still "
+            "apply to those events. Import them on their own to keep their format"
+        )
+    return "csv"
 
 
 # Where a format's column has another name than Sitrep's, problems found after mapping name the
