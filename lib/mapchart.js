@@ -187,6 +187,11 @@ function drawLabels(root, bordersUrl) {
   loadLabels(url.href).then((labels) => {
     if (layer.__labels !== labels) {
       layer.__labels = labels;
+      // A country's main place is its first entry in the file; the grid places after it show
+      // from the same zoom, when the main place is out of view (Syria framed from its east).
+      const mainZoom = new Map();
+      layer.__main = labels.map(([name, , , minzoom]) => !mainZoom.has(name) && !!mainZoom.set(name, minzoom));
+      layer.__minzoom = labels.map(([name, , , minzoom]) => Math.min(minzoom, mainZoom.get(name)));
       layer.textContent = "";
       layer.__spans = labels.map(([name]) => {
         const span = document.createElement("span");
@@ -206,9 +211,9 @@ function drawLabels(root, bordersUrl) {
       const [west, east, south, north] = [b.getWest() - 2, b.getEast() + 2, b.getSouth() - 2, b.getNorth() + 2];
       // Where each name could go: in view, from its zoom, not cut by an edge (a name whose
       // middle is near an edge would be cut in half: it shows once further in).
-      const spots = labels.map(([, lon, lat, minzoom]) => {
+      const spots = labels.map(([, lon, lat], i) => {
         const near = lat >= south && lat <= north && (east - west >= 360 || (lon >= west && lon <= east));
-        const p = near && zoom + 0.01 >= minzoom ? map.project([lon, lat]) : null;
+        const p = near && zoom + 0.01 >= layer.__minzoom[i] ? map.project([lon, lat]) : null;
         return p && p.x >= 30 && p.y >= 10 && p.x <= width - 30 && p.y <= height - 10 ? p : null;
       });
       // One name per country: its main place (the file's first entry for it) when in view, else
@@ -219,7 +224,7 @@ function drawLabels(root, bordersUrl) {
         const p = spots[i];
         if (!p) return;
         const best = chosen.get(name);
-        const main = i === 0 || labels[i - 1][0] !== name;
+        const main = layer.__main[i];
         const distance = Math.hypot(p.x - width / 2, p.y - height / 2);
         if (main) chosen.set(name, { i, distance: -1 });
         else if (!best || (best.distance >= 0 && distance < best.distance)) chosen.set(name, { i, distance });
