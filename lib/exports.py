@@ -2,7 +2,8 @@
 
 Text that a spreadsheet would run as a formula (a cell starting with ``= + - @``, a tab or
 a carriage return) is prefixed with an apostrophe in CSV, as OWASP advises; the stored
-data keeps it exactly as imported. Unknown values stay empty (CSV) or ``null`` (GeoJSON).
+data keeps it exactly as imported, and importing the CSV back takes the apostrophe off
+(``importers.generic.unguard_formulas``). Unknown values stay empty (CSV) or ``null`` (GeoJSON).
 """
 
 from __future__ import annotations

@@ -315,3 +315,29 @@ def test_an_acled_dataset_exported_to_csv_and_imported_again_stays_acled(capsys,
     acled_ids = sum(r["event_id"].startswith("acled:") for r in csv.DictReader(io.StringIO(mixed.read_text("utf-8"))))
     assert "format csv;" in err and f"{acled_ids:,} event ids are ACLED's (acled:…) among others" in err
     assert store.Store(temp_store).info("mixed").source_format == "csv"
+
+
+def test_an_export_imported_back_stores_its_text_as_it_was_without_the_formula_guard(capsys, tmp_path, temp_store):
+    lines = (FIXTURES / "canonical.csv").read_text(encoding="utf-8").splitlines()
+    source = tmp_path / "guard.csv"
+    first = (
+        lines[1]
+        .replace("A synthetic drone strike.", '"-5 reported killed, +3 injured"')
+        .replace("Synthetic Base", "@home")
+    )
+    source.write_text("\n".join([lines[0], first, *lines[2:]]) + "\n", encoding="utf-8")
+    assert run(capsys, "import", str(source), "--dataset", "guard")[0] == 0
+    exported = tmp_path / "guard-export.csv"
+    assert run(capsys, "export", "--dataset", "guard", "--output", str(exported))[0] == 0
+    text = exported.read_text(encoding="utf-8")
+    assert "'-5 reported killed" in text and "'@home" in text  # guarded for spreadsheets
+    code, _, err = run(capsys, "import", str(exported), "--dataset", "guard", "--update")
+    assert code == 0, err
+    assert "2 cells began with the apostrophe that Sitrep's CSV export puts" in err
+    events = store.Store(temp_store)
+    notes = (
+        events.cursor()
+        .execute(f"SELECT notes, location FROM {events.relation('guard')} WHERE event_id = 'hand:0001'")
+        .fetchone()
+    )
+    assert notes == ("-5 reported killed, +3 injured", "@home")

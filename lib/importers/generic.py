@@ -69,6 +69,35 @@ def _apply_mapping(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame
     return pd.DataFrame(out)
 
 
+# What Sitrep's CSV export puts before text a spreadsheet would run as a formula: an apostrophe
+# (lib/exports.neutralise). Taken off again on import, so an export imported back stores the
+# text as it was ("-5 reported killed", not "'-5 reported killed").
+GUARDED = r"^'[=+\-@\t\r]"
+
+
+def unguard_formulas(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """``frame`` with the export's formula guard taken off its text cells, and a note of how many."""
+    taken = 0
+    out = {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            text = values.astype("string")
+            guarded = text.str.contains(GUARDED, regex=True).fillna(False).to_numpy(dtype=bool)
+            if guarded.any():
+                taken += int(guarded.sum())
+                values = text.where(~guarded, text.str.slice(1))
+        out[name] = values
+    if taken:
+        report.notes.append(
+            f"{taken:,} cell{'s' if taken != 1 else ''} began with the apostrophe that Sitrep's CSV export puts "
+            "before text a spreadsheet would run as a formula (= + - @): taken off, so the text is stored as it "
+            "was before the export"
+        )
+        return pd.DataFrame(out, index=frame.index)
+    return frame
+
+
 def to_canonical(
     path: Path, data: bytes | None, report: Report, dataset: str, mapping: dict[str, str] | None = None
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -82,6 +111,7 @@ def to_canonical(
     rows = table.rows
     report.rows_read = len(frame)
     require_columns(list(frame.columns), REQUIRED_IN_FILE, "plain CSV/XLSX (canonical columns)")
+    frame = unguard_formulas(frame, report)
     warn_text_cells(report, frame, rows, ["notes", "actor1", "actor2", "source"])
 
     years = text_column(frame, "year") if "year" in frame.columns else None
