@@ -230,3 +230,19 @@ def test_a_note_with_paragraphs_is_not_taken_for_swallowed_rows(tmp_path):
     text = head + 'e1,2021-02-21,Battles,Army,Iraq,33.1,44.2,"first paragraph\nsecond, with a comma"\n'
     result = read_file(write(tmp_path, text), dataset="x")
     assert result.report.rows_kept == 1 and not [p for p in result.report.problems if p.row]
+
+
+@pytest.mark.parametrize("dropped", [["latitude"], ["actor1", "country"]])
+def test_a_plain_file_missing_required_columns_is_told_which_when_its_format_is_detected(tmp_path, dropped):
+    frame = pd.read_csv(FIXTURES / "canonical.csv", dtype=str).drop(columns=dropped)
+    path = tmp_path / "missing.csv"
+    frame.to_csv(path, index=False)
+    (error,) = [str(p) for p in read_file(path, dataset="x").report.file_errors]
+    assert error.startswith(f"the header has no column(s) {', '.join(dropped)}, which a plain CSV/XLSX"), error
+
+
+def test_a_file_with_few_canonical_columns_is_still_of_unknown_format(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("date,latitude,longitude,what\n2024-01-01,33,44,x\n", encoding="utf-8")
+    (error,) = [str(p) for p in read_file(path, dataset="x").report.file_errors]
+    assert error.startswith("unknown file format: the header starts with date, latitude, longitude, what")

@@ -39,8 +39,14 @@ from lib.schema import CANONICAL_COLUMNS, REQUIRED_IN_FILE, Problem, Report
 
 
 def looks_like(names: list[str]) -> bool:
-    """True for a header holding every column a plain file needs."""
-    return all(c in names for c in REQUIRED_IN_FILE)
+    """True for a header holding every column a plain file needs, or most of them with other
+    canonical columns (at least four canonical names in all): a plain file missing a column,
+    which reading it as one then names ("the header has no column(s) latitude"), rather than
+    "unknown file format"."""
+    if all(c in names for c in REQUIRED_IN_FILE):
+        return True
+    required = sum(c in names for c in REQUIRED_IN_FILE)
+    return required >= len(REQUIRED_IN_FILE) - 2 and sum(c in CANONICAL_COLUMNS for c in set(names)) >= 4
 
 
 def _apply_mapping(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
