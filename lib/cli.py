@@ -159,11 +159,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         _say(f"replaced the {held:,} events of '{args.dataset}' with the {added:,} of this file {took}")
     elif args.update:
         _say(
-            f"imported {added:,} events into '{args.dataset}' and updated {updated:,} with this file's values "
-            f"({skipped:,} already present and unchanged) {took}"
+            f"imported {filters.count_text(added, 'event')} into '{args.dataset}' and updated {updated:,} with this "
+            f"file's values ({skipped:,} already present and unchanged) {took}"
         )
     else:
-        _say(f"imported {added:,} events into '{args.dataset}' ({skipped:,} already present, skipped) {took}")
+        _say(
+            f"imported {filters.count_text(added, 'event')} into '{args.dataset}' ({skipped:,} already present, "
+            f"skipped) {took}"
+        )
         if skipped:
             _say("To take this file's values for the events already present (a corrected file): --update.")
     return 0
@@ -234,7 +237,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         out.flush()
         out.detach()
     info = events.info(args.dataset)
-    _say(f"exported {rows:,} events of '{args.dataset}' as {args.format}. {info.licence}")
+    _say(f"exported {filters.count_text(rows, 'event')} of '{args.dataset}' as {args.format}. {info.licence}")
     return 0
 
 

@@ -388,6 +388,11 @@ def longitude_text(value: float, decimals: int = 2) -> str:
     return f"{abs(value):.{decimals}f}° {'W' if value < 0 else 'E'}"
 
 
+def count_text(n: int, word: str) -> str:
+    """ "1 event", "2 events", "1,204 problems": a count with its noun (regular plurals only)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def day_text(day: dt.date) -> str:
     """A day in words, as every page writes it: "3 Jan 2020" (no leading zero)."""
     return f"{day.day} {day.strftime('%b %Y')}"

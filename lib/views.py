@@ -409,6 +409,20 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def commit_label(dataset: str, rows: int, already: int, differ: int, update: bool) -> str | None:
+    """The Data page's Commit button for a checked file of ``rows`` events, ``already`` of them
+    in ``dataset`` (``differ`` with other values), updating those or not; None when committing
+    would change nothing (every event is stored and none is to be updated), so no button."""
+    new = rows - already
+    changes = [f"add {filters.count_text(new, 'event')}" if new else ""]
+    changes.append(f"update {differ:,}" if update and differ else "")
+    if not any(changes):
+        return None
+    if not already:
+        return f"Commit {filters.count_text(rows, 'event')} to '{dataset}'"
+    return f"Commit to '{dataset}': " + ", ".join(c for c in changes if c)
+
+
 def link_labels(urls: list[str]) -> list[tuple[str, str]]:
     """(label, url) for an event's report buttons: the site, and where two reports come from the
     same site, the end of each address too (usually the headline's words), so the buttons differ."""

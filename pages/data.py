@@ -6,7 +6,7 @@ from pathlib import Path
 import plotly.io as pio
 import streamlit as st
 
-from lib import config, docs, importers, mapchart, permissions, session, store, views
+from lib import config, docs, filters, importers, mapchart, permissions, session, store, views
 
 events = session.get_store()
 st.title("Data")
@@ -123,7 +123,7 @@ if checked and upload is not None and checked[0] == upload.file_id:
             column_config={"problem": st.column_config.TextColumn("problem", width="large")},
         )
         st.download_button(
-            f"Download the {len(report.problems):,} problems (CSV)",
+            f"Download the {filters.count_text(len(report.problems), 'problem')} (CSV)",
             data=lambda: views.problems_csv(report),  # written when asked for, not on every rerun
             file_name=f"{Path(upload.name).stem}-problems.csv",
             mime="text/csv",
@@ -151,7 +151,6 @@ if checked and upload is not None and checked[0] == upload.file_id:
         allowed, reason = _may_change_the_store()
         held = {info.name: info.source_format for info in events.datasets()}.get(name)
         clash = store.format_clash(name, held, result.format)
-        rows_word = f"{len(result.frame):,} event{'s' if len(result.frame) != 1 else ''}"
         if not allowed:
             st.info(reason)
         elif clash:  # said at the check, not after Commit
@@ -187,11 +186,16 @@ if checked and upload is not None and checked[0] == upload.file_id:
                         key="upload_update",
                         help="Without it, events already stored are left as they are and only new ones are added.",
                     )
-        if (
-            allowed
-            and not clash
-            and st.button(f"Commit {rows_word} to '{name}'", type="primary", icon=":material/save:")
-        ):
+        label = None
+        if allowed and not clash:
+            label = views.commit_label(name, len(result.frame), already, differ, update)
+            if label is None:
+                st.info(
+                    f"Nothing to commit: '{name}' already holds every event of this file"
+                    + (", and none is to be updated." if differ else ", with the same values."),
+                    icon=":material/check:",
+                )
+        if label and st.button(label, type="primary", icon=":material/save:"):
             bar = st.progress(0.0, text="Starting…")
             try:
                 added, skipped, updated = store.write_dataset(
@@ -213,7 +217,8 @@ if checked and upload is not None and checked[0] == upload.file_id:
 done = st.session_state.get("upload_done")
 if done:
     updated = f", {done[3]:,} updated with this file's values" if done[3] else ""
-    st.success(f"Added {done[1]:,} events to '{done[0]}'{updated} ({done[2]:,} were already there, left as they were).")
+    kept = f" ({done[2]:,} {'was' if done[2] == 1 else 'were'} already there, left as stored)" if done[2] else ""
+    st.success(f"Added {filters.count_text(done[1], 'event')} to '{done[0]}'{updated}{kept}.")
 
     # reset_filters runs as a callback: widget state may change only before the widgets exist
     if st.button(

@@ -162,11 +162,14 @@ def test_a_corrected_file_uploaded_again_updates_the_stored_events_when_asked(tm
             expect(page.get_by_text("'fix' already holds 2 of these events (same event_id); 1 of them")).to_be_visible(
                 timeout=30_000
             )
+            # every event is stored already: nothing to commit until the update is asked for
+            expect(page.get_by_text("Nothing to commit: 'fix' already holds every event of this file")).to_be_visible()
+            assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
             page.get_by_text("Update the 1 stored event with this file's values").click()
-            page.get_by_role("button", name="Commit 2 events to 'fix'").click()
-            expect(page.get_by_text("Added 0 events to 'fix', 1 updated with this file's values")).to_be_visible(
-                timeout=30_000
-            )
+            page.get_by_role("button", name="Commit to 'fix': update 1").click()
+            expect(
+                page.get_by_text("Added 0 events to 'fix', 1 updated with this file's values (1 was already there")
+            ).to_be_visible(timeout=30_000)
         finally:
             context.close()
     opened = store.Store(catalog)

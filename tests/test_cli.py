@@ -241,7 +241,7 @@ def test_a_corrected_file_imported_again_with_update_takes_its_values(capsys, te
     code, _, err = run(capsys, "import", str(fixed), "--dataset", "fix", "--dry-run")
     assert code == 0 and "'fix' already holds 2 of these events, 1 with other values: --update would" in err
     code, _, err = run(capsys, "import", str(fixed), "--dataset", "fix")  # without --update: left as stored
-    assert "imported 1 events into 'fix' (2 already present, skipped)" in err
+    assert "imported 1 event into 'fix' (2 already present, skipped)" in err
     assert "To take this file's values for the events already present (a corrected file): --update." in err
     code, _, err = run(capsys, "import", str(fixed), "--dataset", "fix", "--update")
     assert code == 0, err

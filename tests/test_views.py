@@ -321,3 +321,13 @@ def test_report_buttons_from_one_site_say_which_report_they_open():
     ]
     (label, _), _ = views.link_labels(["https://a.example/[x](y)", "https://a.example/b"])
     assert "\\[x\\]" in label  # the address's words are literal in the button's Markdown
+
+
+def test_the_commit_button_says_what_committing_does_and_is_absent_when_it_would_do_nothing():
+    assert views.commit_label("d", 5, 0, 0, False) == "Commit 5 events to 'd'"
+    assert views.commit_label("d", 1, 0, 0, False) == "Commit 1 event to 'd'"
+    assert views.commit_label("d", 5, 4, 2, False) == "Commit to 'd': add 1 event"
+    assert views.commit_label("d", 5, 4, 2, True) == "Commit to 'd': add 1 event, update 2"
+    assert views.commit_label("d", 4, 4, 2, True) == "Commit to 'd': update 2"
+    assert views.commit_label("d", 4, 4, 2, False) is None  # "Added 0 events" after a click, before
+    assert views.commit_label("d", 4, 4, 0, True) is None
