@@ -143,8 +143,22 @@ function showCard(root, figure) {
       if (Date.now() - started < 5000) setTimeout(look, 100);
       return;
     }
+    // Below Streamlit's fixed header, not under it (at the very top, "Close details" was hidden)
+    const header = document.querySelector("header[data-testid='stHeader']");
+    const offset = (header ? header.getBoundingClientRect().bottom : 0) + 8;
     const top = close.getBoundingClientRect().top;
-    if (top < 0 || top > window.innerHeight - 80) close.scrollIntoView({ block: "start" });
+    if (top < offset || top > window.innerHeight - 80) {
+      close.style.scrollMarginTop = `${offset}px`;
+      close.scrollIntoView({ block: "start" });
+    }
+    // Keyboard and screen-reader users land on the event's title (an event opened from the
+    // Events table left the focus on the page's body, ten Tabs away from the details)
+    const card = close.closest("[data-testid='stVerticalBlock']");
+    const title = card && card.querySelector("h1, h2, h3");
+    if (title) {
+      title.tabIndex = -1;
+      title.focus({ preventScroll: true });
+    }
   };
   look();
 }

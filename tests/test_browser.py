@@ -687,6 +687,18 @@ def test_on_a_phone_the_page_scrolls_past_the_map_and_a_click_brings_the_details
         close = page.get_by_role("button", name=re.compile("Close details"))
         expect(close).to_be_in_viewport(timeout=30_000)
         assert page.evaluate(top) < before - 100  # it was below the map: the page scrolled down to it
+        # clear of Streamlit's fixed header (scrolled to the very top, it sat under it), and the
+        # focus is on the event's title, for the keyboard and screen readers
+        page.wait_for_function(
+            """() => { const b = Array.from(document.querySelectorAll('button'))
+                         .find(e => /Close details/.test(e.innerText)).getBoundingClientRect();
+                       const hit = document.elementFromPoint(b.left + b.width / 2, b.top + 4);
+                       const button = hit && hit.closest('button');
+                       return !!button && /Close details/.test(button.innerText); }""",
+            timeout=10_000,
+        )
+        assert page.evaluate("document.activeElement.tagName") == "H3"
+        assert page.evaluate("document.activeElement.innerText").startswith("Air/drone strike")
     with map_at(browser, server, "/?country=Jordan", 1400, 1000) as page:
         assert not page.evaluate(cooperative)  # beside the details, the wheel zooms as usual
 
