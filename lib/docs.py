@@ -23,7 +23,7 @@ def dataset_table(infos: Iterable[DatasetInfo]) -> pd.DataFrame:
                 "first date": i.min_date,
                 "last date": i.max_date,
                 "format": format_name(i.source_format),
-                "origin": "shipped with Sitrep" if i.shipped else f"imported {i.imported_at or ''}".strip(),
+                "origin": "shipped with Sitrep" if i.shipped else f"last import {i.imported_at or ''}".strip(),
             }
             for i in infos
         ],

@@ -8,7 +8,13 @@ store = session.get_store()
 st.title("About the data")
 st.caption(session.view().description)
 st.subheader("Datasets")
-st.dataframe(docs.dataset_table(store.datasets()), hide_index=True)
+st.dataframe(
+    docs.dataset_table(store.datasets()),
+    hide_index=True,
+    column_config={"events": st.column_config.NumberColumn(format="localized")},  # 100,005
+)
+# The codebook's wide tables scroll on their own on a phone, not the whole page
+st.html("<style>[data-testid='stMarkdownContainer'] table { display: block; overflow-x: auto; }</style>")
 for info in store.datasets():
     st.markdown(f"**{info.name}** — {info.licence}")
 st.subheader("Codebook")

@@ -11,7 +11,12 @@ from lib import config, docs, filters, importers, mapchart, permissions, session
 events = session.get_store()
 st.title("Data")
 st.caption(session.view().description)
-st.dataframe(docs.dataset_table(events.datasets()), hide_index=True)
+st.space("small")  # the table's toolbar shows above its top edge: clear of the caption
+st.dataframe(
+    docs.dataset_table(events.datasets()),
+    hide_index=True,
+    column_config={"events": st.column_config.NumberColumn(format="localized")},  # 100,005
+)
 for info in events.datasets():
     st.caption(f"**{info.name}** — {info.licence}")
 

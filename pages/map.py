@@ -83,7 +83,8 @@ with card_column:
             "Click a cell to narrow the map to it."
             if result.kind == "cells"
             else "Click a dot for the event's details: its date, place, casualties, how precise each is, and the "
-            "reports it comes from."
+            "reports it comes from. With a keyboard or a screen reader, the Events page lists the same events: "
+            "Shift+Space on a row opens its details here."
         )
     else:
         with st.container(border=True):

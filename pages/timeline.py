@@ -25,5 +25,10 @@ if result.lane_shown:
         f"from an event to the one a source says answered it ({result.links} link{'s' if result.links != 1 else ''} "
         "in view). Rings: number killed unknown. Click an event to open its details on the map, with these filters."
     )
+if view.count:  # the charts are images to a screen reader; the table is their text
+    st.caption(
+        "With a keyboard or a screen reader, the Events page lists the same events, with their dates, types, "
+        "casualties and the events they answer."
+    )
 elif view.count:
     st.caption("Too many events to draw one by one; narrow the filters to see each event and the retaliation links.")

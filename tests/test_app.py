@@ -232,3 +232,10 @@ def test_a_link_with_many_bad_keys_shows_a_few_notices_not_a_wall_of_them():
     at = run({f"junk{i}": "x" for i in range(40)} | {"page": "99999999999999999999"})
     notices = [w.value for w in at.warning]
     assert len(notices) <= filters.MAX_NOTICES and notices[-1].startswith("… and ")
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/timeline.py"])
+def test_the_chart_pages_point_keyboard_and_screen_reader_users_to_the_events_table(page):
+    at = run(page=page)
+    hint = "With a keyboard or a screen reader, the Events page lists the same events"
+    assert any(hint in c for c in caption_texts(at))

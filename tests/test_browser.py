@@ -942,3 +942,19 @@ def test_an_event_link_opened_on_a_phone_brings_the_details_below_the_map_into_v
         expect(close).to_be_in_viewport(timeout=30_000)
     finally:
         context.close()
+
+
+def test_on_a_phone_the_about_page_does_not_scroll_sideways(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(server + "/about")
+        expect(page.get_by_role("heading", name="Codebook")).to_be_visible(timeout=30_000)
+        table = page.locator("[data-testid='stMarkdownContainer'] table").first
+        expect(table).to_be_attached()
+        # the codebook's wide tables scroll inside themselves; the page stays the screen's width
+        main = "document.querySelector('[data-testid=stMain]')"  # the element Streamlit scrolls
+        page.wait_for_function(f"() => {main}.scrollWidth <= {main}.clientWidth + 1", timeout=10_000)
+        assert page.evaluate("(t) => t.scrollWidth > t.clientWidth", table.element_handle())
+    finally:
+        context.close()
