@@ -155,7 +155,8 @@ def _sidebar(store, registry) -> session.View:
                 format="YYYY-MM-DD",
                 on_change=_dates_typed,
                 # Streamlit takes a typed date when focus leaves the box, not on Enter: say so
-                help="A typed date applies when you leave the box (Escape, Tab or a click elsewhere). "
+                help="A typed date applies when you leave the box (Escape, a click elsewhere, or Tab past the calendar "
+                "button). "
                 "In the calendar, click the first day, then the last.",
             )
         else:
