@@ -37,6 +37,8 @@ TYPE_COLOURS = {
 FALLBACK_COLOURS = ["#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"]
 UNKNOWN_SIZE = 11
 PRECISION_WORDS = {1: "exact place", 2: "near the place", 3: "area centroid"}
+# After a hover's date when the day is not known: the date is the span's first day
+DATE_WORDS = {2: " (within a week)", 3: " (within a month)"}
 
 
 def colour_for(types: list[str]) -> dict[str, str]:
@@ -213,8 +215,9 @@ def make_event_map(
 ) -> go.Figure:
     """Events as points, one trace per type; events whose number killed is unknown drawn as rings.
 
-    ``points`` has rowkey, lat, lon, type, event_date, fatalities, injuries, actor1,
-    actor2, location, geo_precision (as ``queries.map_points`` returns). Known casualties
+    ``points`` has rowkey, lat, lon, type, event_date, date_precision (optional), fatalities,
+    injuries, actor1, actor2, location, geo_precision (as ``queries.map_points`` returns); a
+    date known only to a week or a month says so after it in the hover. Known casualties
     size the marker (area ∝ killed + injured); events whose fatalities are unknown are a
     fixed-size ring, never a zero-sized dot, named "(killed unknown)": their injuries may be
     known (3 injured at Erbil, 25 Dec 2023), so not "casualties unknown". ``customdata`` is the rowkey (int32). The
@@ -235,7 +238,17 @@ def make_event_map(
     extra = sum(len(stacked[n]) for n in here[here > 1].tolist())
     if len(points) * MIN_BYTES_PER_POINT + extra > max_bytes:
         stacked, extra = {}, 0  # no room within the byte budget: the details still list them
+    # a date known to a week or a month says so, when the byte budget has room for it (every
+    # point may need it); else the details still say it
+    dated = points["date_precision"] if "date_precision" in points else pd.Series(1, index=points.index)
+    dated = dated.fillna(1).astype(int)
+    date_words = DATE_WORDS
+    dates_extra = int(sum(len(DATE_WORDS[k]) * int(n) for k, n in dated.value_counts().items() if k in DATE_WORDS))
+    if len(points) * MIN_BYTES_PER_POINT + extra + dates_extra > max_bytes:
+        date_words, dates_extra = {}, 0
+    extra += dates_extra
     width = actor_width(points, max_bytes, extra)
+    points = points.assign(_dated=dated)
     points = points.assign(_here=here)
     arrow = actor_link(directed)
     for event_type, group in points.groupby("type", sort=True):
@@ -243,12 +256,14 @@ def make_event_map(
         unknown = group["fatalities"].isna()
         hover = np.array(
             [
-                f"{pd.Timestamp(d):%Y-%m-%d} · {short(a1, width)}{arrow}{short(a2, width) or '?'}"
+                f"{pd.Timestamp(d):%Y-%m-%d}{date_words.get(k, '')}"
+                + f" · {short(a1, width)}{arrow}{short(a2, width) or '?'}"
                 + ("" if pd.isna(f) else f"<br>{casualty_text(f, i)}")
                 + ("" if int(p) == 1 else f" · {PRECISION_WORDS[int(p)]}")
                 + stacked.get(n, "")
-                for d, a1, a2, p, f, i, n in zip(
+                for d, k, a1, a2, p, f, i, n in zip(
                     group["event_date"],
+                    group["_dated"],
                     group["actor1"],
                     group["actor2"],
                     group["geo_precision"],

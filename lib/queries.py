@@ -200,7 +200,8 @@ def map_points(store: Store, state: FilterState, registry: Registry, limit: int)
     return _run(
         store,
         f"""SELECT rowkey, latitude::FLOAT AS lat, longitude::FLOAT AS lon, {TYPE_EXPR} AS type,
-                   event_date, fatalities, injuries, event_id, actor1, actor2, location, geo_precision
+                   event_date, date_precision, fatalities, injuries, event_id, actor1, actor2, location,
+                   geo_precision
             FROM {rel} WHERE {clause} ORDER BY event_date, rowkey LIMIT ?""",
         [*params, limit],
     )

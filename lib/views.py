@@ -258,6 +258,7 @@ def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None, borde
             "lon": part["longitude"].astype("float32"),
             "type": part["sub_event_type"].fillna(part["event_type"]),
             "event_date": part["event_date"],
+            "date_precision": part["date_precision"],
             "fatalities": part["fatalities"],
             "injuries": part["injuries"],
             "actor1": part["actor1"],

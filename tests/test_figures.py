@@ -83,6 +83,25 @@ def test_hover_keeps_the_map_under_its_byte_budget():
     assert len(pio.to_json(big, validate=False)) < 1_000_000
     assert big.data[0].hovertext[0].startswith("2020-01-01 · Milit")  # names cut to fit, date and casualties kept
     assert big.data[0].hovertext[0].endswith("<br>3 killed")  # unknown injuries left out, not "injured ?"
+    # every date known only to a month: said while the budget has room, else left to the details
+    vague = points.assign(date_precision=3, geo_precision=3)
+    assert len(pio.to_json(figures.make_event_map(vague), validate=False)) < 1_000_000
+    some = figures.make_event_map(vague.head(2_000)).data[0].hovertext[0]
+    assert some.startswith("2020-01-01 (within a month) · ") and some.endswith(" · area centroid")
+
+
+def test_a_hover_says_when_the_date_is_known_only_to_a_week_or_a_month(fixture_store, registry):
+    points = points_frame(fixture_store, registry)
+    assert "date_precision" in points  # as the store gives them
+    points["date_precision"] = [1, 2, 3, 1, 2][: len(points)]
+    precision = dict(zip(points["rowkey"], points["date_precision"], strict=True))
+    fig = figures.make_event_map(points)
+    for trace in fig.data:
+        if trace.hovertext:
+            for key, text in zip(trace.customdata, trace.hovertext, strict=True):
+                date = text.split(" · ")[0]
+                assert date.endswith({1: "", 2: " (within a week)", 3: " (within a month)"}[precision[key]] or date)
+                assert (precision[key] == 1) == ("(within" not in date)
 
 
 def test_selected_event_is_highlighted_on_top_of_every_point(fixture_store, registry):
