@@ -106,6 +106,26 @@ def add_outline(fig: go.Figure, box: tuple[float, float, float, float]) -> None:
     fig.update_layout(map_layers=[*(fig.layout.map.layers or ()), layer])
 
 
+def camera(bounds: list[float]) -> dict:
+    """The map's centre and zoom for [west, south, east, north]: the zoom at which the extent
+    fills most of a ~900 × 560 px map (the height is the tighter side). lib/mapchart.js frames
+    ``meta.bounds`` on the map's real size instead."""
+    west, south, east, north = bounds
+    span = max((north - south) * 1.6, east - west, 1e-6)
+    zoom = float(np.clip(math.log2(360 / span) + 0.2, 1, 11))
+    return {"center": {"lat": (south + north) / 2, "lon": (west + east) / 2}, "zoom": zoom}
+
+
+def frame_box(fig: go.Figure, box: tuple[float, float, float, float], margin: float = 0.1) -> None:
+    """Frame the map on ``box`` (west, south, east, north), a cell clicked or a box drawn, with
+    ``margin`` of its size around it: the view is narrowed to it, and the events' own framing
+    (at least MIN_FRAME_DEGREES) showed a 0.5° cell as a small square in the middle."""
+    west, south, east, north = (float(v) for v in box)
+    dx, dy = (east - west) * margin, (north - south) * margin
+    bounds = [west - dx, max(south - dy, -85.0), east + dx, min(north + dy, 85.0)]
+    fig.update_layout(meta={**(fig.layout.meta or {}), "bounds": bounds}, map=camera(bounds))
+
+
 MIN_FRAME_DEGREES = 2.0  # a lone event or a tight cluster is framed with ~200 km around it, for context
 
 
@@ -123,19 +143,10 @@ def frame_bounds(lat: pd.Series, lon: pd.Series) -> list[float]:
 def _map_layout(
     fig: go.Figure, lat: pd.Series, lon: pd.Series, uirevision: str, tiles: str | None, borders: str | None
 ) -> None:
-    west, south, east, north = bounds = frame_bounds(lat, lon)
-    # The zoom at which the extent fills most of a ~900 × 560 px map (the height is the tighter
-    # side). lib/mapchart.js frames ``meta.bounds`` on the map's real size instead.
-    span = max((north - south) * 1.6, east - west)
-    zoom = float(np.clip(math.log2(360 / span) + 0.2, 1, 11))
+    bounds = frame_bounds(lat, lon)
     fig.update_layout(
         meta={"bounds": bounds},
-        map={
-            "style": "white-bg",
-            "center": {"lat": (south + north) / 2, "lon": (west + east) / 2},
-            "zoom": zoom,
-            "layers": _background(tiles, borders),
-        },
+        map={"style": "white-bg", **camera(bounds), "layers": _background(tiles, borders)},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=600,
         # below the map, so the legend never hides a point

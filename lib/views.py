@@ -69,12 +69,16 @@ def _say_selected(fig: go.Figure, state: FilterState) -> None:
 
 def _outline_selection(fig, state: FilterState) -> None:
     """Draw the box or cell the view is narrowed to (``area`` is west, south, east, north; ``cell``
-    is its south-west corner and size)."""
+    is its south-west corner and size), and frame the map on it."""
+    box = None
     if state.area:
-        figures.add_outline(fig, state.area)
+        box = state.area
     elif state.cell:
         lat, lon, size = state.cell
-        figures.add_outline(fig, (lon, lat, lon + size, lat + size))
+        box = (lon, lat, lon + size, lat + size)
+    if box is not None:
+        figures.add_outline(fig, box)
+        figures.frame_box(fig, box)  # framed on what the view is narrowed to
 
 
 def map_view(

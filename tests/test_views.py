@@ -273,6 +273,21 @@ def test_the_map_outlines_the_box_or_cell_it_is_narrowed_to(fixture_store, regis
     assert set(cell) == {(44.0, 33.0), (44.5, 33.0), (44.5, 33.5), (44.0, 33.5)}
 
 
+@pytest.mark.parametrize("max_points", [5, 0])  # points, and cells
+def test_the_map_is_framed_on_the_cell_or_box_it_is_narrowed_to(fixture_store, registry, max_points):
+    def bounds(state):
+        return views.map_view(fixture_store, registry, state, max_points=max_points, max_cells=20).figure.layout.meta[
+            "bounds"
+        ]
+
+    west, south, east, north = bounds(STATE)
+    assert east - west >= 2.0 and north - south >= 2.0  # the events, with context around them
+    # a 0.5° cell fills the frame, with a tenth of its size around it (it was a small square
+    # in a frame of at least 2°)
+    assert bounds(STATE.with_(cell=(33.0, 44.0, 0.5))) == pytest.approx([43.95, 32.95, 44.55, 33.55])
+    assert bounds(STATE.with_(area=(40.0, 34.0, 41.0, 35.0))) == pytest.approx([39.9, 33.9, 41.1, 35.1])
+
+
 def test_the_card_says_how_many_named_sources_have_no_link(catalog):
     from lib import store
 
