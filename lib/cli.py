@@ -15,6 +15,7 @@ Every command honours ``SITREP_STORE``. Exit codes: 0 success, 1 the input was r
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import sys
 import time
@@ -215,7 +216,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     state = state.with_(dataset=args.dataset)
     batches = queries.iter_batches(events, state, registry, sort=args.sort)
-    about = exports.provenance(args.dataset, events.info(args.dataset).licence, filters.query_string(state))
+    info = events.info(args.dataset)
+    count = queries.count_events(events, state, registry)
+    # the view in words, as the page's sentence says it (the link back needs the server's address,
+    # which a command does not know: the filters are the link's query)
+    lo, hi = (dt.date.fromisoformat(str(d)[:10]) for d in (info.min_date, info.max_date))
+    view = filters.describe(state, count, lo, hi, info.directed, markdown=False)
+    about = exports.provenance(args.dataset, info.licence, filters.query_string(state), view)
 
     def write(out) -> int:
         return (

@@ -124,6 +124,9 @@ def test_export_with_filters_csv_and_geojson(capsys, tmp_path):
     assert about["dataset"] == "us-iran-2019-2024"
     assert about["filters"] == "dataset=us-iran-2019-2024&from=2024-01-01&affiliation=Iran-aligned"
     assert about["licence"] and about["exported"].endswith("Z")
+    # the view in words, as the page's sentence says it
+    assert about["view"].startswith("Strikes and attacks involving Iran-aligned groups, 1 Jan 2024 – ")
+    assert about["view"].endswith(f": {len(features):,} events")
     assert f"exported {len(features):,} events" in err
 
 
