@@ -6,6 +6,7 @@ hundred places out of a few thousand (Zipf), a few actors do most of the acting,
 of types dominate, dates come in bursts, and 40 % of fatalities are unknown.
 
     python -m benchmarks.generate --rows 1000000 [--store PATH]   # writes dataset synthetic-1000000
+    python -m benchmarks.generate --rows 100000 --csv synthetic-100000.csv   # a file to import instead
 """
 
 from __future__ import annotations
@@ -125,11 +126,25 @@ def ensure_dataset(rows: int, catalog: Path) -> tuple[str, float | None]:
     return name, time.perf_counter() - started
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as a CSV in the canonical columns (unknown numbers empty), as `lib import` reads it."""
+    frame.to_csv(path, columns=schema.CANONICAL_COLUMNS, index=False, date_format="%Y-%m-%d")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--store", type=Path, default=Path("benchmarks/data/catalog.json"))
+    parser.add_argument(
+        "--csv", type=Path, help="write a canonical CSV file there instead of a store (to try an import: the CLI's "
+        "`python -m lib import` or the Data page)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.csv:
+        started = time.perf_counter()
+        write_csv(generate(args.rows, dataset=f"synthetic-{args.rows}"), args.csv)
+        print(f"{args.csv}: {args.rows:,} synthetic events written in {time.perf_counter() - started:.1f} s")
+        return
     name, seconds = ensure_dataset(args.rows, args.store.resolve())
     print(f"{name}: " + ("already in the store" if seconds is None else f"generated and stored in {seconds:.1f} s"))
 
