@@ -499,18 +499,20 @@ def make_timeline(
     side = "attacker’s side" if directed else "actor 1’s side"
     # the killed bars add up known figures only: say how many events they leave out
     unknown = int(bins["unknown_killed"].sum()) if "unknown_killed" in bins and len(bins) else 0
-    left_out = (
-        f"; {unknown:,} event{'s' if unknown != 1 else ''} with the number unknown not counted" if unknown else ""
-    )
+    left_out = f" ({unknown:,} event{'s' if unknown != 1 else ''} unknown)" if unknown else ""  # phone-short
     fig = make_subplots(
         rows=rows,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.06,
+        vertical_spacing=0.09,
         row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
-        subplot_titles=[f"Events per {bin_}", f"People killed per {bin_} (known figures{left_out})"]
-        + ([f"Events by {side if 'lane' in events else 'type'} (arrow: answered by)"] if lane else []),
+        # Short titles, what qualifies them on a smaller second line, from the left edge: centred
+        # one-line titles were cut at both ends on a phone
+        subplot_titles=[f"Events per {bin_}", f"People killed per {bin_}<br><sup>known figures{left_out}</sup>"]
+        + ([f"Events by {side if 'lane' in events else 'type'}<br><sup>arrow: answered by</sup>"] if lane else []),
     )
+    for title in fig.layout.annotations:
+        title.update(x=0, xanchor="left", align="left")
     types = sorted(set(bins["type"].dropna()) | (set(events["type"].dropna()) if lane else set()))
     colours = colour_for(types)
     # a click on a bar selects nothing to see (the lanes' events open on the Map): no dimming
@@ -618,7 +620,7 @@ def make_timeline(
         fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=lanes, range=[-0.6, len(lanes) - 0.4], row=3, col=1)
     fig.update_layout(
         barmode="stack",
-        height=720 if lane else 480,
+        height=760 if lane else 500,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={"orientation": "h", "y": -0.08},
         hovermode="closest",

@@ -958,3 +958,26 @@ def test_on_a_phone_the_about_page_does_not_scroll_sideways(server, browser):
         assert page.evaluate("(t) => t.scrollWidth > t.clientWidth", table.element_handle())
     finally:
         context.close()
+
+
+def test_on_a_phone_the_timelines_titles_are_whole(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(server + "/timeline")
+        page.wait_for_selector(".js-plotly-plot .annotation-text", timeout=30_000)
+        cut = page.evaluate(
+            """() => { const plot = document.querySelector('.js-plotly-plot').getBoundingClientRect();
+                 return Array.from(document.querySelectorAll('.js-plotly-plot .annotation-text'))
+                   .filter(t => t.textContent.trim())
+                   .map(t => [t.textContent, t.getBoundingClientRect()])
+                   .filter(([, r]) => r.left < plot.left - 1 || r.right > plot.right + 1)
+                   .map(([text]) => text); }"""
+        )
+        assert cut == [], cut  # centred one-line titles ran off both edges
+        titles = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot .annotation-text')).map(t => t.textContent)"
+        )
+        assert any(t.startswith("People killed per month") for t in titles), titles
+    finally:
+        context.close()
