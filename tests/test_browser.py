@@ -944,40 +944,33 @@ def test_an_event_link_opened_on_a_phone_brings_the_details_below_the_map_into_v
         context.close()
 
 
-def test_on_a_phone_the_about_page_does_not_scroll_sideways(server, browser):
+@pytest.fixture
+def phone(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    try:
-        page.goto(server + "/about")
-        expect(page.get_by_role("heading", name="Codebook")).to_be_visible(timeout=30_000)
-        table = page.locator("[data-testid='stMarkdownContainer'] table").first
-        expect(table).to_be_attached()
-        # the codebook's wide tables scroll inside themselves; the page stays the screen's width
-        main = "document.querySelector('[data-testid=stMain]')"  # the element Streamlit scrolls
-        page.wait_for_function(f"() => {main}.scrollWidth <= {main}.clientWidth + 1", timeout=10_000)
-        assert page.evaluate("(t) => t.scrollWidth > t.clientWidth", table.element_handle())
-    finally:
-        context.close()
+    yield context.new_page()
+    context.close()
 
 
-def test_on_a_phone_the_timelines_titles_are_whole(server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    try:
-        page.goto(server + "/timeline")
-        page.wait_for_selector(".js-plotly-plot .annotation-text", timeout=30_000)
-        cut = page.evaluate(
-            """() => { const plot = document.querySelector('.js-plotly-plot').getBoundingClientRect();
-                 return Array.from(document.querySelectorAll('.js-plotly-plot .annotation-text'))
-                   .filter(t => t.textContent.trim())
-                   .map(t => [t.textContent, t.getBoundingClientRect()])
-                   .filter(([, r]) => r.left < plot.left - 1 || r.right > plot.right + 1)
-                   .map(([text]) => text); }"""
-        )
-        assert cut == [], cut  # centred one-line titles ran off both edges
-        titles = page.evaluate(
-            "() => Array.from(document.querySelectorAll('.js-plotly-plot .annotation-text')).map(t => t.textContent)"
-        )
-        assert any(t.startswith("People killed per month") for t in titles), titles
-    finally:
-        context.close()
+def test_on_a_phone_the_about_page_does_not_scroll_sideways(server, phone):
+    phone.goto(server + "/about")
+    expect(phone.get_by_role("heading", name="Codebook")).to_be_visible(timeout=30_000)
+    table = phone.locator("[data-testid='stMarkdownContainer'] table").first
+    expect(table).to_be_attached()
+    # the codebook's wide tables scroll inside themselves; the page stays the screen's width
+    main = "document.querySelector('[data-testid=stMain]')"  # the element Streamlit scrolls
+    phone.wait_for_function(f"() => {main}.scrollWidth <= {main}.clientWidth + 1", timeout=10_000)
+    assert phone.evaluate("(t) => t.scrollWidth > t.clientWidth", table.element_handle())
+
+
+def test_on_a_phone_the_timelines_titles_are_whole(server, phone):
+    phone.goto(server + "/timeline")
+    phone.wait_for_selector(".js-plotly-plot .annotation-text", timeout=30_000)
+    titles = phone.evaluate(
+        """() => { const plot = document.querySelector('.js-plotly-plot').getBoundingClientRect();
+             return Array.from(document.querySelectorAll('.js-plotly-plot .annotation-text'))
+               .filter(t => t.textContent.trim())
+               .map(t => { const r = t.getBoundingClientRect();
+                           return [t.textContent, r.left >= plot.left - 1 && r.right <= plot.right + 1]; }); }"""
+    )
+    assert [text for text, whole in titles if not whole] == [], titles  # centred titles ran off both edges
+    assert any(text.startswith("People killed per month") for text, _ in titles), titles
