@@ -16,18 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import schema
+from lib import schema, store
 from lib.importers import acled, gdelt, generic, ucdp
 from lib.importers.common import ImportFailed, check_size, first_line, is_xlsx, normalise_header, read_bytes
 
 FORMATS = ("acled", "ucdp", "gdelt", "csv")
-# What a person picks and is told: "csv" is any plain table in Sitrep's columns, a workbook too.
-FORMAT_LABELS = {
-    "acled": "ACLED",
-    "ucdp": "UCDP GED",
-    "gdelt": "GDELT",
-    "csv": "plain table in Sitrep's columns (csv)",
-}
+# What a person picks and is told (the names are the store's): "csv" is any plain table in
+# Sitrep's columns, a workbook too.
+FORMAT_LABELS = {f: store.format_name(f) for f in FORMATS} | {"csv": "plain table in Sitrep's columns (csv)"}
 
 __all__ = [
     "FORMATS",
@@ -189,7 +185,7 @@ def read_file(
     return ImportResult(frame, report, chosen)
 
 
-ORIGIN_PREFIXES = {"acled": "ACLED", "ucdp": "UCDP GED", "gdelt": "GDELT"}
+ORIGIN_PREFIXES = {f: store.format_name(f) for f in ("acled", "ucdp", "gdelt")}  # an id's importer prefix
 
 
 def _origin_format(frame: pd.DataFrame, report: schema.Report) -> str:
