@@ -152,10 +152,12 @@ function showCard(root, figure) {
       close.scrollIntoView({ block: "start" });
     }
     // Keyboard and screen-reader users land on the event's title (an event opened from the
-    // Events table left the focus on the page's body, ten Tabs away from the details)
+    // Events table left the focus on the page's body, ten Tabs away from the details), unless
+    // they are already in another control (a list just opened would close under them)
     const card = close.closest("[data-testid='stVerticalBlock']");
     const title = card && card.querySelector("h1, h2, h3");
-    if (title) {
+    const focus = document.activeElement;
+    if (title && (!focus || focus === document.body || root.contains(focus))) {
       title.tabIndex = -1;
       title.focus({ preventScroll: true });
     }
