@@ -222,6 +222,10 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "sources": "; ".join(names) or "not recorded",
         # sources named but not linked (a print or wire report not online): said, not left to be counted
         "unlinked": max(0, len(names) - len(urls)),
+        # which ones, where each other name can be told by its site's address; else None
+        "unlinked_names": [md_escape(n) for n in unlinked_names(schema.split_list(text(row["source"])), urls)]
+        if len(names) > len(urls)
+        else [],
         "links": link_labels(urls),
         "response_to": [e for e in response_to if e in labels],
         # named as answered, but not in the dataset: said as ids, with no button to a missing event
@@ -426,6 +430,41 @@ def commit_label(dataset: str, rows: int, already: int, differ: int, update: boo
     if not already:
         return f"Commit {filters.count_text(rows, 'event')} to '{dataset}'"
     return f"Commit to '{dataset}': " + ", ".join(c for c in changes if c)
+
+
+NAME_WORD = re.compile(r"[a-z0-9]+")
+# words too common in outlets' names to tell one site from another
+COMMON_WORDS = frozenset({"the", "news", "times", "press", "post", "daily", "with", "via", "and", "online", "agency"})
+
+
+def unlinked_names(names: list[str], urls: list[str]) -> list[str]:
+    """The named sources that have no link, when the links tell which names they belong to.
+
+    A name belongs to a link when one of its words (or two or three of them run together:
+    "Al Bawaba" → albawaba.com, "The Times" → thetimes.co.uk) begins a part of the link's
+    site name ("NRT" → nrttv.com), or, five letters or more, is inside it.
+    The answer is given only when it is certain: every link belongs to exactly one name, no
+    name has two sites, and the names left over are as many as the links missing. Otherwise
+    it is ``[]`` and the page says only how many are unlinked.
+    """
+    hosts = [(urlsplit(u).hostname or "").removeprefix("www.").replace("-", "").replace(".", " ") for u in urls]
+
+    def keys(name: str) -> set[str]:
+        words = NAME_WORD.findall(name.lower())
+        runs = {"".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
+        return {w for w in words if len(w) >= 3 and w not in COMMON_WORDS and not w.isdigit()} | runs
+
+    def owns(name_keys: set[str], site: str) -> bool:  # site: "nrttv com", "thetimes co uk"
+        parts = site.split()
+        return any(any(p.startswith(k) for p in parts) or (len(k) >= 5 and k in "".join(parts)) for k in name_keys)
+
+    name_keys = [keys(name) for name in names]
+    owners = [{i for i, k in enumerate(name_keys) if owns(k, host)} for host in hosts]  # each link's names
+    if any(len(o) != 1 for o in owners):
+        return []
+    linked = [next(iter(o)) for o in owners]
+    left = [n for i, n in enumerate(names) if i not in linked]
+    return left if len(left) == len(names) - len(urls) and len(set(linked)) == len(urls) else []
 
 
 def link_labels(urls: list[str]) -> list[tuple[str, str]]:

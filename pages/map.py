@@ -119,7 +119,9 @@ with card_column:
             st.markdown(f"**Sources:** {card['sources']}")
             for host, url in card["links"]:
                 st.link_button(f"Read the report ({host})", url, icon=":material/open_in_new:")
-            if card["unlinked"]:
+            if card["unlinked_names"]:
+                st.caption(f"Named only, with no link: {'; '.join(card['unlinked_names'])}.")
+            elif card["unlinked"]:
                 st.caption(
                     f"{card['unlinked']} of the {card['unlinked'] + len(card['links'])} sources named "
                     f"{'has' if card['unlinked'] == 1 else 'have'} no link: "

@@ -107,6 +107,13 @@ def test_event_parameter_opens_the_details():
     assert any(views.md_escape(event_id) in c for c in caption_texts(at))
 
 
+def test_the_details_name_the_sources_that_have_no_link():
+    shipped = store.load_shipped()
+    (event_id,) = shipped.loc[shipped["source"].str.startswith("NNN-NINA (MENAFN); SOHR"), "event_id"]
+    at = run({"event": event_id})
+    assert "Named only, with no link: SOHR." in caption_texts(at)
+
+
 def test_an_answered_event_missing_from_the_dataset_is_said_with_no_button_to_it(tmp_path):
     frame = make_frame("dangling")
     frame.loc[1, "response_to"] = "t:1; t:404"

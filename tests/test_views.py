@@ -293,12 +293,37 @@ def test_the_card_says_how_many_named_sources_have_no_link(catalog):
 
     frame = make_frame("links")
     frame.loc[0, "source"] = "Print daily; Wire; Website"
-    frame.loc[0, "source_url"] = "https://example.org/a"
+    frame.loc[0, "source_url"] = "https://www.website.example/a"
     frame.loc[1, "source"] = "Website"
     store.write_dataset(frame, "links", "csv", catalog_path=catalog)
     events = store.Store(catalog)
     assert views.event_card(events, "links", frame.loc[0, "event_id"])["unlinked"] == 2
     assert views.event_card(events, "links", frame.loc[1, "event_id"])["unlinked"] == 0
+    assert views.event_card(events, "links", frame.loc[0, "event_id"])["unlinked_names"] == ["Print daily", "Wire"]
+
+
+def test_the_unlinked_sources_are_named_only_when_the_links_tell_whose_they_are():
+    names = ["The Epoch Times, 25 Feb 2021", "The Times", "Al Bawaba", "NRT", "ILKHA via Cinar Insesi", "SOHR"]
+    urls = [
+        "https://www.thetimes.co.uk/article/a",  # "The Times", not "The Epoch Times"
+        "https://www.albawaba.com/node/b",  # two words run together
+        "https://nrttv.com/En/News.aspx?id=1",  # a name that begins the site's name
+        "https://cinarinsesi.com/c",  # the outlet a report came through
+    ]
+    assert views.unlinked_names(names, urls) == ["The Epoch Times, 25 Feb 2021", "SOHR"]
+    assert views.unlinked_names(["Rudaw", "Hozint"], []) == ["Rudaw", "Hozint"]  # no link at all
+    # two names from one site: which one has no link cannot be told, so none is named
+    assert (
+        views.unlinked_names(
+            ["The Epoch Times, 1 Jan", "The Epoch Times, 2 Jan", "UPI"], ["https://www.theepochtimes.com/x"]
+        )
+        == []
+    )
+    # a link that no name owns: the counts no longer say which names are left, so none is named
+    assert views.unlinked_names(["Rudaw", "Hozint"], ["https://example.org/x"]) == []
+    # a name with two links (two reports from one site) and one name without
+    two = ["https://www.syriahr.com/en/1/", "https://www.syriahr.com/en/2/"]
+    assert views.unlinked_names(["Syrian Observatory (syriahr)", "LBCI", "Enab Baladi"], two) == []
 
 
 def test_the_timelines_counts_tick_in_whole_numbers():
