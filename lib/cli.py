@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
         "--map", action="append", default=[], metavar="CANON=COLUMN", help="plain CSV: canonical column = file column"
     )
     imp.add_argument("--max-mb", type=int, help="largest file accepted (default SITREP_MAX_UPLOAD_MB)")
+    imp.add_argument(
+        "--licence",
+        metavar="TEXT",
+        help="plain table: the data's licence or terms, shown with every view and download "
+        "(default: kept, or 'As stated by whoever supplied the file.')",
+    )
 
     exp = commands.add_parser("export", help="write a dataset's (filtered) canonical rows")
     exp.add_argument("--dataset", required=True)
@@ -120,6 +126,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.frame.empty:
         _say("error: no valid rows to import; the store is unchanged.")
         return 1
+    if args.licence is not None:
+        try:
+            store.validate_licence(args.licence, result.format)
+        except ValueError as exc:
+            _say(f"error: {exc}; the store is unchanged.")
+            return 1
     events = _open_store()
     known = {d.name: d for d in events.datasets()} if events else {}
     held = known[args.dataset].rows if args.dataset in known else 0
@@ -150,7 +162,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     try:
         added, skipped, updated = store.write_dataset(
-            result.frame, args.dataset, result.format, replace=args.replace, update=args.update
+            result.frame, args.dataset, result.format, replace=args.replace, update=args.update, licence=args.licence
         )
     except (store.StoreError, OSError) as exc:
         _say(f"error: {exc}; the store is unchanged.")
@@ -170,6 +182,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         if skipped:
             _say("To take this file's values for the events already present (a corrected file): --update.")
+    if args.licence is not None:
+        _say(f"licence of '{args.dataset}': {store.validate_licence(args.licence, result.format)}")
     return 0
 
 

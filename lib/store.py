@@ -121,6 +121,30 @@ def validate_dataset_name(name: str) -> str:
     return name
 
 
+LICENCE_MAX = 300
+
+
+def validate_licence(text: str, source_format: str) -> str:
+    """A licence note given for a dataset, tidied (one line), or ValueError saying what is wrong.
+
+    Only a plain table's licence is the importer's to state: ACLED, UCDP and GDELT data carry
+    their publishers' terms, which Sitrep states itself (:data:`LICENCES`)."""
+    if source_format != "csv":
+        raise ValueError(
+            f"a licence can be given for a plain table only: {format_name(source_format)} data carries its "
+            f"publisher's terms, which Sitrep states itself ({LICENCES[source_format]})"
+        )
+    line = " ".join(str(text).split())
+    if not line:
+        raise ValueError("the licence is empty: give its terms in words, e.g. 'CC BY 4.0, cite X'")
+    if len(line) > LICENCE_MAX:
+        raise ValueError(
+            f"the licence is {len(line):,} characters long; give at most {LICENCE_MAX} (its name and a link to "
+            "the terms)"
+        )
+    return line
+
+
 def suggest_dataset_name(filename: str) -> str:
     """A valid dataset name made from a file name ("ACLED Iraq 2024.xlsx" → "acled-iraq-2024")."""
     stem = Path(filename).stem.lower()
@@ -325,6 +349,7 @@ def write_dataset(
     replace: bool = False,
     on_progress=None,
     update: bool = False,
+    licence: str | None = None,
 ) -> WriteResult:
     """Add a canonical frame to ``dataset`` in the store, all or nothing.
 
@@ -332,9 +357,16 @@ def write_dataset(
     nothing), unless ``update`` is true, when those whose values differ replace the stored
     ones (a corrected file imported again), or ``replace`` is true, when the dataset becomes
     exactly ``frame``. Returns a :class:`WriteResult`. ``on_progress(fraction, text)`` is
-    called as the work advances. Raises :class:`StoreError` with a user-facing message.
+    called as the work advances. ``licence`` states a plain table's terms (:func:`validate_licence`);
+    without it, the dataset keeps the licence it has. Raises :class:`StoreError` with a
+    user-facing message.
     """
     validate_dataset_name(dataset)
+    if licence is not None:
+        try:
+            licence = validate_licence(licence, source_format)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
     if dataset in shipped_dataset_names():
         raise StoreError(f"'{dataset}' is a shipped dataset; import under another name")
     catalog = Catalog(catalog_path or store_path())
@@ -374,7 +406,19 @@ def write_dataset(
             added = frame
             merged = frame
             changed = set()
+        if source_format != "csv":
+            terms = LICENCES[source_format]
+        elif licence is not None:
+            terms = licence
+        elif entry and entry.get("source_format", "csv") == "csv":
+            terms = entry.get("licence", LICENCES["csv"])
+        else:
+            terms = LICENCES["csv"]
         if entry and len(added) == 0 and not changed and not replace:
+            if terms != entry.get("licence"):  # the licence alone is new: the rows stay as they are
+                entry["licence"] = terms
+                data["version"] = int(data.get("version", 0)) + 1
+                catalog.write(data)
             progress(1.0, "nothing new to add")
             return WriteResult(0, skipped)
         progress(0.3, "writing the new version")
@@ -400,7 +444,7 @@ def write_dataset(
             "min_date": str(dates.min().date()) if len(merged) else None,
             "max_date": str(dates.max().date()) if len(merged) else None,
             "source_format": source_format,
-            "licence": LICENCES.get(source_format, LICENCES["csv"]),
+            "licence": terms,
             "fingerprint": frame_fingerprint(merged[["event_id"]]) + uuid.uuid4().hex[:4],
             "imported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "actor_keys": ACTOR_KEYS_VERSION,

@@ -418,17 +418,19 @@ def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def commit_label(dataset: str, rows: int, already: int, differ: int, update: bool) -> str | None:
+def commit_label(dataset: str, rows: int, already: int, differ: int, update: bool, licence: bool = False) -> str | None:
     """The Data page's Commit button for a checked file of ``rows`` events, ``already`` of them
-    in ``dataset`` (``differ`` with other values), updating those or not; None when committing
-    would change nothing (every event is stored and none is to be updated), so no button."""
+    in ``dataset`` (``differ`` with other values), updating those or not, and setting its
+    licence or not; None when committing would change nothing (every event is stored, none is
+    to be updated and the licence is as stored), so no button."""
     new = rows - already
     changes = [f"add {filters.count_text(new, 'event')}" if new else ""]
     changes.append(f"update {differ:,}" if update and differ else "")
+    changes.append("set its licence" if licence and already else "")
     if not any(changes):
         return None
     if not already:
-        return f"Commit {filters.count_text(rows, 'event')} to '{dataset}'"
+        return f"Commit {filters.count_text(rows, 'event')} to '{dataset}'" + (" with its licence" if licence else "")
     return f"Commit to '{dataset}': " + ", ".join(c for c in changes if c)
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import docs, session
+from lib import docs, session, views
 
 store = session.get_store()
 st.title("About the data")
@@ -16,6 +16,6 @@ st.dataframe(
 # The codebook's wide tables scroll on their own on a phone, not the whole page
 st.html("<style>[data-testid='stMarkdownContainer'] table { display: block; overflow-x: auto; }</style>")
 for info in store.datasets():
-    st.markdown(f"**{info.name}** — {info.licence}")
+    st.markdown(f"**{views.md_escape(info.name)}** — {views.md_escape(info.licence)}")  # a plain table's is typed
 st.subheader("Codebook")
 st.markdown(docs.codebook_for_readers())

@@ -18,7 +18,7 @@ st.dataframe(
     column_config={"events": st.column_config.NumberColumn(format="localized")},  # 100,005
 )
 for info in events.datasets():
-    st.caption(f"**{info.name}** — {info.licence}")
+    st.caption(f"**{views.md_escape(info.name)}** — {views.md_escape(info.licence)}")
 
 
 def _may_change_the_store() -> tuple[bool, str]:
@@ -192,8 +192,28 @@ if checked and upload is not None and checked[0] == upload.file_id:
                         help="Without it, events already stored are left as they are and only new ones are added.",
                     )
         label = None
+        licence = None  # a plain table's terms, stated by whoever imports it
+        if allowed and not clash and result.format == "csv":
+            stored = events.info(name).licence if held == "csv" else store.LICENCES["csv"]
+            typed = st.text_input(
+                "Licence or terms of use of this data",
+                value="" if stored == store.LICENCES["csv"] else stored,
+                placeholder=store.LICENCES["csv"],
+                key=f"upload_licence_{name}",
+                help="Shown with the dataset on About the data and in every GeoJSON download, e.g. "
+                "'CC BY 4.0: cite Example Monitor (example.org)'. Empty: "
+                f"'{store.LICENCES['csv']}' The events' own sources stay in their rows.",
+            )
+            if typed.strip():
+                try:
+                    licence = store.validate_licence(typed, "csv")
+                except ValueError as exc:
+                    st.error(f"The licence cannot be stored: {exc}.")
+                    allowed = False
+            if licence == stored:
+                licence = None  # as stored: nothing to change
         if allowed and not clash:
-            label = views.commit_label(name, len(result.frame), already, differ, update)
+            label = views.commit_label(name, len(result.frame), already, differ, update, licence is not None)
             if label is None:
                 st.info(
                     f"Nothing to commit: '{name}' already holds every event of this file"
@@ -209,6 +229,7 @@ if checked and upload is not None and checked[0] == upload.file_id:
                     result.format,
                     on_progress=lambda f, text: bar.progress(f, text=text),
                     update=update,
+                    licence=licence,
                 )
             except (store.StoreError, OSError) as exc:
                 bar.empty()

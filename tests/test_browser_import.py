@@ -165,13 +165,21 @@ def test_a_corrected_file_uploaded_again_updates_the_stored_events_when_asked(tm
             # every event is stored already: nothing to commit until the update is asked for
             expect(page.get_by_text("Nothing to commit: 'fix' already holds every event of this file")).to_be_visible()
             assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
+            # a plain table's terms, typed here, are something to commit too
+            licence = page.get_by_role("textbox", name="Licence or terms of use of this data")
+            licence.fill("CC BY 4.0: cite *Fix* Monitor")
+            licence.press("Tab")
+            expect(page.get_by_role("button", name="Commit to 'fix': set its licence")).to_be_visible(timeout=30_000)
             page.get_by_text("Update the 1 stored event with this file's values").click()
-            page.get_by_role("button", name="Commit to 'fix': update 1").click()
+            page.get_by_role("button", name="Commit to 'fix': update 1, set its licence").click()
             expect(
                 page.get_by_text("Added 0 events to 'fix', 1 updated with this file's values (1 was already there")
             ).to_be_visible(timeout=30_000)
+            page.goto(url + "/about?dataset=fix")  # shown as typed, not as Markdown
+            expect(page.get_by_text("fix — CC BY 4.0: cite *Fix* Monitor")).to_be_visible(timeout=30_000)
         finally:
             context.close()
+    assert store.Store(catalog).info("fix").licence == "CC BY 4.0: cite *Fix* Monitor"
     opened = store.Store(catalog)
     rows = opened.cursor().execute(f"SELECT event_id, latitude FROM {opened.relation('fix')} ORDER BY 1").fetchall()
     assert rows == [("a", 35.0), ("b", 35.0)]  # the correction is stored

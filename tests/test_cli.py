@@ -344,3 +344,20 @@ def test_an_export_imported_back_stores_its_text_as_it_was_without_the_formula_g
         .fetchone()
     )
     assert notes == ("-5 reported killed, +3 injured", "@home")
+
+
+def test_an_import_states_a_plain_tables_licence_and_refuses_one_for_acled(capsys, temp_store, tmp_path):
+    source = tmp_path / "own.csv"
+    source.write_text(
+        "event_id,event_date,event_type,actor1,country,latitude,longitude\na,2021-02-25,Attack,X,Syria,35,38\n"
+    )
+    code, _, err = run(capsys, "import", str(source), "--dataset", "own", "--licence", "CC BY 4.0: cite Example")
+    assert code == 0, err
+    assert "licence of 'own': CC BY 4.0: cite Example" in err
+    code, out, _ = run(capsys, "datasets")
+    assert "CC BY 4.0: cite Example" in out
+    acled = Path(__file__).parent / "fixtures" / "importers" / "acled_current.csv"
+    code, _, err = run(capsys, "import", str(acled), "--dataset", "acl", "--licence", "mine", "--dry-run")
+    assert code == 1
+    assert "error: a licence can be given for a plain table only: ACLED data carries its publisher's terms" in err
+    assert "the store is unchanged" in err

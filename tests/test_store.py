@@ -193,6 +193,33 @@ def test_a_dataset_holds_one_format_so_its_licence_is_never_overwritten(catalog)
     assert store.Store(catalog).info("mix").source_format == "ucdp"
 
 
+def test_a_plain_tables_licence_is_stated_at_import_kept_after_and_changed_alone(catalog):
+    frame = make_frame("own")
+    store.write_dataset(frame.head(2), "own", "csv", catalog_path=catalog, licence="  CC BY 4.0:\n cite X ")
+    assert store.Store(catalog).info("own").licence == "CC BY 4.0: cite X"  # one line
+    store.write_dataset(frame.head(3), "own", "csv", catalog_path=catalog)  # no licence given: kept
+    assert store.Store(catalog).info("own").licence == "CC BY 4.0: cite X"
+    before = json.loads(catalog.read_text())["datasets"]["own"]["file"]
+    result = store.write_dataset(frame.head(3), "own", "csv", catalog_path=catalog, licence="CC0")
+    after = store.Store(catalog).info("own")  # the licence alone changed; the rows are as they were
+    assert (result.added, after.licence, after.rows) == (0, "CC0", 3)
+    assert json.loads(catalog.read_text())["datasets"]["own"]["file"] == before  # not written again
+    store.write_dataset(frame, "own", "csv", catalog_path=catalog, replace=True)
+    assert store.Store(catalog).info("own").licence == "CC0"  # replacing the rows keeps the terms
+    store.write_dataset(frame, "other", "csv", catalog_path=catalog)
+    assert store.Store(catalog).info("other").licence == store.LICENCES["csv"]
+    for bad, says in (
+        ("", "the licence is empty"),
+        ("x" * 301, "the licence is 301 characters long; give at most 300"),
+    ):
+        with pytest.raises(store.StoreError, match=says):
+            store.write_dataset(frame, "own", "csv", catalog_path=catalog, licence=bad)
+    with pytest.raises(store.StoreError, match="a licence can be given for a plain table only: ACLED data"):
+        store.write_dataset(make_frame("acl"), "acl", "acled", catalog_path=catalog, licence="mine")
+    assert "acl" not in {d.name for d in store.Store(catalog).datasets()}
+    assert store.Store(catalog).info("own").licence == "CC0"  # nothing lost to the refusals
+
+
 def test_a_dataset_whose_file_went_missing_says_so_on_import(catalog):
     store.write_dataset(make_frame("lost"), "lost", "csv", catalog_path=catalog)
     for path in catalog.parent.glob("lost-*.parquet"):

@@ -368,6 +368,9 @@ def test_the_commit_button_says_what_committing_does_and_is_absent_when_it_would
     assert views.commit_label("d", 1, 0, 0, False) == "Commit 1 event to 'd'"
     assert views.commit_label("d", 5, 4, 2, False) == "Commit to 'd': add 1 event"
     assert views.commit_label("d", 5, 4, 2, True) == "Commit to 'd': add 1 event, update 2"
+    assert views.commit_label("d", 5, 5, 0, False) is None
+    assert views.commit_label("d", 5, 5, 0, False, licence=True) == "Commit to 'd': set its licence"
+    assert views.commit_label("d", 5, 0, 0, False, licence=True) == "Commit 5 events to 'd' with its licence"
     assert views.commit_label("d", 4, 4, 2, True) == "Commit to 'd': update 2"
     assert views.commit_label("d", 4, 4, 2, False) is None  # "Added 0 events" after a click, before
     assert views.commit_label("d", 4, 4, 0, True) is None
