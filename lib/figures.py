@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -174,7 +175,8 @@ def _map_layout(
 def short(text: object, width: int = 32) -> str:
     """Escaped text cut to ``width`` characters (hover labels travel once per point)."""
     value = safe(text)
-    return value if len(value) <= width else value[: width - 1] + "…"
+    # not cut inside an escape ("&am…" would show as it is)
+    return value if len(value) <= width else re.sub(r"&[a-z]*$", "", value[: width - 1]) + "…"
 
 
 HOVER_WIDTHS = (80, 32, 24, 18, 14, 11, 8)
@@ -291,7 +293,8 @@ def make_event_map(
             part = group[mask]
             if part.empty:
                 continue
-            name = f"{event_type} (killed unknown)" if is_unknown else event_type
+            # the name shows in hovers, which read a few HTML tags; the key (mapchart.js) decodes it
+            name = safe(f"{event_type} (killed unknown)" if is_unknown else event_type)
             size = UNKNOWN_SIZE if is_unknown else marker_size(part["fatalities"], part["injuries"]).astype("float32")
             lat = part["lat"].to_numpy(dtype="float32")
             lon = part["lon"].to_numpy(dtype="float32")
@@ -466,6 +469,7 @@ def midday(events: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(events["event_date"]) + pd.Timedelta(hours=12)
 
 
+LANE_LABEL_WIDTH = 36  # characters of a lane's name beside the Timeline's lanes
 LANE_SPREAD = 0.16  # how far apart, in lanes, events of one lane and one day are drawn
 
 
@@ -529,7 +533,7 @@ def make_timeline(
         fig.add_trace(
             go.Bar(
                 y=part["events"],
-                name=t,
+                name=safe(t),  # the legend reads a few HTML tags
                 marker_color=colours[t],
                 legendgroup=t,
                 customdata=list(zip(when, strict=True)),
@@ -542,7 +546,7 @@ def make_timeline(
         fig.add_trace(
             go.Bar(
                 y=pd.to_numeric(part["fatalities"], errors="coerce"),
-                name=t,
+                name=safe(t),
                 marker_color=colours[t],
                 legendgroup=t,
                 showlegend=False,
@@ -591,7 +595,7 @@ def make_timeline(
                         for row in part.itertuples()
                     ],
                     hoverinfo="text",
-                    name=t,
+                    name=safe(t),
                     legendgroup=t,
                     showlegend=False,
                 ),
@@ -617,7 +621,17 @@ def make_timeline(
                 arrowcolor="rgba(60,60,60,0.7)",
                 text="",
             )
-        fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=lanes, range=[-0.6, len(lanes) - 0.4], row=3, col=1)
+        # names from data: inert (tick labels read a few HTML tags, links included) and cut, so
+        # that a long one does not squeeze the charts; the lane's events' hovers give them whole
+        fig.update_yaxes(
+            tickvals=list(range(len(lanes))),
+            ticktext=[
+                safe(name if len(name) <= LANE_LABEL_WIDTH else name[: LANE_LABEL_WIDTH - 1] + "…") for name in lanes
+            ],
+            range=[-0.6, len(lanes) - 0.4],
+            row=3,
+            col=1,
+        )
     fig.update_layout(
         barmode="stack",
         height=760 if lane else 500,

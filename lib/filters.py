@@ -130,7 +130,11 @@ def md_inline(text: str) -> str:
     bare address), ``![x](http://…)`` an image the viewer's browser fetches, nor a line break a
     new paragraph."""
     text = " ".join(text.split())
-    text = _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return unlinked(_INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text))
+
+
+def unlinked(text: str) -> str:
+    """``text`` with a word joiner where Streamlit's Markdown would make a link of it by itself."""
     return _AUTOLINK.sub(lambda m: (m.group(1) or "") + "\u2060", text)
 
 

@@ -274,6 +274,14 @@ function drawLabels(root, bordersUrl) {
 // coloured dot with a white centre, marked meta "ring" by lib/figures.py). Built from the
 // figure's legend traces; the map above keeps its height whatever the legend holds.
 
+// A trace name as written for Plotly, which reads a few HTML tags (lib/figures.safe escapes
+// them), back to its text: a textarea's value is text, never markup.
+function decoded(text) {
+  const area = document.createElement("textarea");
+  area.innerHTML = text;
+  return area.value;
+}
+
 function drawLegend(root, figure) {
   const legend = root.parentElement && root.parentElement.querySelector(".sitrep-map-legend");
   if (!legend) return;
@@ -292,7 +300,7 @@ function drawLegend(root, figure) {
       swatch.style.background = colour;
     }
     item.appendChild(swatch);
-    item.appendChild(document.createTextNode(trace.name));
+    item.appendChild(document.createTextNode(decoded(trace.name)));
     legend.appendChild(item);
   }
 }

@@ -159,13 +159,16 @@ def selection_to_state(
     return state.with_(area=(min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad), event=None)
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$]|:(?=[\w+\-/]+:)|:(?=\w+\[))")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&]|:(?=[\w+\-/]+:)|:(?=\w+\[))")
 SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 
 
 def md_escape(text: str) -> str:
-    """Data text made literal for st.markdown (no links, images, HTML or emphasis from data)."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Data text made literal for st.markdown (no links, images, HTML or emphasis from data).
+
+    Addresses and e-mails in the text carry an invisible word joiner (:func:`filters.unlinked`):
+    escapes alone leave them linked, and the escapes inside them shown as backslashes."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", filters.unlinked(text))
 
 
 def event_card(store: Store, dataset: str, event_id: str) -> dict | None:

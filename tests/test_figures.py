@@ -61,6 +61,26 @@ def test_hover_escapes_html_from_data():
     assert "area centroid" in text
     assert fig.data[0].hoverinfo == "text+name"  # the type is the trace name
     assert fig.data[0].hoverlabel.namelength == -1  # and shown whole ("Attack (killed unknown)")
+    # a type from data is a trace name, which hovers show and which reads a few HTML tags too
+    odd = figures.make_event_map(points.assign(type='<a href="https://e.x/">T</a>'))
+    assert odd.data[0].name == '&lt;a href="https://e.x/"&gt;T&lt;/a&gt; (killed unknown)'
+    assert figures.short("a & b & c", 6) == "a …"  # cut before an escape, not inside it ("a &am…")
+
+
+def test_timeline_lane_names_and_legend_are_inert_and_a_long_name_is_cut(fixture_store, registry):
+    state = FilterState(dataset="fixture")
+    bins = queries.timeline_bins(fixture_store, state, registry, "month")
+    events = queries.timeline_events(fixture_store, state, registry, 100)
+    link = '<a href="https://evil.example/">Kataib Hezbollah</a>'
+    lanes = ["A" * 300, link, "Alpha<br>Bravo"] * len(events)
+    events = events.assign(lane=lanes[: len(events)])
+    bins = bins.assign(type=bins["type"].where(bins.index > 0, "<b>x</b>"))
+    fig = figures.make_timeline(bins, events, queries.retaliation_links(events), "month")
+    ticks = list(fig.layout.yaxis3.ticktext)
+    assert "A" * 35 + "…" in ticks  # cut: it squeezed the charts into a strip
+    assert '&lt;a href="https://evil.example/"&gt;Kat…' in ticks and "Alpha&lt;br&gt;Bravo" in ticks
+    assert not any("<" in t for t in ticks)
+    assert "&lt;b&gt;x&lt;/b&gt;" in {t.name for t in fig.data if t.type == "bar"}
 
 
 def test_hover_keeps_the_map_under_its_byte_budget():
