@@ -103,7 +103,7 @@ def _sidebar(store, registry) -> session.View:
             "Dataset",
             names,
             key=_widget_key("dataset"),
-            format_func=lambda n: f"{n} ({store.info(n).rows:,} events)",
+            format_func=lambda n: f"{n} ({filters.count_text(store.info(n).rows, 'event')})",
             on_change=_dataset_changed,
         )
         info = store.info(dataset)

@@ -124,7 +124,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         _say("error: the file was not imported; the store is unchanged.")
         return 1
     if result.frame.empty:
-        _say("error: no valid rows to import; the store is unchanged.")
+        if report.rows_read:
+            _say(
+                "error: no valid row to import: correct the rows listed above and import again; the store is unchanged."
+            )
+        else:
+            _say("error: the file has no data rows, only its header; the store is unchanged.")
         return 1
     if args.licence is not None:
         try:
@@ -289,11 +294,12 @@ def cmd_delete(args: argparse.Namespace) -> int:
         _say(f"error: '{args.dataset}' is the shipped dataset (data/); it cannot be deleted from the store.")
         return 2
     if not args.yes:
-        _say(f"would delete '{args.dataset}' ({info.rows:,} events, imported {info.imported_at or '?'}); "
-             "add --yes to do it.")  # fmt: skip
+        held = filters.count_text(info.rows, "event")
+        _say(f"would delete '{args.dataset}' ({held}, imported {info.imported_at or '?'}); add --yes to do it.")
         return 0
     store.delete_dataset(args.dataset)
-    _say(f"deleted '{args.dataset}' ({info.rows:,} events). Links to it now open the default dataset with a notice.")
+    held = filters.count_text(info.rows, "event")
+    _say(f"deleted '{args.dataset}' ({held}). Links to it now open the default dataset with a notice.")
     return 0
 
 

@@ -73,8 +73,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
+        if self.row is not None:  # data rows count from 1; a spreadsheet counts the header as its row 1
+            where.append(f"row {self.row} (spreadsheet row {self.row + 1})")
         if self.column:
             where.append(f"column '{self.column}'")
         head = ", ".join(where)

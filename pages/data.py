@@ -51,7 +51,8 @@ if imported:
             names = {info.name: info for info in imported}
             doomed = st.selectbox("Dataset to remove", list(names), key="delete_name")
             sure = st.checkbox(
-                f"Remove '{doomed}' and its {names[doomed].rows:,} events from the store for everyone "
+                f"Remove '{doomed}' and its {filters.count_text(names[doomed].rows, 'event')} from the store for "
+                "everyone "
                 "(links to it will open the default dataset, with a notice)",
                 key=f"delete_sure_{doomed}",
             )
@@ -64,7 +65,9 @@ if imported:
             )
 gone = st.session_state.pop("deleted", None)
 if gone:
-    st.success(f"Removed '{gone[0]}' ({gone[1]:,} events) from the store, and its file from the disk.")
+    st.success(
+        f"Removed '{gone[0]}' ({filters.count_text(gone[1], 'event')}) from the store, and its file from the disk."
+    )
 
 st.subheader("Import a file")
 limit_mb = config.get("SITREP_MAX_UPLOAD_MB")

@@ -86,9 +86,9 @@ def test_rejected_rows_are_named(capsys, tmp_path):
     code, _, err = run(capsys, "import", str(bad), "--dataset", "rows")
     assert code == 0
     assert "rows read 4; valid 1; rejected 3 (rows 2, 3, 4)" in err
-    assert "row 2, column 'event_date'" in err
-    assert "row 3, column 'latitude'" in err
-    assert "row 4, column 'event_id': duplicate id; already used on row 1" in err
+    assert "row 2 (spreadsheet row 3), column 'event_date'" in err
+    assert "row 3 (spreadsheet row 4), column 'latitude'" in err
+    assert "row 4 (spreadsheet row 5), column 'event_id': duplicate id; already used on row 1" in err
 
 
 def test_bad_dataset_name_is_usage_error(capsys):
@@ -227,7 +227,7 @@ def test_import_keeps_a_swapped_point_and_says_so(capsys, temp_store, tmp_path):
     code, _, err = run(capsys, "import", str(source), "--dataset", "swapped")
     assert code == 0, err
     assert store.Store(temp_store).info("swapped").rows == 2  # kept as given: the user decides
-    assert "warning: row 2, column 'latitude': the point lies outside Syria" in err
+    assert "warning: row 2 (spreadsheet row 3), column 'latitude': the point lies outside Syria" in err
     assert "are latitude and longitude swapped?" in err
 
 
@@ -361,3 +361,21 @@ def test_an_import_states_a_plain_tables_licence_and_refuses_one_for_acled(capsy
     assert code == 1
     assert "error: a licence can be given for a plain table only: ACLED data carries its publisher's terms" in err
     assert "the store is unchanged" in err
+
+
+def test_a_file_with_only_a_header_or_no_valid_row_is_said_as_such_and_one_event_is_one(capsys, temp_store, tmp_path):
+    header = "event_id,event_date,event_type,actor1,country,latitude,longitude\n"
+    empty = tmp_path / "empty.csv"
+    empty.write_text(header)
+    code, _, err = run(capsys, "import", str(empty), "--dataset", "e")
+    assert code == 1 and "error: the file has no data rows, only its header; the store is unchanged." in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "a,2021-02-30,Attack,X,Syria,35,38\n")
+    code, _, err = run(capsys, "import", str(bad), "--dataset", "e")
+    assert code == 1 and "row 1 (spreadsheet row 2), column 'event_date': is not a real calendar date" in err
+    assert "error: no valid row to import: correct the rows listed above and import again" in err
+    one = tmp_path / "one.csv"
+    one.write_text(header + "a,2021-02-28,Attack,X,Syria,35,38\n")
+    assert run(capsys, "import", str(one), "--dataset", "one")[0] == 0
+    code, _, err = run(capsys, "delete", "--dataset", "one", "--yes")
+    assert code == 0 and "deleted 'one' (1 event)." in err

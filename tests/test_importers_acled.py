@@ -187,7 +187,7 @@ def test_bad_values_reject_the_row_naming_row_and_column(tmp_path, overrides, co
     [problem] = [p for p in result.report.problems if p.fatal]
     assert (problem.row, problem.column) == (2, column)
     assert fragment in problem.message
-    assert f"{result.report.file}: row 2, column '{column}'" in result.report.lines()[0]
+    assert f"{result.report.file}: row 2 (spreadsheet row 3), column '{column}'" in result.report.lines()[0]
 
 
 def test_duplicate_ids_inside_one_file(tmp_path):
@@ -195,7 +195,8 @@ def test_duplicate_ids_inside_one_file(tmp_path):
     assert result.report.rejected_rows == [3]
     assert (
         str(result.report.problems[0])
-        == "row 3, column 'event_id_cnty (Sitrep's event_id)': duplicate id; already used on row 1 (value 'acled:D')"
+        == "row 3 (spreadsheet row 4), column 'event_id_cnty (Sitrep's event_id)': duplicate id; already used on row 1 "
+        "(value 'acled:D')"
     )
 
 

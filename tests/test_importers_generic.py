@@ -180,8 +180,10 @@ def test_a_file_separated_by_semicolons_or_tabs_is_named_as_such_not_as_an_unkno
     path = write(
         tmp_path, head + "\n" + mark.join(["a", "2021-02-25", "Battles", "Army", "Iraq", "33", "44"]) + "\n", name
     )
-    (error,) = [str(p) for p in read_file(path, dataset="x").report.file_errors]
-    assert error.startswith(f"the file's columns are separated by {word}, not commas. Save it again as")
+    for given in (None, "csv", "acled"):  # detected, or the format given (it said "no column event_date…")
+        (error,) = [str(p) for p in read_file(path, given, dataset="x").report.file_errors]
+        assert error.startswith(f"the file's columns are separated by {word}, not commas. Save it again as")
+        assert error.endswith("then import it again.")  # the command line's word as well as the page's
 
 
 def test_a_workbook_whose_first_sheet_is_not_the_events_names_that_sheet(tmp_path):

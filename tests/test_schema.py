@@ -269,7 +269,9 @@ def test_problem_order_and_row_numbers_match_reference_on_a_messy_frame():
     assert [str(p) for p in b.problems] == [str(p) for p in a.problems]
     pd.testing.assert_frame_equal(got, expected)
     assert b.rejected_rows == [2, 3, 4, 5, 6, 7]
-    assert "row 3, column 'event_id': duplicate id; already used on row 1 (value 'x:0')" in [str(p) for p in b.problems]
+    assert "row 3 (spreadsheet row 4), column 'event_id': duplicate id; already used on row 1 (value 'x:0')" in [
+        str(p) for p in b.problems
+    ]
 
 
 def test_missing_required_columns_is_one_file_problem():

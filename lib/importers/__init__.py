@@ -92,6 +92,20 @@ def _xlsx_header(path: Path) -> list[str]:
     return ["" if v is None else str(v) for v in first]
 
 
+def _check_separator(data: bytes | None, names: list[str]) -> None:
+    """Raise ImportFailed when a text file's header is one column because its separator is
+    another (a European Excel's semicolons, a .tsv's tabs)."""
+    if data is None or len(names) > 1:
+        return
+    line = first_line(data)
+    for mark, word in ((";", "semicolons"), ("\t", "tabs")):
+        if line.count(mark) >= 2:
+            raise ImportFailed(
+                f"the file's columns are separated by {word}, not commas. Save it again as "
+                '"CSV UTF-8 (comma delimited)" (Excel: File > Save As), then import it again.'
+            )
+
+
 def _detect(path: Path, data: bytes | None) -> str:
     if data is not None and gdelt.looks_like(first_line(data)):
         return "gdelt"
@@ -105,14 +119,7 @@ def _detect(path: Path, data: bytes | None) -> str:
         return "ucdp"
     if generic.looks_like(names):
         return "csv"
-    if data is not None and len(names) <= 1:  # one column: another separator (a European Excel, a .tsv)
-        line = first_line(data)
-        for mark, word in ((";", "semicolons"), ("\t", "tabs")):
-            if line.count(mark) >= 2:
-                raise ImportFailed(
-                    f"the file's columns are separated by {word}, not commas. Save it again as "
-                    '"CSV UTF-8 (comma delimited)" (Excel: File > Save As), then upload it again.'
-                )
+    _check_separator(data, names)
     if is_xlsx(path):
         sheet = _xlsx_first_sheet_name(path)
         raise ImportFailed(
@@ -162,6 +169,8 @@ def read_file(
             raise ImportFailed(f"unknown format {chosen!r}; choose one of {', '.join(FORMATS)}.")
         check_size(path, max_bytes)
         data = None if is_xlsx(path) else read_bytes(path)
+        if chosen in ("csv", "acled", "ucdp") and data is not None:  # a format given: its separator still checked
+            _check_separator(data, _header_names(path, data))
         chosen = chosen or _detect(path, data)
         if chosen == "gdelt":
             if data is None:
