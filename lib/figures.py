@@ -114,7 +114,9 @@ def camera(bounds: list[float]) -> dict:
     west, south, east, north = bounds
     span = max((north - south) * 1.6, east - west, 1e-6)
     zoom = float(np.clip(math.log2(360 / span) + 0.2, 1, 11))
-    return {"center": {"lat": (south + north) / 2, "lon": (west + east) / 2}, "zoom": zoom}
+    # an extent across the antimeridian runs past 180 (frame_bounds): its middle, back within ±180
+    middle = ((west + east) / 2 + 180) % 360 - 180
+    return {"center": {"lat": (south + north) / 2, "lon": middle}, "zoom": zoom}
 
 
 def frame_box(fig: go.Figure, box: tuple[float, float, float, float], margin: float = 0.1) -> None:
@@ -127,13 +129,25 @@ def frame_box(fig: go.Figure, box: tuple[float, float, float, float], margin: fl
     fig.update_layout(meta={**(fig.layout.meta or {}), "bounds": bounds}, map=camera(bounds))
 
 
+def frame_extent(fig: go.Figure, lat: list[float], lon: list[float]) -> None:
+    """Frame the map on these places (a view with no event: on its whole dataset)."""
+    bounds = frame_bounds(pd.Series(lat, dtype="float64"), pd.Series(lon, dtype="float64"))
+    fig.update_layout(meta={**(fig.layout.meta or {}), "bounds": bounds}, map=camera(bounds))
+
+
 MIN_FRAME_DEGREES = 2.0  # a lone event or a tight cluster is framed with ~200 km around it, for context
 
 
 def frame_bounds(lat: pd.Series, lon: pd.Series) -> list[float]:
-    """[west, south, east, north] to frame: the events' extent, at least MIN_FRAME_DEGREES wide and high."""
+    """[west, south, east, north] to frame: the events' extent, at least MIN_FRAME_DEGREES wide and
+    high. Events on both sides of the antimeridian are framed across it when that is the shorter
+    way round, with ``east`` past 180."""
     if len(lat):
         lat0, lat1, lon0, lon1 = float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max())
+        if lon1 - lon0 > 180:  # perhaps across the antimeridian (Fiji at 179.9 and -179.9): the shorter way
+            east = lon.where(lon >= 0, lon + 360)
+            if float(east.max()) - float(east.min()) < lon1 - lon0:
+                lon0, lon1 = float(east.min()), float(east.max())  # east may run past 180
     else:
         lat0, lat1, lon0, lon1 = 29.0, 37.5, 35.0, 48.0  # the region of the shipped data
     grow_lon = max(0.0, MIN_FRAME_DEGREES - (lon1 - lon0)) / 2

@@ -60,7 +60,8 @@ function frame([west, south, east, north], width, height) {
   const zoomY = Math.log2(((height - 2 * margin) * 2 * Math.PI) / (512 * Math.max(y(north) - y(south), 1e-6)));
   const middle = (y(north) + y(south)) / 2;
   return {
-    center: { lon: (west + east) / 2, lat: (Math.atan(Math.sinh(middle)) * 180) / Math.PI },
+    // an extent across the antimeridian has its east past 180 (lib/figures.frame_bounds)
+    center: { lon: ((((west + east) / 2 + 180) % 360) + 360) % 360 - 180, lat: (Math.atan(Math.sinh(middle)) * 180) / Math.PI },
     zoom: Math.max(0, Math.min(11, zoomX, zoomY)),
   };
 }

@@ -178,6 +178,24 @@ def count_events(store: Store, state: FilterState, registry: Registry) -> int:
     return int(_scalar(store, f"SELECT count(*) FROM {rel} WHERE {clause}", params)[0])
 
 
+def dataset_extent(store: Store, dataset: str) -> tuple[list[float], list[float]] | None:
+    """Where a whole dataset's events lie, as latitudes and longitudes to frame (``figures.frame_bounds``),
+    or None when it is empty: its corners, and its east and west counted across the antimeridian
+    too, so a dataset around Fiji (179.9 and -179.9) is framed there, not on the whole world."""
+    rel = store.relation(dataset)
+    shifted = "CASE WHEN longitude < 0 THEN longitude + 360 ELSE longitude END"
+    row = _scalar(
+        store,
+        f"SELECT min(latitude), max(latitude), min(longitude), max(longitude), min({shifted}), max({shifted}) "
+        f"FROM {rel}",
+        [],
+    )
+    if row[0] is None:
+        return None
+    lat0, lat1, lon0, lon1, east0, east1 = (float(v) for v in row)
+    return [lat0, lat1], [lon0, lon1, *(x - 360 if x > 180 else x for x in (east0, east1))]
+
+
 def totals(store: Store, state: FilterState, registry: Registry) -> dict[str, int | None]:
     """Events, events with known fatalities, fatalities and injuries reported, in the view."""
     clause, params = where(state, registry)

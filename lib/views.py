@@ -114,6 +114,9 @@ def map_view(
             max_bytes=budget,
             directed=store.info(dataset).directed,  # ACLED/UCDP: "A – B", not "A → B"
         )
+        extent = queries.dataset_extent(store, dataset) if events == 0 else None
+        if extent:  # no event in view: the map shows where the dataset's events are, not a default region
+            figures.frame_extent(fig, *extent)
         _say_selected(fig, state)
         _outline_selection(fig, state)
         return MapView("points", fig, events, len(points), selected_drawn=selected is not None)

@@ -49,7 +49,7 @@ def decode(topo: dict, name: str = "countries", digits: int = 3) -> dict:
         return out
 
     def polygon(rings: list[list[int]]) -> list:
-        return [r for r in (ring(ids) for ids in rings) if len(r) >= 4]  # a closed ring needs 4 positions
+        return [unwrap(r, digits) for r in (ring(ids) for ids in rings) if len(r) >= 4]  # a closed ring: 4+
 
     features = []
     for geometry in topo["objects"][name]["geometries"]:
@@ -69,6 +69,28 @@ def decode(topo: dict, name: str = "countries", digits: int = 3) -> dict:
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+def unwrap(ring: list, digits: int = 3) -> list:
+    """A ring that crosses the antimeridian (Fiji, Chukotka, Antarctica) made continuous: a step
+    from 179.9 to -180 becomes one to 180, and the points after it go on past 180. MapLibre
+    draws longitudes past ±180 in the next world copy; as written, each crossing drew a line
+    right across the map."""
+    out, shift = [ring[0]], 0.0
+    for (x0, _), (x, y) in zip(ring, ring[1:], strict=False):
+        if x - x0 > 180:
+            shift -= 360
+        elif x0 - x > 180:
+            shift += 360
+        out.append((round(x + shift, digits), y) if shift else (x, y))
+    # a ring around the pole (Antarctica) does not come back: as written, it runs along the
+    # map's bottom edge, out of a Web Mercator map's view
+    return out if shift == 0 else ring
+
+
+def _lon(x: float) -> float:
+    """A longitude back within -180..180 (a label placed on an unwrapped ring)."""
+    return round((x + 180) % 360 - 180, 3)
 
 
 def _area(ring: list) -> float:
@@ -154,7 +176,7 @@ def labels(collection: dict) -> list[list]:
         area = _area(largest[0])
         lon, lat = pole_of_inaccessibility(largest)
         minzoom = next((zoom for floor, zoom in LABEL_ZOOMS if area >= floor), 6.0)
-        out.append([name, lon, lat, minzoom])
+        out.append([name, _lon(lon), lat, minzoom])
         for rings in parts:
             step = max(DETAIL_STEP, math.sqrt(_area(rings[0])) / 4)
             xs, ys = [p[0] for p in rings[0]], [p[1] for p in rings[0]]
@@ -164,7 +186,7 @@ def labels(collection: dict) -> list[list]:
                 while x <= max(xs):
                     far = abs(x - lon) > step / 2 or abs(y - lat) > step / 2  # not on the main name
                     if far and _distance(x, y, rings) >= DETAIL_MARGIN:
-                        out.append([name, round(x, 3), round(y, 3), DETAIL_ZOOM])
+                        out.append([name, _lon(x), round(y, 3), DETAIL_ZOOM])
                     x += step
                 y += step
     return sorted(out, key=lambda label: (label[3], label[0], label[1], label[2]))

@@ -887,41 +887,61 @@ def test_markdown_in_a_link_is_shown_as_typed_never_as_a_link_an_image_or_emphas
     assert not fetched  # no image the link's author could count viewers with
 
 
-def test_text_from_a_data_file_shows_as_written_in_the_key_the_details_and_the_timeline(browser, tmp_path):
+ODD_LINK = '<a href="https://evil.example/">Kataib</a>'
+
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory):
+    """A server on two datasets of the fixture's rows: "odd", one event's text full of markup,
+    and "fiji", the rows moved to both sides of the antimeridian."""
     from tests.conftest import make_frame
 
-    catalog = tmp_path / "catalog.json"
+    catalog = tmp_path_factory.mktemp("elsewhere") / "catalog.json"
     frame = make_frame("odd")
-    link = '<a href="https://evil.example/">Kataib</a>'
     odd = frame["event_id"] == "t:4"
-    frame.loc[odd, ["actor1", "sub_event_type", "location"]] = [link, "Raid & <b>ambush</b>", "www.evil.example"]
+    frame.loc[odd, ["actor1", "sub_event_type", "location"]] = [ODD_LINK, "Raid & <b>ambush</b>", "www.evil.example"]
     store.write_dataset(frame, "odd", "csv", catalog_path=catalog)
+    fiji = make_frame("fiji").assign(
+        latitude=[-16.5, -16.6, -17.0, -16.8, -16.4], longitude=[179.9, -179.9, 178.5, 179.2, -179.5], country="Fiji"
+    )
+    store.write_dataset(fiji, "fiji", "csv", catalog_path=catalog)
     with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        try:
-            page.goto(url + "/?dataset=odd&event=t%3A4")
-            expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
-            # the key: the type as written (Plotly's trace name is escaped, and decoded for the key)
-            key = page.locator(".sitrep-map-legend > span", has_text="Raid & <b>ambush</b> (killed unknown)")
-            expect(key).to_have_count(1)
-            # the details: as written, linking nowhere (Markdown linked an address even when escaped,
-            # and showed the escapes inside it as backslashes)
-            details = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="Attacker:").first
-            assert f"Attacker: {link}" in details.inner_text().replace("\u2060", "")
-            heading = page.get_by_text(re.compile("Raid & <b>ambush</b> — www"))
-            assert heading.first.inner_text().replace("\u2060", "") == "Raid & <b>ambush</b> — www.evil.example"
-            assert page.locator("a[href*='evil.example']").count() == 0
-            # the Timeline's lane names: text, not a link
-            page.goto(url + "/timeline?dataset=odd")
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.js-plotly-plot .y3tick text')]"
-                ".some(t => t.textContent.startsWith('<a href=\"https://evil.example/\">Kat'))",
-                timeout=30_000,
-            )
-            assert page.locator("a[href*='evil.example']").count() == 0
-        finally:
-            context.close()
+        yield url
+
+
+def test_text_from_a_data_file_shows_as_written_in_the_key_the_details_and_the_timeline(elsewhere, page):
+    page.goto(elsewhere + "/?dataset=odd&event=t%3A4")
+    expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
+    # the key: the type as written (Plotly's trace name is escaped, and decoded for the key)
+    key = page.locator(".sitrep-map-legend > span", has_text="Raid & <b>ambush</b> (killed unknown)")
+    expect(key).to_have_count(1)
+    # the details: as written, linking nowhere (Markdown linked an address even when escaped,
+    # and showed the escapes inside it as backslashes)
+    details = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="Attacker:").first
+    assert f"Attacker: {ODD_LINK}" in details.inner_text().replace("\u2060", "")
+    heading = page.get_by_text(re.compile("Raid & <b>ambush</b> — www"))
+    assert heading.first.inner_text().replace("\u2060", "") == "Raid & <b>ambush</b> — www.evil.example"
+    assert page.locator("a[href*='evil.example']").count() == 0
+    # the Timeline's lane names: text, not a link
+    page.goto(elsewhere + "/timeline?dataset=odd")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .y3tick text')]"
+        ".some(t => t.textContent.startsWith('<a href=\"https://evil.example/\">Kat'))",
+        timeout=30_000,
+    )
+    assert page.locator("a[href*='evil.example']").count() == 0
+
+
+def test_events_across_the_antimeridian_are_framed_there_and_so_is_a_view_with_none(elsewhere, page):
+    for query in ("dataset=fiji", "dataset=fiji&from=2030-01-01"):  # with no event: still where the data is
+        page.goto(f"{elsewhere}/?{query}")
+        map_settled(page)
+        view = page.evaluate(f"() => {{ const m = {MAP_JS}; return [m.getCenter().wrap().lng, m.getZoom()]; }}")
+        assert abs(view[0]) > 177 and view[1] > 5, (query, view)  # it showed the whole world, at zoom 0.2
+        box = page.evaluate(f"() => {MAP_JS}.getContainer().getBoundingClientRect().toJSON()")
+        for lon in (179.9, 180.1):  # both sides in view, side by side (-179.9 drawn in the next world copy)
+            x = page.evaluate(PROJECT_JS, [lon, -16.5])["x"]
+            assert box["left"] < x < box["right"], (query, lon, x, box)
 
 
 def test_reset_clears_the_sidebar_too_and_nothing_comes_back_at_the_next_change(server, page):

@@ -238,6 +238,17 @@ def test_frame_bounds_give_a_lone_event_some_context():
     assert wide == [35.0, 29.0, 48.0, 37.0]  # a wide extent is kept as it is
 
 
+def test_events_on_both_sides_of_the_antimeridian_are_framed_across_it_not_on_the_whole_world():
+    bounds = figures.frame_bounds(pd.Series([-16.5, -16.6]), pd.Series([179.9, -179.9]))
+    assert bounds == pytest.approx([179.0, -17.55, 181.0, -15.55])  # east past 180: the next world copy
+    centre = figures.camera(bounds)["center"]["lon"]
+    assert abs(centre) == pytest.approx(180.0) and -180 <= centre <= 180
+    # far apart either way round: the usual extent
+    assert figures.frame_bounds(pd.Series([0.0, 1.0, 2.0]), pd.Series([-100.0, 0.0, 100.0]))[::2] == [-100.0, 100.0]
+    # nearer across it: framed across it (the Pacific from Japan to Hawaii)
+    assert figures.frame_bounds(pd.Series([35.0, 21.0]), pd.Series([139.7, -157.8]))[::2] == [139.7, 202.2]
+
+
 def test_timeline_bars_cover_their_own_bin_and_events_of_one_day_and_lane_do_not_hide_each_other():
     assert figures.bin_span_ms(pd.Series(pd.to_datetime(["2024-02-01", "2024-03-01"])), "month") == [
         29 * figures.DAY_MS * 0.92,

@@ -376,3 +376,21 @@ def test_the_commit_button_says_what_committing_does_and_is_absent_when_it_would
     assert views.commit_label("d", 4, 4, 2, True) == "Commit to 'd': update 2"
     assert views.commit_label("d", 4, 4, 2, False) is None  # "Added 0 events" after a click, before
     assert views.commit_label("d", 4, 4, 0, True) is None
+
+
+def test_a_view_with_no_event_is_framed_on_its_datasets_events_not_on_a_default_region(catalog, registry):
+    import datetime as dt
+
+    from lib import store
+
+    frame = make_frame("fiji")
+    frame["latitude"] = [-16.5, -16.6, -17.0, -16.8, -16.4]
+    frame["longitude"] = [179.9, -179.9, 178.5, 179.2, -179.5]
+    frame["country"] = "Fiji"
+    store.write_dataset(frame, "fiji", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    assert queries.dataset_extent(events, "fiji") is not None
+    for state in (FilterState(dataset="fiji"), FilterState(dataset="fiji", date_from=dt.date(2030, 1, 1))):
+        view = views.map_view(events, registry, state, 100, 100)
+        west, south, east, north = view.figure.layout.meta["bounds"]
+        assert (west, east) == pytest.approx((178.0, 180.6), abs=0.51) and south < -16.5 < north, view.events
