@@ -458,8 +458,10 @@ DAY_MS = 86_400_000
 
 
 def bin_label(start: object, bin_: str) -> str:
-    """A time bin in words: "2 Feb 2024", "week of 29 Jan 2024", "Feb 2024"."""
+    """A time bin in words: "2 Feb 2024", "week of 29 Jan 2024", "Feb 2024", "2024"."""
     day = pd.Timestamp(start)
+    if bin_ == "year":
+        return f"{day:%Y}"
     if bin_ == "month":
         return f"{day:%b %Y}"
     text = day_text(day)
@@ -471,7 +473,9 @@ def bin_span_ms(starts: pd.Series, bin_: str) -> list[float]:
     neighbouring bars stay apart."""
     days = []
     for start in pd.to_datetime(starts):
-        if bin_ == "month":
+        if bin_ == "year":
+            days.append(366 if start.is_leap_year else 365)
+        elif bin_ == "month":
             days.append(start.days_in_month)
         else:
             days.append(7 if bin_ == "week" else 1)

@@ -287,13 +287,16 @@ def map_cells(
 
 
 def time_bin(start: dt.date, end: dt.date) -> str:
-    """'day', 'week' or 'month': the bin that keeps a span readable (≤ ~150 bins)."""
+    """'day', 'week', 'month' or 'year': the bin that keeps a span readable (≤ ~150 bins; UCDP
+    GED's decades by year, not in 400 hairline months)."""
     days = (end - start).days
     if days <= 150:
         return "day"
     if days <= 7 * 150:
         return "week"
-    return "month"
+    if days <= 366 * 12.5:
+        return "month"
+    return "year"
 
 
 def timeline_bins(store: Store, state: FilterState, registry: Registry, bin_: str) -> pd.DataFrame:

@@ -203,6 +203,11 @@ def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry
     assert "%{y:,} killed (known figures)%{customdata[1]}" in killed[0].hovertemplate
     assert figures.bin_label(pd.Timestamp("2024-01-29"), "week") == "week of 29 Jan 2024"
     assert figures.bin_label(pd.Timestamp("2024-02-02"), "day") == "2 Feb 2024"
+    assert figures.bin_label(pd.Timestamp("2024-01-01"), "year") == "2024"
+    assert figures.bin_span_ms(pd.Series(pd.to_datetime(["2024-01-01", "2023-01-01"])), "year") == [
+        366 * figures.DAY_MS * 0.92,
+        365 * figures.DAY_MS * 0.92,
+    ]
 
 
 def test_timeline_without_lane_when_too_many(fixture_store, registry):

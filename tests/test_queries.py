@@ -102,6 +102,7 @@ def test_map_cells_beyond_the_type_limit_count_as_other(fixture_store, registry,
         (dt.date(2020, 1, 1), dt.date(2020, 3, 1), "day"),
         (dt.date(2020, 1, 1), dt.date(2021, 1, 1), "week"),
         (dt.date(2019, 12, 1), dt.date(2024, 12, 31), "month"),
+        (dt.date(1989, 1, 1), dt.date(2024, 12, 31), "year"),  # UCDP GED's span: 36 bars, not 432
     ],
 )
 def test_time_bin(start, end, bin_):
