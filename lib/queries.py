@@ -178,6 +178,18 @@ def count_events(store: Store, state: FilterState, registry: Registry) -> int:
     return int(_scalar(store, f"SELECT count(*) FROM {rel} WHERE {clause}", params)[0])
 
 
+def count_events_and_beyond(store: Store, state: FilterState, registry: Registry, latitude: float) -> tuple[int, int]:
+    """The events in view, and how many of them lie nearer a pole than ``latitude`` (one scan)."""
+    clause, params = where(state, registry)
+    rel = store.relation(dataset_of(store, state))
+    n, beyond = _scalar(
+        store,
+        f"SELECT count(*), count(*) FILTER (WHERE abs(latitude) > ?) FROM {rel} WHERE {clause}",
+        [latitude, *params],
+    )
+    return int(n), int(beyond)
+
+
 def dataset_extent(store: Store, dataset: str) -> tuple[list[float], list[float]] | None:
     """Where a whole dataset's events lie, as latitudes and longitudes to frame (``figures.frame_bounds``),
     or None when it is empty: its corners, and its east and west counted across the antimeridian

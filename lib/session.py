@@ -56,6 +56,7 @@ class MapResult:
     cell_size: float | None = None
     note: str = ""
     selected_drawn: bool = False
+    beyond: int = 0  # events too near a pole for the map (views.MERCATOR_LIMIT)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -71,7 +72,14 @@ def get_map(
     result = views.map_view(get_store(), get_registry(), state, max_points, max_cells, tiles=tiles, borders=borders)
     figure = pio.to_json(result.figure, validate=False)
     return MapResult(
-        result.kind, figure, result.events, result.drawn, result.cell_size, result.note, result.selected_drawn
+        result.kind,
+        figure,
+        result.events,
+        result.drawn,
+        result.cell_size,
+        result.note,
+        result.selected_drawn,
+        result.beyond,
     )
 
 

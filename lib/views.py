@@ -42,6 +42,10 @@ class MapView:
     cell_size: float | None = None
     note: str = ""
     selected_drawn: bool = False  # the selected event (state.event) is one of the points drawn
+    beyond: int = 0  # events in view nearer a pole than a web map reaches (MERCATOR_LIMIT), not drawn
+
+
+MERCATOR_LIMIT = 85.0511  # degrees of latitude: a web (Mercator) map stops there
 
 
 # What one map may cost the browser. The first, unfiltered view of a dataset must stay light
@@ -96,7 +100,7 @@ def map_view(
     (:func:`points_budget`): the unfiltered view of a dataset stays under 300 KB, any view
     under 1 MB.
     """
-    events = queries.count_events(store, state, registry)
+    events, beyond = queries.count_events_and_beyond(store, state, registry, MERCATOR_LIMIT)
     dataset = queries.dataset_of(store, state)  # also the maps' uirevision: a user's zoom is kept per dataset
     limit, budget = points_budget(state, max_points)
     if events <= limit:
@@ -119,7 +123,7 @@ def map_view(
             figures.frame_extent(fig, *extent)
         _say_selected(fig, state)
         _outline_selection(fig, state)
-        return MapView("points", fig, events, len(points), selected_drawn=selected is not None)
+        return MapView("points", fig, events, len(points), selected_drawn=selected is not None, beyond=beyond)
     cells, size, types = queries.map_cells(store, state, registry, max_cells)
     fig = figures.make_cell_map(cells, size, types, uirevision=dataset, tiles=tiles, borders=borders)
     _say_selected(fig, state)
@@ -129,7 +133,7 @@ def map_view(
         f"{events:,} events are more than the {limit:,} this view draws one by one, so the map shows them "
         f"aggregated into {len(cells):,} cells of {size:g}°. Click a cell, or {reason}, to see single events."
     )
-    return MapView("cells", fig, events, len(cells), size, note)
+    return MapView("cells", fig, events, len(cells), size, note, beyond=beyond)
 
 
 def selection_to_state(

@@ -21,6 +21,15 @@ result = session.get_map(
 with st.container():
     if result.note:
         st.info(result.note, icon=":material/grid_on:")
+    if result.beyond:
+        st.warning(
+            f"{filters.count_text(result.beyond, 'event')} of this view "
+            f"{'lies' if result.beyond == 1 else 'lie'} nearer a pole than {views.MERCATOR_LIMIT:.0f}° of latitude, "
+            "where a web map stops, so the map cannot show "
+            f"{'it' if result.beyond == 1 else 'them'}: the Events page lists "
+            f"{'it' if result.beyond == 1 else 'them'} (check the coordinates).",
+            icon=":material/public_off:",
+        )
     if (state.cell or state.area) and st.button("Clear the map selection (cell / box)", icon=":material/close:"):
         st.session_state["p_cell"] = st.session_state["p_area"] = None
         st.rerun()

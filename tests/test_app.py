@@ -114,6 +114,17 @@ def test_the_details_name_the_sources_that_have_no_link():
     assert "Named only, with no link: SOHR." in caption_texts(at)
 
 
+def test_events_too_near_a_pole_for_the_map_are_said_and_counted(tmp_path):
+    frame = make_frame("poles")
+    frame.loc[0, ["latitude", "longitude"]] = [89.0, 10.0]
+    frame.loc[1, ["latitude", "longitude"]] = [-89.0, 10.0]
+    store.write_dataset(frame, "poles", "csv", catalog_path=tmp_path / "catalog.json")
+    at = run({"dataset": "poles"})
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith("2 events of this view lie nearer a pole than 85° of latitude")
+    assert not run({"dataset": "poles", "from": "2021-01-01"}).warning  # neither is in that view
+
+
 def test_an_answered_event_missing_from_the_dataset_is_said_with_no_button_to_it(tmp_path):
     frame = make_frame("dangling")
     frame.loc[1, "response_to"] = "t:1; t:404"

@@ -394,3 +394,18 @@ def test_a_view_with_no_event_is_framed_on_its_datasets_events_not_on_a_default_
         view = views.map_view(events, registry, state, 100, 100)
         west, south, east, north = view.figure.layout.meta["bounds"]
         assert (west, east) == pytest.approx((178.0, 180.6), abs=0.51) and south < -16.5 < north, view.events
+
+
+def test_events_too_near_a_pole_for_a_web_map_are_counted_as_points_and_as_cells(catalog, registry):
+    from lib import store
+
+    frame = make_frame("poles")
+    frame.loc[0, ["latitude", "longitude"]] = [89.0, 10.0]
+    frame.loc[1, ["latitude", "longitude"]] = [-85.2, 10.0]
+    frame.loc[2, ["latitude", "longitude"]] = [85.0, 10.0]  # still on the map
+    store.write_dataset(frame, "poles", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    state = FilterState(dataset="poles")
+    assert views.map_view(events, registry, state, 100, 100).beyond == 2
+    cells = views.map_view(events, registry, state, 1, 100)
+    assert cells.kind == "cells" and cells.beyond == 2
