@@ -164,6 +164,11 @@ ALSO_INSIDE = {
 }
 
 
+# Outlines the 1:50m borders lack: Antarctica's mainland ring in world-atlas 2.0.2 is a sliver
+# along the pole, so its interior is given as a box (everything south of 60° S).
+EXTRA_BOXES = {"Antarctica": [[-180.0, -90.0, 180.0, -60.0]]}
+
+
 def fold(name: object) -> str:
     """A country name folded for matching: no accents, case, brackets or punctuation."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
@@ -212,6 +217,8 @@ def boxes(country: str) -> np.ndarray:
     """Every box a point may lie in (with the margin) for the Natural Earth country named."""
     parts = _parts()
     chosen = [parts[country]] + [parts[other] for other in ALSO_INSIDE.get(country, ()) if other in parts]
+    if country in EXTRA_BOXES:
+        chosen.append(np.asarray(EXTRA_BOXES[country], dtype="float64"))
     grown = np.concatenate(chosen) + np.array([-MARGIN, -MARGIN, MARGIN, MARGIN])
     return grown
 
@@ -219,7 +226,10 @@ def boxes(country: str) -> np.ndarray:
 def _inside(lat: np.ndarray, lon: np.ndarray, box: np.ndarray) -> np.ndarray:
     found = np.zeros(len(lat), dtype=bool)
     for west, south, east, north in box:
-        found |= (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+        rows = (lat >= south) & (lat <= north)
+        # an outline across the antimeridian runs past 180 (data/basemap): -179.9 is 180.1 there
+        found |= rows & (((lon >= west) & (lon <= east)) | ((lon + 360 >= west) & (lon + 360 <= east)))
+        found |= rows & (lon - 360 >= west) & (lon - 360 <= east)
     return found
 
 

@@ -363,6 +363,11 @@ def test_outside_country_warnings_stop_at_twenty_with_a_count_of_the_rest():
         ("United States", 61.2, -149.9),  # Anchorage: Alaska is its own part of the map
         ("French Guiana", 4.93, -52.33),  # GDELT's name, drawn within France
         ("Turkey", 36.2, 36.16),  # Antakya: near Syria, still Turkey
+        ("Fiji", -16.6, -179.9),  # across the antimeridian (Vanua Levu's outline runs past 180)
+        ("Fiji", -16.6, 179.9),
+        ("Russia", 65.0, -175.0),  # Chukotka
+        ("Antarctica", -80.0, 90.0),  # inland: the 1:50m outline lacks the mainland's ring
+        ("Antarctica", -89.0, 0.0),
     ],
 )
 def test_places_coded_under_a_country_by_real_datasets_are_not_flagged(country, lat, lon):
