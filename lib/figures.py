@@ -201,7 +201,7 @@ MIN_BYTES_PER_POINT = BYTES_PER_POINT + FIXED_HOVER + 2 * 8  # with actor names 
 
 def stack_text(n: int) -> str:
     """The hover line of an event that shares its coordinates with ``n - 1`` others on the map."""
-    return f"<br>{n} events in view at this spot: the details list them"
+    return f"<br>{n} events in view at this spot, sized for all of them: the details list them"
 
 
 def actor_width(points: pd.DataFrame, max_bytes: int, extra: int = 0) -> int:
@@ -277,6 +277,11 @@ def make_event_map(
     width = actor_width(points, max_bytes, extra)
     points = points.assign(_dated=dated)
     points = points.assign(_here=here)
+    if len(points) and (here > 1).any():  # the known casualties of every event at each spot
+        spot = points.groupby(["lat", "lon"], sort=False)[["fatalities", "injuries"]].transform("sum")
+        points = points.assign(_spot_killed=spot["fatalities"], _spot_injured=spot["injuries"])
+    else:
+        points = points.assign(_spot_killed=points["fatalities"], _spot_injured=points["injuries"])
     arrow = actor_link(directed)
     for event_type, group in points.groupby("type", sort=True):
         colour = colours[event_type]
@@ -309,7 +314,10 @@ def make_event_map(
                 continue
             # the name shows in hovers, which read a few HTML tags; the key (mapchart.js) decodes it
             name = safe(f"{event_type} (killed unknown)" if is_unknown else event_type)
-            size = UNKNOWN_SIZE if is_unknown else marker_size(part["fatalities"], part["injuries"]).astype("float32")
+            if is_unknown:
+                size = UNKNOWN_SIZE
+            else:  # events at one spot draw as one dot: sized for all of them, not for the top one
+                size = marker_size(part["_spot_killed"], part["_spot_injured"]).astype("float32")
             lat = part["lat"].to_numpy(dtype="float32")
             lon = part["lon"].to_numpy(dtype="float32")
             keys = part["rowkey"].to_numpy(dtype="int32")

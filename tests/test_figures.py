@@ -163,6 +163,27 @@ def test_events_sharing_coordinates_say_so_in_their_hover():
     assert not any("at this spot" in h for h in tight)
 
 
+def test_a_dot_shared_by_several_events_is_sized_for_all_of_them_of_any_type():
+    points = pd.DataFrame(
+        {
+            "rowkey": [1, 2, 3, 4],
+            "lat": [35.0, 35.0, 35.0, 34.0],
+            "lon": [40.0, 40.0, 40.0, 41.0],
+            "type": ["Air/drone strike", "Air/drone strike", "Shelling/artillery/missile attack", "Air/drone strike"],
+            "event_date": pd.to_datetime(["2024-01-01"] * 4),
+            "fatalities": pd.array([1, 2, None, 1], dtype="Int32"),
+            "injuries": pd.array([2, None, 4, 2], dtype="Int32"),
+            "actor1": ["A"] * 4, "actor2": ["B"] * 4, "location": ["x"] * 4, "geo_precision": [1] * 4,
+        }
+    )  # fmt: skip
+    fig = figures.make_event_map(points)
+    strikes = next(t for t in fig.data if t.name == "Air/drone strike")
+    together = figures.marker_size(pd.Series([1 + 2 + 0]), pd.Series([2 + 0 + 4]))[0]  # every known figure there
+    alone = figures.marker_size(pd.Series([1]), pd.Series([2]))[0]
+    assert list(strikes.marker.size) == pytest.approx([together, together, alone])
+    assert "3 events in view at this spot, sized for all of them" in strikes.hovertext[0]
+
+
 def test_cell_map(fixture_store, registry):
     cells, size, types = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, 20)
     fig = figures.make_cell_map(cells, size, types)
