@@ -661,7 +661,8 @@ def make_timeline(
     fig.update_layout(
         barmode="stack",
         height=760 if lane else 500,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        # room above the first title for Plotly's toolbar, which covered it on a phone
+        margin={"l": 10, "r": 10, "t": 66, "b": 10},
         legend={"orientation": "h", "y": -0.08},
         hovermode="closest",
     )

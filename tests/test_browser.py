@@ -1031,3 +1031,13 @@ def test_on_a_phone_the_timelines_titles_are_whole(server, phone):
     )
     assert [text for text, whole in titles if not whole] == [], titles  # centred titles ran off both edges
     assert any(text.startswith("People killed per month") for text, _ in titles), titles
+    # Plotly's toolbar, shown on a tap, sits above the first title, not over it
+    plot = phone.locator(".js-plotly-plot").first
+    plot.tap(position={"x": 100, "y": 150})
+    bar = phone.locator(".js-plotly-plot .modebar").first
+    expect(bar).to_be_visible()
+    first = phone.locator(".js-plotly-plot .annotation-text", has_text="Events per month").first
+    assert bar.bounding_box()["y"] + bar.bounding_box()["height"] <= first.bounding_box()["y"], (
+        bar.bounding_box(),
+        first.bounding_box(),
+    )
