@@ -296,6 +296,8 @@ def main() -> None:
     _share_box(view.link)
     for notice in filters.cap_notices(view.notices):
         st.warning(notice, icon=":material/warning:")
+    # a page link reached with Tab is outlined: its grey background alone looked like the current page's
+    st.html("<style>[data-testid=stSidebarNav] a:focus-visible{outline:2px solid #1c6dd0;outline-offset:-2px}</style>")
     page.run()
     session.freeze_long_lived_objects()
 

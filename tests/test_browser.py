@@ -1008,6 +1008,20 @@ def phone(browser):
     context.close()
 
 
+def test_a_page_link_reached_with_tab_is_outlined_unlike_the_current_page(server, page):
+    page.goto(server + "/")
+    expect(page.get_by_text(SENTENCE).first).to_be_visible(timeout=30_000)
+    map_settled(page)  # the page's run has finished, its style with it
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => (document.activeElement.getAttribute('href') || '').endsWith('/timeline')"):
+            break
+    style = "(e) => getComputedStyle(e).outlineStyle"
+    assert page.evaluate(f"() => ({style})(document.activeElement)") == "solid"
+    current = page.locator("[data-testid=stSidebarNav] a", has_text="Map").first
+    assert current.evaluate(style) == "none"  # the current page is marked by its own look, not the outline
+
+
 def test_on_a_phone_the_about_page_does_not_scroll_sideways(server, phone):
     phone.goto(server + "/about")
     expect(phone.get_by_role("heading", name="Codebook")).to_be_visible(timeout=30_000)
