@@ -447,31 +447,36 @@ def commit_label(dataset: str, rows: int, already: int, differ: int, update: boo
 NAME_WORD = re.compile(r"[a-z0-9]+")
 # words too common in outlets' names to tell one site from another
 COMMON_WORDS = frozenset({"the", "news", "times", "press", "post", "daily", "with", "via", "and", "online", "agency"})
+SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu"})  # thetimes.co.uk's "co"
+
+
+def site_name(url: str) -> str:
+    """A link's site by its own name: thetimes.co.uk → "thetimes", arabic.rt.com → "rt",
+    news.un.org → "un" (no subdomain, no ending, no hyphen)."""
+    labels = (urlsplit(url).hostname or "").removeprefix("www.").split(".")
+    if len(labels) >= 3 and labels[-2] in SECOND_LEVEL and len(labels[-1]) == 2:
+        labels = labels[:-1]
+    return labels[-2].replace("-", "") if len(labels) >= 2 else labels[0]
 
 
 def unlinked_names(names: list[str], urls: list[str]) -> list[str]:
     """The named sources that have no link, when the links tell which names they belong to.
 
-    A name belongs to a link when one of its words (or two or three of them run together:
-    "Al Bawaba" → albawaba.com, "The Times" → thetimes.co.uk) begins a part of the link's
-    site name ("NRT" → nrttv.com), or, five letters or more, is inside it.
-    The answer is given only when it is certain: every link belongs to exactly one name, no
-    name has two sites, and the names left over are as many as the links missing. Otherwise
-    it is ``[]`` and the page says only how many are unlinked.
+    A name owns a link when one of its words, or two or three of them run together, is the
+    link's site name exactly ("Al Bawaba" → albawaba.com, "The Times" → thetimes.co.uk,
+    "ILKHA via Cinar Insesi" → cinarinsesi.com, "RT" → arabic.rt.com). The answer is given
+    only when it is certain: every link has exactly one owner, and the names left over are as
+    many as the links missing. Otherwise (NRT → nrttv.com, SOHR → syriahr.com) it is ``[]``
+    and the page says only how many are unlinked.
     """
-    hosts = [(urlsplit(u).hostname or "").removeprefix("www.").replace("-", "").replace(".", " ") for u in urls]
 
     def keys(name: str) -> set[str]:
         words = NAME_WORD.findall(name.lower())
         runs = {"".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
-        return {w for w in words if len(w) >= 3 and w not in COMMON_WORDS and not w.isdigit()} | runs
-
-    def owns(name_keys: set[str], site: str) -> bool:  # site: "nrttv com", "thetimes co uk"
-        parts = site.split()
-        return any(any(p.startswith(k) for p in parts) or (len(k) >= 5 and k in "".join(parts)) for k in name_keys)
+        return {w for w in words if w not in COMMON_WORDS and not w.isdigit()} | runs
 
     name_keys = [keys(name) for name in names]
-    owners = [{i for i, k in enumerate(name_keys) if owns(k, host)} for host in hosts]  # each link's names
+    owners = [{i for i, k in enumerate(name_keys) if site_name(url) in k} for url in urls]  # each link's names
     if any(len(o) != 1 for o in owners):
         return []
     linked = [next(iter(o)) for o in owners]

@@ -305,25 +305,29 @@ def test_the_card_says_how_many_named_sources_have_no_link(catalog):
 
 
 def test_the_unlinked_sources_are_named_only_when_the_links_tell_whose_they_are():
-    names = ["The Epoch Times, 25 Feb 2021", "The Times", "Al Bawaba", "NRT", "ILKHA via Cinar Insesi", "SOHR"]
+    names = ["The Epoch Times, 25 Feb 2021", "The Times", "Al Bawaba", "RT", "ILKHA via Cinar Insesi", "SOHR"]
     urls = [
         "https://www.thetimes.co.uk/article/a",  # "The Times", not "The Epoch Times"
         "https://www.albawaba.com/node/b",  # two words run together
-        "https://nrttv.com/En/News.aspx?id=1",  # a name that begins the site's name
+        "https://arabic.rt.com/c",  # the site's own name, not its subdomain
         "https://cinarinsesi.com/c",  # the outlet a report came through
     ]
     assert views.unlinked_names(names, urls) == ["The Epoch Times, 25 Feb 2021", "SOHR"]
     assert views.unlinked_names(["Rudaw", "Hozint"], []) == ["Rudaw", "Hozint"]  # no link at all
     # two names from one site: which one has no link cannot be told, so none is named
-    assert (
-        views.unlinked_names(
-            ["The Epoch Times, 1 Jan", "The Epoch Times, 2 Jan", "UPI"], ["https://www.theepochtimes.com/x"]
-        )
-        == []
-    )
-    # a link that no name owns: the counts no longer say which names are left, so none is named
-    assert views.unlinked_names(["Rudaw", "Hozint"], ["https://example.org/x"]) == []
-    # a name with two links (two reports from one site) and one name without
+    two_dates = ["The Epoch Times, 1 Jan", "The Epoch Times, 2 Jan", "UPI"]
+    assert views.unlinked_names(two_dates, ["https://www.theepochtimes.com/x"]) == []
+    # a link whose site is no name's word exactly: not guessed (NRT is nrttv.com, but "The New
+    # Arab" is not english.news.cn, nor "Kurdistan Region Security Council" kurdistan24.net)
+    for named, link in (
+        (["NRT", "Rudaw"], "https://nrttv.com/x"),
+        (["The New Arab", "Xinhua"], "https://english.news.cn/x"),
+        (["Kurdistan Region Security Council", "K24"], "https://www.kurdistan24.net/x"),
+        (["Iraqi Army", "INA"], "https://www.iraqinews.com/x"),
+    ):
+        assert views.unlinked_names(named, [link]) == [], named
+    assert views.unlinked_names(["New York Times", "UN"], ["https://news.un.org/x"]) == ["New York Times"]
+    # a name with two links (two reports from one site) and two names without
     two = ["https://www.syriahr.com/en/1/", "https://www.syriahr.com/en/2/"]
     assert views.unlinked_names(["Syrian Observatory (syriahr)", "LBCI", "Enab Baladi"], two) == []
 
