@@ -72,9 +72,16 @@ class Problem:
     fatal: bool = True
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, header_rows: int = 1) -> str:
+        """The problem in words; ``row`` also as a spreadsheet numbers it, counting the file's
+        ``header_rows`` (a GDELT or headerless UCDP file has none: its rows are its lines)."""
         where = []
-        if self.row is not None:  # data rows count from 1; a spreadsheet counts the header as its row 1
-            where.append(f"row {self.row} (spreadsheet row {self.row + 1})")
+        if self.row is not None and header_rows:
+            where.append(f"row {self.row} (spreadsheet row {self.row + header_rows})")
+        elif self.row is not None:
+            where.append(f"row {self.row}")
         if self.column:
             where.append(f"column '{self.column}'")
         head = ", ".join(where)
@@ -91,6 +98,7 @@ class Report:
     rows_kept: int = 0
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the import did besides (columns not kept)
+    header_rows: int = 1  # rows above the data: a row's spreadsheet number is row + header_rows
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -113,7 +121,7 @@ class Report:
         row_problems = [p for p in self.problems if p.row is not None or not p.fatal]
         for p in row_problems[:limit]:
             prefix = "" if p.fatal else "warning: "
-            out.append(f"{self.file}: {prefix}{p}")
+            out.append(f"{self.file}: {prefix}{p.text(self.header_rows)}")
         if len(row_problems) > limit:
             out.append(f"{self.file}: … and {len(row_problems) - limit} more problems")
         out += [f"{self.file}: note: {note}" for note in self.notes]

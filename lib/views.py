@@ -301,7 +301,7 @@ def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
         [
             {
                 "row": p.row,
-                "spreadsheet row": None if p.row is None else p.row + 1,
+                "spreadsheet row": None if p.row is None else p.row + report.header_rows,
                 "column": p.column,
                 "problem": p.message,
                 "value": p.value,

@@ -151,6 +151,12 @@ def test_rows_without_coordinates_or_with_unknown_country_are_rejected(tmp_path)
     problems = {p.row: p for p in result.report.problems if p.fatal}
     assert problems[2].column == "ActionGeo_Lat" and "no ActionGeo coordinates" in problems[2].message
     assert problems[3].column == "ActionGeo_CountryCode" and problems[3].value == "QQ"
+    # no header: a row's number is its line's, in a spreadsheet too
+    assert any(": row 2, column 'ActionGeo_Lat': has no ActionGeo" in line for line in result.report.lines())
+    from lib import views
+
+    table = views.problems_table(result.report)
+    assert (table["spreadsheet row"] == table["row"]).all()
 
 
 def test_detection_and_duplicate_ids(tmp_path):

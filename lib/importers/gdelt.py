@@ -129,6 +129,7 @@ def event_types(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _split_rows(data: bytes, report: Report) -> tuple[pd.DataFrame, np.ndarray]:
     """All rows in the 61-field naming (missing fields empty), with their line numbers."""
+    report.header_rows = 0  # no header: a row's number is its line's
     lines = data.decode("utf-8").splitlines()
     by_layout: dict[int, tuple[list[list[str]], list[int]]] = {n: ([], []) for n in LAYOUTS}
     for number, line in enumerate(lines, start=1):

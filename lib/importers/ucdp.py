@@ -102,6 +102,7 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
     headerless = data is not None and looks_like_headerless(data[:200_000].decode("utf-8", "replace").split("\n")[0])
     table = read_table(path, data, header=not headerless)
     if headerless:
+        report.header_rows = 0  # a row's number is its line's
         if len(table.frame.columns) != len(GED_COLUMNS):
             raise ImportFailed("a GED file without a header must have the 49 standard columns.")
         table.frame.columns = GED_COLUMNS
