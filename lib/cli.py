@@ -50,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--licence",
         metavar="TEXT",
-        help="plain table: the data's licence or terms, shown with every view and download "
-        "(default: kept, or 'As stated by whoever supplied the file.')",
+        help="plain table: the data's licence or terms, shown on About the data and the Data page and in "
+        "GeoJSON downloads (default: kept, or 'As stated by whoever supplied the file.')",
     )
 
     exp = commands.add_parser("export", help="write a dataset's (filtered) canonical rows")
@@ -174,7 +174,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     took = f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
     if args.replace and held:
-        _say(f"replaced the {held:,} events of '{args.dataset}' with the {added:,} of this file {took}")
+        _say(
+            f"replaced the {filters.count_text(held, 'event')} of '{args.dataset}' with the {added:,} of this file "
+            f"{took}"
+        )
     elif args.update:
         _say(
             f"imported {filters.count_text(added, 'event')} into '{args.dataset}' and updated {updated:,} with this "

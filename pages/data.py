@@ -213,6 +213,8 @@ if checked and upload is not None and checked[0] == upload.file_id:
                 except ValueError as exc:
                     st.error(f"The licence cannot be stored: {exc}.")
                     allowed = False
+            else:  # emptied: back to the default note
+                licence = store.LICENCES["csv"]
             if licence == stored:
                 licence = None  # as stored: nothing to change
         if allowed and not clash:
@@ -240,14 +242,15 @@ if checked and upload is not None and checked[0] == upload.file_id:
             else:
                 del st.session_state["upload_result"]
                 events.refresh()
-                st.session_state["upload_done"] = (name, added, skipped, updated)
+                st.session_state["upload_done"] = (name, added, skipped, updated, licence)
                 st.rerun()
 
 done = st.session_state.get("upload_done")
 if done:
     updated = f", {done[3]:,} updated with this file's values" if done[3] else ""
     kept = f" ({done[2]:,} {'was' if done[2] == 1 else 'were'} already there, left as stored)" if done[2] else ""
-    st.success(f"Added {filters.count_text(done[1], 'event')} to '{done[0]}'{updated}{kept}.")
+    terms = f" Its licence is now: {views.md_escape(done[4])}" if done[4] else ""
+    st.success(f"Added {filters.count_text(done[1], 'event')} to '{done[0]}'{updated}{kept}.{terms}")
 
     # reset_filters runs as a callback: widget state may change only before the widgets exist
     if st.button(

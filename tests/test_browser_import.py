@@ -175,11 +175,28 @@ def test_a_corrected_file_uploaded_again_updates_the_stored_events_when_asked(tm
             expect(
                 page.get_by_text("Added 0 events to 'fix', 1 updated with this file's values (1 was already there")
             ).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Its licence is now: CC BY 4.0: cite *Fix* Monitor")).to_be_visible()
             page.goto(url + "/about?dataset=fix")  # shown as typed, not as Markdown
             expect(page.get_by_text("fix — CC BY 4.0: cite *Fix* Monitor")).to_be_visible(timeout=30_000)
+            # the same file again: the box holds the stored licence; emptied, the default note comes back
+            page.goto(url + "/data")
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(fixed))
+            expect(page.get_by_label("Dataset name")).to_have_value("fix", timeout=30_000)
+            page.get_by_role("button", name="Check the file").click()
+            licence = page.get_by_role("textbox", name="Licence or terms of use of this data")
+            expect(licence).to_have_value("CC BY 4.0: cite *Fix* Monitor", timeout=30_000)
+            assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0  # nothing new
+            licence.fill("")
+            licence.press("Tab")
+            page.get_by_role("button", name="Commit to 'fix': set its licence").click(timeout=30_000)
+            expect(page.get_by_text("Its licence is now: As stated by whoever supplied the file.")).to_be_visible(
+                timeout=30_000
+            )
+            assert store.Store(catalog).info("fix").licence == store.LICENCES["csv"]
+            page.goto(url + "/about?dataset=fix")
+            expect(page.get_by_text("fix — As stated by whoever supplied the file.")).to_be_visible(timeout=30_000)
         finally:
             context.close()
-    assert store.Store(catalog).info("fix").licence == "CC BY 4.0: cite *Fix* Monitor"
     opened = store.Store(catalog)
     rows = opened.cursor().execute(f"SELECT event_id, latitude FROM {opened.relation('fix')} ORDER BY 1").fetchall()
     assert rows == [("a", 35.0), ("b", 35.0)]  # the correction is stored
