@@ -378,7 +378,9 @@ def _selected(chosen: pd.DataFrame, colours: dict[str, str]) -> list[dict]:
     if chosen.empty:
         return []
     unknown = bool(chosen["fatalities"].isna().iloc[0])
-    size = UNKNOWN_SIZE if unknown else float(marker_size(chosen["fatalities"], chosen["injuries"])[0])
+    # as its dot is drawn: a spot's dot is sized for every event there (make_event_map)
+    killed, injured = ("_spot_killed", "_spot_injured") if "_spot_killed" in chosen else ("fatalities", "injuries")
+    size = UNKNOWN_SIZE if unknown else float(marker_size(chosen[killed], chosen[injured])[0])
     lat, lon = chosen["lat"].to_numpy(dtype="float32")[:1], chosen["lon"].to_numpy(dtype="float32")[:1]
     layers = [(colour, size + extra) for colour, extra in SELECTED_RINGS]
     layers.append((colours[chosen["type"].iloc[0]], size))

@@ -182,6 +182,10 @@ def test_a_dot_shared_by_several_events_is_sized_for_all_of_them_of_any_type():
     alone = figures.marker_size(pd.Series([1]), pd.Series([2]))[0]
     assert list(strikes.marker.size) == pytest.approx([together, together, alone])
     assert "3 events in view at this spot, sized for all of them" in strikes.hovertext[0]
+    # selected, an event there is ringed around its dot as drawn, not around its own size inside it
+    chosen = [t for t in figures.make_event_map(points, selected_rowkey=1).data if t.name == "selected event"]
+    assert chosen[-1].marker.size == pytest.approx(together)
+    assert chosen[0].marker.size == pytest.approx(together + figures.SELECTED_RINGS[0][1])
 
 
 def test_cell_map(fixture_store, registry):
