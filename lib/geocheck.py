@@ -226,10 +226,12 @@ def boxes(country: str) -> np.ndarray:
 def _inside(lat: np.ndarray, lon: np.ndarray, box: np.ndarray) -> np.ndarray:
     found = np.zeros(len(lat), dtype=bool)
     for west, south, east, north in box:
-        rows = (lat >= south) & (lat <= north)
+        found |= (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
         # an outline across the antimeridian runs past 180 (data/basemap): -179.9 is 180.1 there
-        found |= rows & (((lon >= west) & (lon <= east)) | ((lon + 360 >= west) & (lon + 360 <= east)))
-        found |= rows & (lon - 360 >= west) & (lon - 360 <= east)
+        if east > 180:
+            found |= (lat >= south) & (lat <= north) & (lon + 360 >= west) & (lon + 360 <= east)
+        if west < -180:
+            found |= (lat >= south) & (lat <= north) & (lon - 360 >= west) & (lon - 360 <= east)
     return found
 
 
