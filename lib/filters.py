@@ -95,6 +95,22 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
+def normal_area(west: float, south: float, east: float, north: float) -> tuple[float, float, float, float]:
+    """A box with its longitudes as a map gives them (past ±180 when the map is centred near the
+    antimeridian; ``west`` < ``east``) as a link writes it: within ±180, ``west`` > ``east``
+    when it crosses the antimeridian, the whole band when it is 360° wide or more."""
+    if east - west >= 360:
+        return (-180.0, south, 180.0, north)
+
+    def wrap(lon: float) -> float:
+        return lon if -180 <= lon <= 180 else (lon + 180) % 360 - 180
+
+    west, east = wrap(west), wrap(east)
+    if east == -180 and west > east:
+        east = 180.0  # a box ending on the antimeridian ends at its east side
+    return (west, south, east, north)
+
+
 def _parse_floats(text: str, count: int) -> tuple[float, ...] | None:
     parts = text.split(",")
     if len(parts) != count:
@@ -275,8 +291,12 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     text = scalar("area")
     if text:
         parsed = _parse_floats(text, 4)
-        if parsed is None or not (-180 <= parsed[0] < parsed[2] <= 180 and -90 <= parsed[1] < parsed[3] <= 90):
-            rule = "LON0,LAT0,LON1,LAT1, west < east, south < north"
+        # west > east is a box across the antimeridian (as a GeoJSON bbox writes it)
+        if parsed is None or not (
+            -180 <= parsed[0] <= 180 and -180 <= parsed[2] <= 180 and parsed[0] != parsed[2]
+            and -90 <= parsed[1] < parsed[3] <= 90
+        ):  # fmt: skip
+            rule = "LON0,LAT0,LON1,LAT1 in degrees, south < north; west > east only across the antimeridian"
             notices.append(f"{_shown('area=' + text)} is not a box ({rule}); ignored.")
         else:
             area = parsed
@@ -467,8 +487,10 @@ def describe(
         )
     if state.area:
         lon0, lat0, lon1, lat1 = state.area
-        if lat1 - lat0 <= SPOT_DEGREES and lon1 - lon0 <= SPOT_DEGREES:  # "Narrow every view to this spot"
-            parts.append(f"at {latitude_text((lat0 + lat1) / 2, 4)}, {longitude_text((lon0 + lon1) / 2, 4)}")
+        wide = (lon1 - lon0) % 360 or 360.0  # west > east: across the antimeridian
+        if lat1 - lat0 <= SPOT_DEGREES and wide <= SPOT_DEGREES:  # "Narrow every view to this spot"
+            middle = (lon0 + wide / 2 + 180) % 360 - 180
+            parts.append(f"at {latitude_text((lat0 + lat1) / 2, 4)}, {longitude_text(middle, 4)}")
         else:
             lats = f"{latitude_text(lat0)} – {latitude_text(lat1)}"
             parts.append(f"in the box {lats}, {longitude_text(lon0)} – {longitude_text(lon1)}")

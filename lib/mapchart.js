@@ -40,13 +40,18 @@ function point(p) {
 
 // One point as it is; several as the two corners of the box around them, which is all the
 // server uses (lib/views.selection_to_state), so a large selection stays a small message.
+// Dots on both sides of the antimeridian (179.9 and -179.9) are taken the shorter way round:
+// the east corner then runs past 180, as the map's own box corners do there.
 function reduce(points) {
   if (points.length === 1) return [point(points[0])];
-  let lat0 = Infinity, lat1 = -Infinity, lon0 = Infinity, lon1 = -Infinity;
+  let lat0 = Infinity, lat1 = -Infinity, lon0 = Infinity, lon1 = -Infinity, east0 = Infinity, east1 = -Infinity;
   for (const p of points) {
+    const shifted = p.lon < 0 ? p.lon + 360 : p.lon;
     lat0 = Math.min(lat0, p.lat); lat1 = Math.max(lat1, p.lat);
     lon0 = Math.min(lon0, p.lon); lon1 = Math.max(lon1, p.lon);
+    east0 = Math.min(east0, shifted); east1 = Math.max(east1, shifted);
   }
+  if (east1 - east0 < lon1 - lon0) [lon0, lon1] = [east0, east1];
   return [{ lat: lat0, lon: lon0 }, { lat: lat1, lon: lon1 }];
 }
 
@@ -229,8 +234,10 @@ function drawLabels(root, bordersUrl) {
       // Where each name could go: in view, from its zoom, not cut by an edge (a name whose
       // middle is near an edge would be cut in half: it shows once further in).
       const spots = labels.map(([, lon, lat], i) => {
-        const near = lat >= south && lat <= north && (east - west >= 360 || (lon >= west && lon <= east));
-        const p = near && zoom + 0.01 >= layer.__minzoom[i] ? map.project([lon, lat]) : null;
+        // the view's longitudes run past ±180 when it is centred near the antimeridian
+        const x = east - west >= 360 ? lon : [lon, lon + 360, lon - 360].find((v) => v >= west && v <= east);
+        const near = lat >= south && lat <= north && x !== undefined;
+        const p = near && zoom + 0.01 >= layer.__minzoom[i] ? map.project([x, lat]) : null;
         return p && p.x >= 30 && p.y >= 10 && p.x <= width - 30 && p.y <= height - 10 ? p : null;
       });
       // One name per country: its main place (the file's first entry for it) when in view, else

@@ -75,7 +75,9 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
         params += [lat, lat + size, lon, lon + size]
     if state.area and not skip_area:
         lon0, lat0, lon1, lat1 = state.area
-        clauses.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
+        # west > east: a box across the antimeridian, east of its west side or west of its east side
+        lons = "(longitude >= ? OR longitude <= ?)" if lon0 > lon1 else "longitude BETWEEN ? AND ?"
+        clauses.append(f"{lons} AND latitude BETWEEN ? AND ?")
         params += [lon0, lon1, lat0, lat1]
     return " AND ".join(clauses), params
 

@@ -81,6 +81,9 @@ def _outline_selection(fig, state: FilterState) -> None:
         lat, lon, size = state.cell
         box = (lon, lat, lon + size, lat + size)
     if box is not None:
+        west, south, east, north = box
+        if west > east:  # across the antimeridian: drawn and framed with its east past 180
+            box = (west, south, east + 360, north)
         figures.add_outline(fig, box)
         figures.frame_box(fig, box)  # framed on what the view is narrowed to
 
@@ -163,7 +166,9 @@ def selection_to_state(
     if not lats:
         return None
     pad = 0.0005
-    return state.with_(area=(min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad), event=None)
+    # the map's longitudes run past ±180 near the antimeridian: the link's are within it
+    area = filters.normal_area(min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad)
+    return state.with_(area=area, event=None)
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&]|:(?=[\w+\-/]+:)|:(?=\w+\[))")
@@ -258,7 +263,7 @@ SPOT = 0.001  # degrees each side of an event's coordinates (~110 m): "this spot
 
 def spot_area(lat: float, lon: float) -> tuple[float, float, float, float]:
     """The map box (``area``) around one spot: every event drawn on the same dot, and any within ~110 m."""
-    return (lon - SPOT, lat - SPOT, lon + SPOT, lat + SPOT)
+    return filters.normal_area(lon - SPOT, lat - SPOT, lon + SPOT, lat + SPOT)
 
 
 def coordinates(lat: float, lon: float) -> str:

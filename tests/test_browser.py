@@ -942,6 +942,20 @@ def test_events_across_the_antimeridian_are_framed_there_and_so_is_a_view_with_n
         for lon in (179.9, 180.1):  # both sides in view, side by side (-179.9 drawn in the next world copy)
             x = page.evaluate(PROJECT_JS, [lon, -16.5])["x"]
             assert box["left"] < x < box["right"], (query, lon, x, box)
+    # a box drawn across it narrows to the events on both sides (179.9, -179.9, -179.5), not 178.5
+    page.goto(f"{elsewhere}/?dataset=fiji")
+    map_settled(page)
+    page.locator(".modebar-btn[data-title='Box Select']").click()
+    start = page.evaluate(PROJECT_JS, [179.6, -15.8])
+    end = page.evaluate(PROJECT_JS, [180.8, -16.9])
+    page.mouse.move(start["x"], start["y"])
+    page.mouse.down()
+    page.mouse.move(end["x"], end["y"], steps=8)
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"[?&]area=179\.\d+%2C-1[67]\.\d+%2C-179\.\d+%2C-15\.\d+$"), timeout=30_000)
+    expect(
+        page.get_by_text(re.compile(r"in the box 1[67]\.\d\d° S – 15\.\d\d° S, 179\.\d\d° E – 179\.\d\d° W.*: 3 events$"))
+    ).to_be_visible(timeout=30_000)
 
 
 def test_reset_clears_the_sidebar_too_and_nothing_comes_back_at_the_next_change(server, page):

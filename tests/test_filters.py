@@ -69,7 +69,26 @@ BAD = [
     ({"cell": ["89.9,179.9,90"]}, "'cell=89.9,179.9,90' is not a map cell"),  # past the pole and the date line
     ({"cell": ["89.5,10,1"]}, "'cell=89.5,10,1' is not a map cell"),
     ({"area": ["5,5,1,1"]}, "'area=5,5,1,1' is not a box"),
+    ({"area": ["181,5,182,6"]}, "'area=181,5,182,6' is not a box"),
+    ({"area": ["10,5,10,6"]}, "'area=10,5,10,6' is not a box"),
 ]
+
+
+def test_a_box_across_the_antimeridian_is_west_past_east_in_a_link_and_in_words(vocab):
+    state, notices = filters.from_query({"area": ["179.5,-17,-179.5,-16"]}, vocab)
+    assert not notices and state.area == (179.5, -17.0, -179.5, -16.0)
+    assert "in the box 17.00° S – 16.00° S, 179.50° E – 179.50° W" in filters.describe(
+        state, 2, dt.date(2020, 1, 1), dt.date(2020, 1, 1)
+    )
+    # the map's corners run past 180 there; the link's do not
+    assert filters.normal_area(179.5, -17.0, 180.5, -16.0) == (179.5, -17.0, -179.5, -16.0)
+    assert filters.normal_area(-181.0, 1.0, -179.0, 2.0) == (179.0, 1.0, -179.0, 2.0)
+    assert filters.normal_area(10.0, 1.0, 20.0, 2.0) == (10.0, 1.0, 20.0, 2.0)
+    assert filters.normal_area(-200.0, 1.0, 200.0, 2.0) == (-180.0, 1.0, 180.0, 2.0)
+    spot = filters.normal_area(179.9995, -16.0005, 180.0015, -15.9995)
+    assert "at 16.0000° S, 179.9995° W" in filters.describe(
+        FilterState(area=spot), 1, dt.date(2020, 1, 1), dt.date(2020, 1, 1)
+    )
 
 
 @pytest.mark.parametrize(("params", "expected"), BAD)

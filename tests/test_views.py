@@ -413,3 +413,32 @@ def test_events_too_near_a_pole_for_a_web_map_are_counted_as_points_and_as_cells
     assert views.map_view(events, registry, state, 100, 100).beyond == 2
     cells = views.map_view(events, registry, state, 1, 100)
     assert cells.kind == "cells" and cells.beyond == 2
+
+
+def test_a_box_drawn_across_the_antimeridian_narrows_to_both_sides_and_is_framed_there(catalog, registry):
+    import datetime as dt
+
+    from lib import filters, store
+
+    frame = make_frame("fiji")
+    frame["latitude"] = [-16.5, -16.6, -17.0, -16.8, -30.0]
+    frame["longitude"] = [179.9, -179.9, 178.5, -179.5, 179.9]
+    store.write_dataset(frame, "fiji", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    state = FilterState(dataset="fiji")
+    # the map's box corners near the antimeridian run past 180 (a lasso's too, from mapchart.js)
+    corners = [{"lat": -17.2, "lon": 179.5}, {"lat": -16.0, "lon": 180.8}]
+    narrowed = views.selection_to_state(events, state, "points", corners, "fiji")
+    assert narrowed.area == pytest.approx((179.4995, -17.2005, -179.1995, -15.9995))
+    assert queries.count_events(events, narrowed, registry) == 3  # 179.9, -179.9 and -179.5, not 178.5
+    view = views.map_view(events, registry, narrowed, 100, 100)
+    west, _, east, _ = view.figure.layout.meta["bounds"]
+    assert 179 < west < 179.5 and 180.8 < east < 181  # framed on the box, past 180
+    (outline,) = [layer for layer in view.figure.layout.map.layers if layer.name == "sitrep-selection"]
+    assert max(x for x, _ in outline.source["geometry"]["coordinates"]) == pytest.approx(180.8005)
+    # "narrow every view to this spot" at the antimeridian gives a link the URL check accepts
+    area = views.spot_area(-16.5, 179.9995)
+    assert area[0] > area[2]
+    vocab = filters.Vocabulary(["fiji"], "fiji", dt.date(2020, 1, 1), dt.date(2021, 1, 1), [], [], [], [])
+    state, notices = filters.from_query({"area": [",".join(str(v) for v in area)]}, vocab)
+    assert not notices and state.area == pytest.approx(area)
