@@ -954,7 +954,9 @@ def test_events_across_the_antimeridian_are_framed_there_and_so_is_a_view_with_n
     page.mouse.up()
     page.wait_for_url(re.compile(r"[?&]area=179\.\d+%2C-1[67]\.\d+%2C-179\.\d+%2C-15\.\d+$"), timeout=30_000)
     expect(
-        page.get_by_text(re.compile(r"in the box 1[67]\.\d\d° S – 15\.\d\d° S, 179\.\d\d° E – 179\.\d\d° W.*: 3 events$"))
+        page.get_by_text(
+            re.compile(r"in the box 1[67]\.\d\d° S – 15\.\d\d° S, 179\.\d\d° E – 179\.\d\d° W.*: 3 events$")
+        )
     ).to_be_visible(timeout=30_000)
 
 
