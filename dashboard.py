@@ -192,6 +192,9 @@ def _sidebar(store, registry) -> session.View:
         q = st.text_input(
             "Search places, notes and actors",
             key=_widget_key("q"),
+            help="Place names, notes and actor names as the events write them, apostrophes aside; a text of "
+            "1–3 letters as a whole word. An actor is also found by any spelling the actor list knows "
+            '("KH" finds Kata\'ib Hezbollah).',
             max_chars=filters.MAX_QUERY_LENGTH,
             on_change=_clear_notices,
         )

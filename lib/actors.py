@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib import geocheck
+
 ACTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "actors.csv"
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "ʿ": "'", "ʾ": "'", "–": "-", "—": "-"})
 _SPACES = re.compile(r"\s+")
@@ -93,11 +95,15 @@ class Registry:
         """Canonical actors any of whose spellings contains ``text``, apostrophes, dashes and case
         aside: "kataib" finds Kata'ib Hezbollah and Kata'ib Sayyid al-Shuhada (the search box's
         actor half). An alias found whole counts however short ("KH"); otherwise fewer than 3
-        letters find none."""
+        letters find none. A country's name finds only the actors it is part of the name of, not
+        of an alias: "Jordan" is in the alias "Unidentified Armed Group (Jordan)", and "Syria" in
+        "US Forces in Syria", but it does not name every unidentified group or every US strike."""
         found = {self.resolve(text)} - {None}
         wanted = _bare(text)
         if len(wanted) >= 3:
-            found |= {name for key, name in self._by_key.items() if wanted in _bare(key)}
+            place = geocheck.known(text) is not None
+            spellings = self.actors if place else self._by_key
+            found |= {self._by_key.get(actor_key(key), key) for key in spellings if wanted in _bare(key)}
         return sorted(found)
 
     def affiliations(self) -> list[str]:

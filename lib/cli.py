@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--to", metavar="YYYY-MM-DD")
     for key in filters.LIST_KEYS:
         exp.add_argument(f"--{key}", action="append", default=[])
-    exp.add_argument("--q", help="text to find in place names, notes and actor names (any spelling the registry knows)")
+    exp.add_argument(
+        "--q",
+        help="text to find in place names, notes and actor names (or an actor by any spelling the registry knows)",
+    )
     exp.add_argument("--cell", metavar="LAT,LON,SIZE", help="a map cell, as a link's cell=")
     exp.add_argument("--area", metavar="W,S,E,N", help="a map box, as in a link's area=")
     exp.add_argument("--sort", choices=tuple(queries.SORTS), default="oldest", help="row order (default: oldest)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,24 @@ from lib.filters import FilterState, Vocabulary, day_text
 from lib.store import Store
 
 TYPE_EXPR = "coalesce(sub_event_type, event_type)"
+# An event's side (its actor keys, a list) holds one of the keys given (twice, as a parameter).
+# Most sides hold one actor: its key is looked up in a hash of the keys given (a semi-join, the
+# same cost for 1 key or an affiliation's 150), and only the few lists of several are searched
+# one by one. list_has_any alone took 0.1 s for 11 keys at a million rows, 0.4 s for 150.
+HAS_KEY = "({0}[1] IN (SELECT unnest(?::VARCHAR[])) OR (len({0}) > 1 AND list_has_any({0}, ?::VARCHAR[])))"
+# where the search box's text is looked for, as written in the event
+SEARCH_FIELDS = ("location", "notes", "admin1", "admin2", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+APOSTROPHES = "'’‘ʼ"  # the straight one, the typographic ones, and the modifier letter
+NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+
+
+def _without_apostrophes(column: str) -> str:
+    out = column
+    for mark in APOSTROPHES:
+        out = f"replace({out}, '{mark.replace(chr(39), chr(39) * 2)}', '')"
+    return out
+
+
 NICE_CELL_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
@@ -41,18 +60,18 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
         params.append(state.date_to)
     if state.actor:
         keys = registry.keys_for(state.actor)
-        clauses.append("(list_has_any(attacker_keys, ?::VARCHAR[]) OR list_has_any(target_keys, ?::VARCHAR[]))")
-        params += [keys, keys]
+        clauses.append(f"({HAS_KEY.format('attacker_keys')} OR {HAS_KEY.format('target_keys')})")
+        params += [keys] * 4
     if state.attacker:
-        clauses.append("list_has_any(attacker_keys, ?::VARCHAR[])")
-        params.append(registry.keys_for(state.attacker))
+        clauses.append(HAS_KEY.format("attacker_keys"))
+        params += [registry.keys_for(state.attacker)] * 2
     if state.target:
-        clauses.append("list_has_any(target_keys, ?::VARCHAR[])")
-        params.append(registry.keys_for(state.target))
+        clauses.append(HAS_KEY.format("target_keys"))
+        params += [registry.keys_for(state.target)] * 2
     if state.affiliation:
         keys = registry.keys_for(registry.members_of(state.affiliation)) or ["\x00none"]
-        clauses.append("(list_has_any(attacker_keys, ?::VARCHAR[]) OR list_has_any(target_keys, ?::VARCHAR[]))")
-        params += [keys, keys]
+        clauses.append(f"({HAS_KEY.format('attacker_keys')} OR {HAS_KEY.format('target_keys')})")
+        params += [keys] * 4
     if state.type:
         clauses.append("(list_contains(?::VARCHAR[], event_type) OR list_contains(?::VARCHAR[], sub_event_type))")
         params += [list(state.type), list(state.type)]
@@ -60,15 +79,25 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
         clauses.append("list_contains(?::VARCHAR[], country)")
         params.append(list(state.country))
     if state.q:
-        pattern = "%" + state.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        fields = ("location", "notes", "admin1", "admin2")
-        # and the actors any of whose spellings hold the text ("Kataib Hezbollah" finds Kata'ib
-        # Hezbollah's events), or named exactly so if not in the registry: keys, not text, so cheap
+        # the text as written in the event (places, notes, actors), apostrophes aside ("Kataib"
+        # finds "Kata'ib"); a text of 1–3 letters as a whole word ("KH" is not in "Karkh").
+        # replace(), not translate(): ten times quicker here (50 ms for eight fields at 1M rows).
+        bare = state.q.translate(NO_APOSTROPHES)
+        pattern = "%" + bare.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        fields = [_without_apostrophes(f) for f in SEARCH_FIELDS]
+        if len(bare) <= 3:  # the cheap ILIKE first, the word test on what it lets through
+            word = "(?i)(^|[^[:alnum:]])" + re.escape(bare) + "([^[:alnum:]]|$)"
+            text = " OR ".join(f"({f} ILIKE ? ESCAPE '\\' AND regexp_matches({f}, ?))" for f in fields)
+            params_text = [pattern, word] * len(fields)
+        else:
+            text = " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields)
+            params_text = [pattern] * len(fields)
+        # and the actors it names in the registry, whatever spelling their events carry ("KH"
+        # finds Kata'ib Hezbollah's), or named exactly so if not in it: keys, not text, so cheap
         named = registry.keys_for(registry.search(state.q)) + [actor_key(state.q)]
-        text = " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields)
-        actors = "list_has_any(attacker_keys, ?::VARCHAR[]) OR list_has_any(target_keys, ?::VARCHAR[])"
+        actors = f"{HAS_KEY.format('attacker_keys')} OR {HAS_KEY.format('target_keys')}"
         clauses.append(f"({text} OR {actors})")
-        params += [pattern] * len(fields) + [named, named]
+        params += params_text + [named] * 4
     if state.cell:
         lat, lon, size = state.cell
         clauses.append("latitude >= ? AND latitude < ? AND longitude >= ? AND longitude < ?")

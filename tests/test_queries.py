@@ -42,6 +42,39 @@ def test_filters_select_the_right_events(state, expected, fixture_store, registr
     assert queries.count_events(fixture_store, state, registry) == len(expected)
 
 
+def test_the_search_reads_text_as_written_apostrophes_aside_and_short_texts_as_whole_words(catalog, registry):
+    from lib import store
+    from tests.conftest import make_frame
+
+    frame = make_frame("q")
+    frame.loc[0, "notes"] = "US officials blamed Kata'ib Hezbollah."  # named in the notes only
+    frame.loc[1, "admin2"] = "Karkh"  # "KH" inside a word
+    frame.loc[2, "actor1"] = "Some Local Militia"  # an actor not in the registry
+    frame.loc[3, "notes"] = "Near the border with Jordan."
+    store.write_dataset(frame, "q", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+
+    def found(q: str) -> set[str]:
+        return ids(events, FilterState(dataset="q", q=q), registry)
+
+    # the notes' "Kata'ib", and the actor's events, however the apostrophe is written (or not)
+    assert (
+        found("Kata'ib Hezbollah") == found("Kataib Hezbollah") == found("Kata’ib Hezbollah") == {"t:1", "t:4", "t:5"}
+    )
+    assert found("KH") == {"t:4", "t:5"}  # the alias, not "Karkh"
+    assert found("Karkh") == {"t:2"}
+    assert found("Militia") == {"t:3"}  # an actor's name as written in the event
+    # a country's name finds the events that mention it, not every event of an actor one of
+    # whose aliases holds it ("Unidentified Armed Group (Jordan)", "US Forces in Syria")
+    assert found("Jordan") == {"t:4"}
+    from lib.actors import Registry
+
+    shipped = Registry.from_csv()
+    assert "Unidentified armed group" not in shipped.search("Jordan")
+    assert "United States" not in shipped.search("Syria")
+    assert "Harakat al-Nujaba" in shipped.search("Hezbollah")  # part of an alias that is not a place
+
+
 def test_sql_injection_in_values_is_just_text(fixture_store, registry):
     state = FilterState(dataset="fixture", country=("Iraq'); DROP TABLE shipped; --",), q="' OR 1=1 --")
     assert queries.count_events(fixture_store, state, registry) == 0
