@@ -290,7 +290,9 @@ def make_event_map(
             [
                 f"{pd.Timestamp(d):%Y-%m-%d}{date_words.get(k, '')}"
                 + f" · {short(a1, width)}{arrow}{short(a2, width) or '?'}"
-                + ("" if pd.isna(f) else f"<br>{casualty_text(f, i)}")
+                # nothing when nothing is known (the trace's name says "killed unknown"), else
+                # what is: "killed unknown, 4 injured" kept the injured out of sight
+                + ("" if pd.isna(f) and pd.isna(i) else f"<br>{casualty_text(f, i)}")
                 + ("" if int(p) == 1 else f" · {PRECISION_WORDS[int(p)]}")
                 + stacked.get(n, "")
                 for d, k, a1, a2, p, f, i, n in zip(
@@ -617,7 +619,9 @@ def make_timeline(
                     },
                     customdata=part["rowkey"].to_numpy(dtype="int64"),
                     hovertext=[
-                        f"<b>{safe(row.type)}</b> {bin_label(row.event_date, 'day')}<br>{safe(row.actor1)}"
+                        f"<b>{safe(row.type)}</b> {bin_label(row.event_date, 'day')}"
+                        + DATE_WORDS.get(getattr(row, "date_precision", 1), "")  # "within a week"
+                        + f"<br>{safe(row.actor1)}"
                         f"{actor_link(directed)}{safe(row.actor2)}<br>{safe(row.location)}<br>"
                         + casualty_text(row.fatalities, row.injuries)
                         for row in part.itertuples()

@@ -363,7 +363,7 @@ def timeline_events(store: Store, state: FilterState, registry: Registry, limit:
     rel = store.relation(dataset_of(store, state))
     return _run(
         store,
-        f"""SELECT rowkey, event_id, event_date, {TYPE_EXPR} AS type, actor1, actor2, location,
+        f"""SELECT rowkey, event_id, event_date, date_precision, {TYPE_EXPR} AS type, actor1, actor2, location,
                    fatalities, injuries, response_to
             FROM {rel} WHERE {clause} ORDER BY event_date, rowkey LIMIT ?""",
         [*params, limit],

@@ -57,6 +57,9 @@ def test_hover_escapes_html_from_data():
     text = fig.data[0].hovertext[0]
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert text.startswith("2020-01-01 · &lt;script&gt;")  # fatalities unknown: said by the trace name
+    assert "<br>killed unknown, 2 injured" in text  # and the injured, which are known, said too
+    none_known = figures.make_event_map(points.assign(injuries=pd.array([None], dtype="Int32")))
+    assert "killed" not in none_known.data[0].hovertext[0]  # nothing known: the trace's name says it
     assert fig.data[0].name == "Attack (killed unknown)"
     assert "area centroid" in text
     assert fig.data[0].hoverinfo == "text+name"  # the type is the trace name
@@ -233,6 +236,23 @@ def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry
         366 * figures.DAY_MS * 0.92,
         365 * figures.DAY_MS * 0.92,
     ]
+
+
+def test_a_timeline_event_known_only_to_a_week_says_so_in_its_hover(catalog, registry):
+    from lib import store
+    from tests.conftest import make_frame
+
+    frame = make_frame("weeks")
+    frame.loc[0, "date_precision"] = 2
+    store.write_dataset(frame, "weeks", "csv", catalog_path=catalog)
+    events_store = store.Store(catalog)
+    state = FilterState(dataset="weeks")
+    events = queries.timeline_events(events_store, state, registry, 100)
+    bins = queries.timeline_bins(events_store, state, registry, "month")
+    fig = figures.make_timeline(bins, events, queries.retaliation_links(events), "month")
+    hovers = [h for t in fig.data if t.type == "scatter" for h in t.hovertext]
+    day = figures.bin_label(frame.loc[0, "event_date"], "day")
+    assert sum(f"{day} (within a week)<br>" in h for h in hovers) == 1 and len(hovers) == 5
 
 
 def test_timeline_without_lane_when_too_many(fixture_store, registry):
