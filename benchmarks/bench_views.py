@@ -7,7 +7,7 @@ and (b) the naive dashboard: the whole dataset in a pandas frame, a boolean filt
 ``px.scatter_map`` with hover data over every filtered row. It prints medians and p95s of
 latency, the bytes of the figure JSON, and the memory of this process.
 
-    python -m benchmarks.bench_views --sizes 10000 100000 1000000 5000000 [--changes 40] [--naive-runs 3]
+    python -m benchmarks.bench_views --sizes 10000 100000 1000000 5000000 [--changes 40] [--naive-runs 3] [--who]
 """
 
 from __future__ import annotations
@@ -27,14 +27,17 @@ import psutil
 
 from benchmarks.generate import ensure_dataset
 from lib import config, queries, store, views
-from lib.actors import Registry
+from lib.actors import Actor, Registry
 from lib.filters import FilterState
 
 NAIVE_HOVER = ["event_date", "actor1", "actor2", "fatalities", "injuries", "location"]
 
 
-def filter_changes(name: str, facet: queries.Facets, count: int, seed: int = 11) -> list[FilterState]:
-    """A reproducible sequence of views a user might step through: date windows, a country, a type."""
+def filter_changes(
+    name: str, facet: queries.Facets, count: int, seed: int = 11, who: bool = False
+) -> list[FilterState]:
+    """A reproducible sequence of views a user might step through: date windows, a country, a type;
+    with ``who``, also an actor, an affiliation (of 100 actors) and a search text in every 8."""
     rng = np.random.default_rng(seed)
     span = (facet.max_date - facet.min_date).days
     states = [FilterState(dataset=name)]
@@ -44,12 +47,36 @@ def filter_changes(name: str, facet: queries.Facets, count: int, seed: int = 11)
         state = FilterState(
             dataset=name, date_from=start, date_to=min(facet.max_date, start + dt.timedelta(days=width))
         )
-        if i % 4 == 1:
+        kind = i % 8 if who else i % 4
+        if kind == 1:
             state = state.with_(country=(facet.countries[int(rng.integers(0, len(facet.countries)))],))
-        if i % 4 == 2:
+        if kind == 2:
             state = state.with_(type=("Air/drone strike",))
+        if kind == 5:
+            state = state.with_(actor=(f"Synthetic Group {int(rng.integers(0, 200)):04d}",))
+        if kind == 6:
+            state = state.with_(affiliation=("Synthetic side A",))
+        if kind == 7:  # a place's name as written, and part of an actor's
+            state = state.with_(q=f"Place 0{int(rng.integers(0, 100)):02d}" if i % 16 < 8 else "Group 004")
         states.append(state)
     return states
+
+
+def synthetic_registry() -> Registry:
+    """The shipped actor list, and the first 200 synthetic groups in two affiliations of 100."""
+    shipped = Registry.from_csv()
+    sides = [Actor(f"Synthetic Group {i:04d}", [f"Synthetic side {'AB'[i % 2]}"], []) for i in range(200)]
+    return Registry([*shipped.actors.values(), *sides])
+
+
+def kind_of(state: FilterState) -> str:
+    if state.q:
+        return "search"
+    if state.affiliation:
+        return "affiliation"
+    if state.actor:
+        return "actor"
+    return "dates, country, type"
 
 
 def sitrep_map_page(events: store.Store, registry: Registry, state: FilterState) -> int:
@@ -91,12 +118,12 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1e6
 
 
-def run(size: int, catalog: Path, changes: int, naive_runs: int) -> None:
+def run(size: int, catalog: Path, changes: int, naive_runs: int, who: bool = False) -> None:
     name, build = ensure_dataset(size, catalog)
     events = store.Store(catalog)
-    registry = Registry.from_csv()
+    registry = synthetic_registry() if who else Registry.from_csv()
     facet = queries.facets(events, name, registry)
-    states = filter_changes(name, facet, changes)
+    states = filter_changes(name, facet, changes, who=who)
     print(f"\n## {size:,} events ({name})")
     print(f"store build (generate + write Parquet): {'reused' if build is None else f'{build:.1f} s'}")
     sitrep_map_page(events, registry, states[0])  # warm-up (first query opens the file)
@@ -107,6 +134,10 @@ def run(size: int, catalog: Path, changes: int, naive_runs: int) -> None:
         sizes.append(sent)
     default_bytes = sizes[0]
     print(f"Sitrep  map page ({len(states)} filter changes): {summary(latencies)}")
+    if who:  # each kind of change on its own
+        for kind in sorted({kind_of(state) for state in states}):
+            mine = [t for t, state in zip(latencies, states, strict=True) if kind_of(state) == kind]
+            print(f"Sitrep    {kind + ':':22} {len(mine):3d} changes, {summary(mine)}")
     print(f"Sitrep  bytes: default view {default_bytes / 1e3:8.1f} KB, largest {max(sizes) / 1e3:8.1f} KB")
     print(f"Sitrep  process RSS after the changes: {rss_mb():.0f} MB")
     if naive_runs <= 0:
@@ -143,10 +174,13 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path("benchmarks/data/catalog.json"))
     parser.add_argument("--changes", type=int, default=40, help="filter changes replayed per size")
     parser.add_argument("--naive-runs", type=int, default=3, help="changes replayed through the naive baseline")
+    parser.add_argument(
+        "--who", action="store_true", help="mix in actor, affiliation and search changes (the naive app has none)"
+    )
     args = parser.parse_args()
     print(f"# bench_views — {dt.datetime.now():%Y-%m-%d %H:%M}, {psutil.cpu_count()} cores; SYNTHETIC data")
     for size in args.sizes:
-        run(size, args.store.resolve(), args.changes, args.naive_runs)
+        run(size, args.store.resolve(), args.changes, args.naive_runs, args.who)
 
 
 if __name__ == "__main__":
