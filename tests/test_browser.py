@@ -198,7 +198,7 @@ def test_a_dataset_deleted_while_open_resets_the_view_with_a_notice(browser):
                 page.goto(url + "/events?dataset=to-delete")
                 expect(page.get_by_text(re.compile(r": 5 events$"))).to_be_visible(timeout=30_000)
                 store.delete_dataset("to-delete", catalog_path=Path(catalog))
-                page.get_by_label("Search places, notes and actors").fill("Erbil")
+                page.get_by_role("textbox", name="Search places, notes and actors").fill("Erbil")
                 page.keyboard.press("Enter")
                 expect(page.get_by_text(re.compile("The dataset 'to-delete' is no longer in the store"))).to_be_visible(
                     timeout=30_000
@@ -776,7 +776,7 @@ def test_back_and_forward_return_to_the_views_they_left(server, page):
     total = len(store.load_shipped())
     page.goto(server + "/")
     expect(page.get_by_text(re.compile(rf": {total} events$"))).to_be_visible(timeout=30_000)
-    search = page.get_by_label("Search places, notes and actors")
+    search = page.get_by_role("textbox", name="Search places, notes and actors")
     for text in ("Erbil", "Abu Kamal"):
         search.fill(text)
         search.press("Enter")
@@ -788,7 +788,7 @@ def test_back_and_forward_return_to_the_views_they_left(server, page):
         page.wait_for_url(re.compile(rf"/{re.escape(path)}$"), timeout=30_000)
         page.wait_for_timeout(1500)  # had the widgets won, the URL would be rewritten by now
         assert page.url.endswith("/" + path)
-        expect(page.get_by_label("Search places, notes and actors")).to_have_value(text, timeout=30_000)
+        expect(page.get_by_role("textbox", name="Search places, notes and actors")).to_have_value(text, timeout=30_000)
         if text:
             expect(page.get_by_text(f"mentioning “{text}”").first).to_be_visible()
         else:
@@ -802,7 +802,7 @@ def test_back_and_forward_return_to_the_views_they_left(server, page):
     shows("", "")  # every event again
     page.go_forward()
     shows("?q=Erbil", "Erbil")
-    search = page.get_by_label("Search places, notes and actors")  # a change after Back is a new entry
+    search = page.get_by_role("textbox", name="Search places, notes and actors")  # a change after Back is a new entry
     search.fill("Tanf")
     search.press("Enter")
     page.wait_for_url(re.compile(r"/\?q=Tanf$"), timeout=30_000)
@@ -825,7 +825,7 @@ def test_the_events_page_goes_back_to_the_first_after_a_new_order_or_filter_and_
             expect(page.get_by_text(re.compile(r"^Rows 1–10 of 99"))).to_be_visible()
             page.goto(url + "/events?sort=oldest&page=4")
             expect(page.get_by_text(re.compile(r"^Rows 31–40 of 99"))).to_be_visible(timeout=30_000)
-            search = page.get_by_label("Search places, notes and actors")
+            search = page.get_by_role("textbox", name="Search places, notes and actors")
             search.fill("Erbil")
             search.press("Enter")
             page.wait_for_url(re.compile(r"/events\?q=Erbil&sort=oldest$"), timeout=30_000)
@@ -965,7 +965,7 @@ def test_reset_clears_the_sidebar_too_and_nothing_comes_back_at_the_next_change(
     expect(page.get_by_text(re.compile(r"^Air/drone strike events in Iraq mentioning"))).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Reset all filters").click()
     page.wait_for_url(re.compile(r"/$"), timeout=30_000)
-    expect(page.get_by_label("Search places, notes and actors")).to_have_value("", timeout=30_000)
+    expect(page.get_by_role("textbox", name="Search places, notes and actors")).to_have_value("", timeout=30_000)
     sidebar = page.locator("[data-testid='stSidebar']")
     expect(sidebar.locator("[data-testid='stMultiSelect'] [data-baseweb='tag']")).to_have_count(0)  # no chip left
     country = sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Country")
