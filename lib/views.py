@@ -237,7 +237,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         "sources": "; ".join(names) or "not recorded",
         # sources named but not linked (a print or wire report not online): said, not left to be counted
         "unlinked": max(0, len(names) - len(urls)),
-        # which ones, where each other name can be told by its site's address; else None
+        # which ones, where each link tells whose it is by its site name; else [] (only how many)
         "unlinked_names": [md_escape(n) for n in unlinked_names(schema.split_list(text(row["source"])), urls)]
         if len(names) > len(urls)
         else [],
