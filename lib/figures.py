@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib.basemap import ATTRIBUTION as TILE_ATTRIBUTION
-from lib.filters import day_text
+from lib.filters import day_text, wrap_longitude
 
 # Every Plotly chart's config: no logo, and no "Share chart" button, which would upload the
 # figure, rows included, to Plotly's cloud.
@@ -115,7 +115,7 @@ def camera(bounds: list[float]) -> dict:
     span = max((north - south) * 1.6, east - west, 1e-6)
     zoom = float(np.clip(math.log2(360 / span) + 0.2, 1, 11))
     # an extent across the antimeridian runs past 180 (frame_bounds): its middle, back within ±180
-    middle = ((west + east) / 2 + 180) % 360 - 180
+    middle = wrap_longitude((west + east) / 2)
     return {"center": {"lat": (south + north) / 2, "lon": middle}, "zoom": zoom}
 
 

@@ -95,17 +95,18 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
+def wrap_longitude(lon: float) -> float:
+    """A longitude past ±180 (as a map centred near the antimeridian gives it) back within ±180."""
+    return lon if -180 <= lon <= 180 else (lon + 180) % 360 - 180
+
+
 def normal_area(west: float, south: float, east: float, north: float) -> tuple[float, float, float, float]:
     """A box with its longitudes as a map gives them (past ±180 when the map is centred near the
     antimeridian; ``west`` < ``east``) as a link writes it: within ±180, ``west`` > ``east``
     when it crosses the antimeridian, the whole band when it is 360° wide or more."""
     if east - west >= 360:
         return (-180.0, south, 180.0, north)
-
-    def wrap(lon: float) -> float:
-        return lon if -180 <= lon <= 180 else (lon + 180) % 360 - 180
-
-    west, east = wrap(west), wrap(east)
+    west, east = wrap_longitude(west), wrap_longitude(east)
     if east == -180 and west > east:
         east = 180.0  # a box ending on the antimeridian ends at its east side
     return (west, south, east, north)
@@ -489,7 +490,7 @@ def describe(
         lon0, lat0, lon1, lat1 = state.area
         wide = (lon1 - lon0) % 360 or 360.0  # west > east: across the antimeridian
         if lat1 - lat0 <= SPOT_DEGREES and wide <= SPOT_DEGREES:  # "Narrow every view to this spot"
-            middle = (lon0 + wide / 2 + 180) % 360 - 180
+            middle = wrap_longitude(lon0 + wide / 2)
             parts.append(f"at {latitude_text((lat0 + lat1) / 2, 4)}, {longitude_text(middle, 4)}")
         else:
             lats = f"{latitude_text(lat0)} – {latitude_text(lat1)}"
