@@ -48,8 +48,37 @@ def dataset_of(store: Store, state: FilterState) -> str:
     return state.dataset or store.default_dataset
 
 
-def where(state: FilterState, registry: Registry, *, skip_area: bool = False) -> tuple[str, list]:
-    """The WHERE clause (without the word) and its parameters for a state."""
+def search_parts(q: str, registry: Registry) -> tuple[str, list, list[str]]:
+    """What the search box's text finds: a test of the text on SEARCH_FIELDS with its
+    parameters, and the actor keys it names (for EITHER_SIDE)."""
+    # the text as written in the event (places, notes, actors), apostrophes aside ("Kataib"
+    # finds "Kata'ib"); a text of 1–3 letters as a whole word ("KH" is not in "Karkh").
+    # replace(), not translate(): ten times quicker here (50 ms for eight fields at 1M rows).
+    bare = q.translate(NO_APOSTROPHES)
+    pattern = "%" + bare.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    fields = [_without_apostrophes(f) for f in SEARCH_FIELDS]
+    if len(bare) <= 3:  # the cheap ILIKE first, the word test on what it lets through
+        word = "(?i)(^|[^[:alnum:]])" + re.escape(bare) + "([^[:alnum:]]|$)"
+        text = " OR ".join(f"({f} ILIKE ? ESCAPE '\\' AND regexp_matches({f}, ?))" for f in fields)
+        params = [pattern, word] * len(fields)
+    else:
+        text = " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields)
+        params = [pattern] * len(fields)
+    # and the actors it names in the registry, whatever spelling their events carry ("KH"
+    # finds Kata'ib Hezbollah's), or named exactly so if not in it: keys, not text, so cheap
+    named = registry.keys_for(registry.search(q)) + [actor_key(q)]
+    return text, params, named
+
+
+# the event's attacker or target side holds one of the keys given (four times, as parameters)
+EITHER_SIDE = f"({HAS_KEY.format('attacker_keys')} OR {HAS_KEY.format('target_keys')})"
+
+
+def where(state: FilterState, registry: Registry, *, matches: str | None = None) -> tuple[str, list]:
+    """The WHERE clause (without the word) and its parameters for a state.
+
+    ``matches`` names a table of the rowkeys the search text finds (``search_matches``); without
+    it the text is tested on every event the other filters let through."""
     clauses: list[str] = ["TRUE"]
     params: list = []
     if state.date_from:
@@ -60,7 +89,7 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
         params.append(state.date_to)
     if state.actor:
         keys = registry.keys_for(state.actor)
-        clauses.append(f"({HAS_KEY.format('attacker_keys')} OR {HAS_KEY.format('target_keys')})")
+        clauses.append(EITHER_SIDE)
         params += [keys] * 4
     if state.attacker:
         clauses.append(HAS_KEY.format("attacker_keys"))
@@ -70,7 +99,7 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
         params += [registry.keys_for(state.target)] * 2
     if state.affiliation:
         keys = registry.keys_for(registry.members_of(state.affiliation)) or ["\x00none"]
-        clauses.append(f"({HAS_KEY.format('attacker_keys')} OR {HAS_KEY.format('target_keys')})")
+        clauses.append(EITHER_SIDE)
         params += [keys] * 4
     if state.type:
         clauses.append("(list_contains(?::VARCHAR[], event_type) OR list_contains(?::VARCHAR[], sub_event_type))")
@@ -78,37 +107,44 @@ def where(state: FilterState, registry: Registry, *, skip_area: bool = False) ->
     if state.country:
         clauses.append("list_contains(?::VARCHAR[], country)")
         params.append(list(state.country))
-    if state.q:
-        # the text as written in the event (places, notes, actors), apostrophes aside ("Kataib"
-        # finds "Kata'ib"); a text of 1–3 letters as a whole word ("KH" is not in "Karkh").
-        # replace(), not translate(): ten times quicker here (50 ms for eight fields at 1M rows).
-        bare = state.q.translate(NO_APOSTROPHES)
-        pattern = "%" + bare.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        fields = [_without_apostrophes(f) for f in SEARCH_FIELDS]
-        if len(bare) <= 3:  # the cheap ILIKE first, the word test on what it lets through
-            word = "(?i)(^|[^[:alnum:]])" + re.escape(bare) + "([^[:alnum:]]|$)"
-            text = " OR ".join(f"({f} ILIKE ? ESCAPE '\\' AND regexp_matches({f}, ?))" for f in fields)
-            params_text = [pattern, word] * len(fields)
-        else:
-            text = " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields)
-            params_text = [pattern] * len(fields)
-        # and the actors it names in the registry, whatever spelling their events carry ("KH"
-        # finds Kata'ib Hezbollah's), or named exactly so if not in it: keys, not text, so cheap
-        named = registry.keys_for(registry.search(state.q)) + [actor_key(state.q)]
-        actors = f"{HAS_KEY.format('attacker_keys')} OR {HAS_KEY.format('target_keys')}"
-        clauses.append(f"({text} OR {actors})")
-        params += params_text + [named] * 4
+    if state.q and matches:  # the events found for the text, once (store.search_matches)
+        clauses.append(f"rowkey IN (SELECT rowkey FROM {matches})")
+    elif state.q:
+        text, text_params, named = search_parts(state.q, registry)
+        clauses.append(f"({text} OR {EITHER_SIDE})")
+        params += text_params + [named] * 4
     if state.cell:
         lat, lon, size = state.cell
         clauses.append("latitude >= ? AND latitude < ? AND longitude >= ? AND longitude < ?")
         params += [lat, lat + size, lon, lon + size]
-    if state.area and not skip_area:
+    if state.area:
         lon0, lat0, lon1, lat1 = state.area
         # west > east: a box across the antimeridian, east of its west side or west of its east side
         lons = "(longitude >= ? OR longitude <= ?)" if lon0 > lon1 else "longitude BETWEEN ? AND ?"
         clauses.append(f"{lons} AND latitude BETWEEN ? AND ?")
         params += [lon0, lon1, lat0, lat1]
     return " AND ".join(clauses), params
+
+
+def search_matches(store: Store, dataset: str, q: str, registry: Registry) -> str:
+    """The name of a table of the rowkeys of ``dataset``'s events that the search text ``q``
+    finds, made on the first ask and kept (``Store.derived_table``).
+
+    A rerun of the Map page asks three queries of the same text, and every move of the slider
+    asks them again: the text's test on eight fields costs 0.3 s a scan at a million events,
+    the lookup in this table a few ms. The text is tested on the whole dataset once, in two
+    scans (the text, then the actors it names): one scan with both, OR-ed, took longer."""
+    text, params, named = search_parts(q, registry)
+    rel = store.relation(dataset)
+    key = ("search", store.info(dataset).fingerprint, q, tuple(named))
+    sql = f"SELECT rowkey FROM {rel} WHERE {text} UNION SELECT rowkey FROM {rel} WHERE {EITHER_SIDE}"
+    return store.derived_table(key, sql, [*params, *[named] * 4])
+
+
+def _where(store: Store, state: FilterState, registry: Registry) -> tuple[str, list]:
+    """``where`` for a query on the store: the search text's events looked up, not searched."""
+    matches = search_matches(store, dataset_of(store, state), state.q, registry) if state.q else None
+    return where(state, registry, matches=matches)
 
 
 def _run(store: Store, sql: str, params: list) -> pd.DataFrame:
@@ -204,14 +240,14 @@ def vocabulary(store: Store, dataset: str, registry: Registry, facet: Facets) ->
 
 
 def count_events(store: Store, state: FilterState, registry: Registry) -> int:
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     return int(_scalar(store, f"SELECT count(*) FROM {rel} WHERE {clause}", params)[0])
 
 
 def count_events_and_beyond(store: Store, state: FilterState, registry: Registry, latitude: float) -> tuple[int, int]:
     """The events in view, and how many of them lie nearer a pole than ``latitude`` (one scan)."""
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     n, beyond = _scalar(
         store,
@@ -241,7 +277,7 @@ def dataset_extent(store: Store, dataset: str) -> tuple[list[float], list[float]
 
 def totals(store: Store, state: FilterState, registry: Registry) -> dict[str, int | None]:
     """Events, events with known fatalities, fatalities and injuries reported, in the view."""
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     n, known, deaths, hurt = _scalar(
         store,
@@ -256,7 +292,7 @@ def totals(store: Store, state: FilterState, registry: Registry) -> dict[str, in
 
 def map_points(store: Store, state: FilterState, registry: Registry, limit: int) -> pd.DataFrame:
     """Up to ``limit`` events as points: rowkey, lat, lon (float32), type, date, casualties, hover text."""
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     return _run(
         store,
@@ -295,7 +331,7 @@ def map_cells(
     unknown_fatalities (events without a figure), ``n_0`` … counts of the view's most
     common ``types`` and ``n_other``; the busiest cell first.
     """
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     extent = _scalar(
         store, f"SELECT min(latitude), max(latitude), min(longitude), max(longitude) FROM {rel} WHERE {clause}", params
@@ -345,7 +381,7 @@ def time_bin(start: dt.date, end: dt.date) -> str:
 def timeline_bins(store: Store, state: FilterState, registry: Registry, bin_: str) -> pd.DataFrame:
     """Events and fatalities per time bin and type: bin (date), type, events, fatalities (the
     known figures' sum), unknown_killed (events whose number killed is unknown)."""
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     return _run(
         store,
@@ -359,7 +395,7 @@ def timeline_bins(store: Store, state: FilterState, registry: Registry, bin_: st
 
 def timeline_events(store: Store, state: FilterState, registry: Registry, limit: int) -> pd.DataFrame:
     """Up to ``limit`` events for the timeline's event lane, with their response_to links."""
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     return _run(
         store,
@@ -419,7 +455,7 @@ def events_page(
     store: Store, state: FilterState, registry: Registry, offset: int, limit: int, sort: str = "newest"
 ) -> pd.DataFrame:
     """One page of the filtered events, sorted in the store."""
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     order = SORTS.get(sort, SORTS["newest"])
     return _run(
@@ -494,7 +530,7 @@ def iter_batches(
     """The filtered events' canonical columns in the order of ``sort`` (one of :data:`SORTS`;
     the Events table's, so a download lists its rows as the table does), as Arrow batches
     (for streamed exports)."""
-    clause, params = where(state, registry)
+    clause, params = _where(store, state, registry)
     rel = store.relation(dataset_of(store, state))
     cur = store.cursor()
     try:

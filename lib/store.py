@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -151,6 +152,11 @@ def suggest_dataset_name(filename: str) -> str:
     name = re.sub(r"[^a-z0-9_.-]+", "-", stem).strip("-.")[:64]
     return name if DATASET_NAME.match(name) else "imported"
 
+
+# Derived tables (Store.derived_table, e.g. a search text's events) kept per process: at most
+# this many, and this many rowkeys in all (8 bytes each: 80 MB).
+DERIVED_TABLES = 8
+DERIVED_ROWS = 10_000_000
 
 # The version of actors.actor_key that the stored key columns were made with. Version 2 drops
 # ACLED's government period ("(2021-)"). A dataset imported before has no "actor_keys" entry in
@@ -543,6 +549,9 @@ class Store:
         # Bounded, so a served app stays small however large the datasets (queries stream Parquet).
         self.con.execute("SET memory_limit = '1GB'")
         self._lock = threading.Lock()
+        self._derived_lock = threading.Lock()
+        self._derived: OrderedDict[tuple, tuple[str, int]] = OrderedDict()  # key → (table, rows)
+        self._derived_made = 0
         self._views: dict[str, str] = {}
         self._infos: dict[str, DatasetInfo] = {}
         self._catalog_mtime: float = -1
@@ -609,6 +618,37 @@ class Store:
                     files=(entry["file"],),
                 )
             self._catalog_mtime = mtime
+
+    def derived_table(self, key: tuple, select_sql: str, params: list) -> str:
+        """The name of a table holding the rows of ``select_sql``, made once per ``key`` and kept.
+
+        The key must name everything the rows depend on (a dataset's fingerprint, so a new
+        version of it makes a new table). The least recently used tables are dropped beyond
+        DERIVED_TABLES tables or DERIVED_ROWS rows in all, so memory stays bounded."""
+        with self._derived_lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return self._derived[key][0]
+            self._derived_made += 1
+            table = f"derived_{self._derived_made}"
+            cur = self.cursor()
+            try:
+                cur.execute(f"CREATE TABLE {table} AS {select_sql}", params)
+                rows = int(cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                self._derived[key] = (table, rows)
+                while len(self._derived) > 1 and (
+                    len(self._derived) > DERIVED_TABLES or sum(r for _, r in self._derived.values()) > DERIVED_ROWS
+                ):
+                    _, (old, _) = self._derived.popitem(last=False)
+                    cur.execute(f"DROP TABLE IF EXISTS {old}")
+            finally:
+                cur.close()
+            return table
+
+    def derived_tables(self) -> list[str]:
+        """The derived tables kept, least recently used first."""
+        with self._derived_lock:
+            return [table for table, _ in self._derived.values()]
 
     def datasets(self) -> list[DatasetInfo]:
         """Every dataset, shipped first, then imported by name."""

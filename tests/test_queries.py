@@ -75,6 +75,57 @@ def test_the_search_reads_text_as_written_apostrophes_aside_and_short_texts_as_w
     assert "Harakat al-Nujaba" in shipped.search("Hezbollah")  # part of an alias that is not a place
 
 
+def test_a_search_is_looked_up_once_and_finds_what_the_full_test_finds(fixture_store, registry):
+    """The search text's events are kept in a table (search_matches); each query with the same
+    text reads that table, and finds what testing the text on every event finds."""
+
+    def direct(state: FilterState) -> int:  # the text tested on every row, no table
+        clause, params = queries.where(state, registry)
+        rel = fixture_store.relation("fixture")
+        return fixture_store.con.execute(f"SELECT count(*) FROM {rel} WHERE {clause}", params).fetchone()[0]
+
+    for q in ["embassy", "KH", "Kataib Hezbollah", "event t:3", "100%_", "' OR 1=1 --", "sayyid al shuhada"]:
+        state = FilterState(dataset="fixture", q=q)
+        assert queries.count_events(fixture_store, state, registry) == direct(state), q
+        narrowed = state.with_(date_from=dt.date(2021, 1, 1))  # with other filters too
+        assert queries.count_events(fixture_store, narrowed, registry) == direct(narrowed), q
+    kept = fixture_store.derived_tables()
+    queries.totals(fixture_store, FilterState(dataset="fixture", q="embassy"), registry)
+    assert sorted(fixture_store.derived_tables()) == sorted(kept)  # the same text: no new table
+
+
+def test_kept_searches_are_bounded_and_follow_a_new_version_of_the_dataset(catalog, registry, monkeypatch):
+    from lib import store
+    from tests.conftest import make_frame
+
+    frame = make_frame("kept")
+    store.write_dataset(frame, "kept", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+
+    def count(q: str) -> int:
+        return queries.count_events(events, FilterState(dataset="kept", q=q), registry)
+
+    def tables() -> set[str]:
+        return {r[0] for r in events.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+    monkeypatch.setattr(store, "DERIVED_TABLES", 3)
+    for q in ["embassy", "KH", "event", "Syria", "Baghdad"]:
+        count(q)
+    kept = events.derived_tables()
+    assert len(kept) == 3 and tables() >= set(kept)
+    assert not {t for t in tables() if t.startswith("derived_")} - set(kept)  # the others are dropped
+    monkeypatch.setattr(store, "DERIVED_ROWS", 0)  # one table, however large, is still kept
+    assert count("Hezbollah") > 0  # a new text
+    assert len(events.derived_tables()) == 1
+
+    assert count("Zakho") == 0
+    more = make_frame("kept").iloc[[0]].copy()
+    more.loc[:, ["event_id", "location"]] = ["t:9", "Zakho"]
+    store.write_dataset(more, "kept", "csv", catalog_path=catalog)  # adds its new event
+    events.refresh()
+    assert count("Zakho") == 1  # the new version is searched, not the kept table
+
+
 def test_sql_injection_in_values_is_just_text(fixture_store, registry):
     state = FilterState(dataset="fixture", country=("Iraq'); DROP TABLE shipped; --",), q="' OR 1=1 --")
     assert queries.count_events(fixture_store, state, registry) == 0
