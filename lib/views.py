@@ -351,6 +351,7 @@ class TimelineView:
     bin: str
     lane_shown: bool
     links: int
+    table: pd.DataFrame  # the charts' counts as text (timeline_table)
 
 
 def timeline_view(
@@ -380,7 +381,31 @@ def timeline_view(
     fig.update_xaxes(range=[first - pad, last + pad])
     if (end - start).days < 7:  # a few days: a tick per day, named by its date (not hours)
         fig.update_xaxes(dtick=figures.DAY_MS, tickformat="%-d %b %Y")
-    return TimelineView(fig, bin_, len(lane) > 0, len(links))
+    return TimelineView(fig, bin_, len(lane) > 0, len(links), timeline_table(bins, bin_))
+
+
+def timeline_table(bins: pd.DataFrame, bin_: str) -> pd.DataFrame:
+    """The Timeline's bars as a table, for keyboard and screen-reader users and for reading
+    exact figures: a row per day, week, month or year that holds events. People killed add up
+    the known figures, and read "unknown" where no event of the period has one (not 0)."""
+    columns = ["Period", "Events", "People killed (known figures)", "Events with number killed unknown", "By type"]
+    if not len(bins):
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for start, part in bins.groupby("bin", sort=True):
+        known = pd.to_numeric(part["fatalities"], errors="coerce")
+        by_type = part.sort_values(["events", "type"], ascending=[False, True])
+        names = by_type["type"].fillna("No type")
+        rows.append(
+            [
+                figures.bin_label(start, bin_),
+                int(part["events"].sum()),
+                f"{int(known.sum()):,}" if known.notna().any() else "unknown",
+                int(part["unknown_killed"].sum()),
+                "; ".join(f"{t} {n:,}" for t, n in zip(names, by_type["events"], strict=True)),
+            ]
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def timeline_click(store: Store, dataset: str, points: list[dict]) -> str | None:

@@ -95,6 +95,8 @@ with card_column:
             "reports it comes from. With a keyboard or a screen reader, the Events page lists the same events: "
             "Shift+Space on a row opens its details here."
         )
+        if result.events:
+            st.page_link("pages/events.py", label=f"List these {filters.count_text(result.events, 'event')} as a table")
     else:
         with st.container(border=True):
             if st.button("Close details", icon=":material/close:"):

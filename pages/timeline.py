@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import figures, session, views
+from lib import figures, filters, session, views
 
 view = session.view()
 st.title("Timeline")
@@ -25,10 +25,13 @@ if result.lane_shown:
         f"from an event to the one a source says answered it ({result.links} link{'s' if result.links != 1 else ''} "
         "in view). Rings: number killed unknown. Click an event to open its details on the map, with these filters."
     )
-if view.count:  # the charts are images to a screen reader; the table is their text
+elif view.count:
+    st.caption("Too many events to draw one by one; narrow the filters to see each event and the retaliation links.")
+if view.count:  # the charts are images to a screen reader: their counts as text, and the events' table
+    with st.expander(f"The counts per {result.bin} as a table"):
+        st.dataframe(result.table, hide_index=True, width="stretch")
+    st.page_link("pages/events.py", label=f"List these {filters.count_text(view.count, 'event')} as a table")
     st.caption(
         "With a keyboard or a screen reader, the Events page lists the same events, with their dates, types, "
         "casualties and the events they answer."
     )
-elif view.count:
-    st.caption("Too many events to draw one by one; narrow the filters to see each event and the retaliation links.")

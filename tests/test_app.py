@@ -257,3 +257,6 @@ def test_the_chart_pages_point_keyboard_and_screen_reader_users_to_the_events_ta
     at = run(page=page)
     hint = "With a keyboard or a screen reader, the Events page lists the same events"
     assert any(hint in c for c in caption_texts(at))
+    # and links to it, the filters kept (the browser tests follow the link)
+    (link,) = [e for e in at.get("page_link") if e.proto.label.startswith("List these")]
+    assert link.proto.label == "List these 99 events as a table" and link.proto.page.endswith("events")

@@ -1038,6 +1038,48 @@ def test_a_page_link_reached_with_tab_is_outlined_unlike_the_current_page(server
     assert current.evaluate(style) == "none"  # the current page is marked by its own look, not the outline
 
 
+# The contrast of an element's text on the first opaque background behind it (WCAG's formula),
+# a translucent text colour (or opacity) blended over that background, as axe-core computes it.
+CONTRAST_JS = """(e) => {
+  const rgba = (c) => { const v = c.match(/[\\d.]+/g).map(Number); return v.length === 4 ? v : [...v, 1]; };
+  const lum = (rgb) => rgb.slice(0, 3)
+    .map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let back = e;
+  while (back && rgba(getComputedStyle(back).backgroundColor)[3] === 0) back = back.parentElement;
+  const ground = back ? rgba(getComputedStyle(back).backgroundColor) : [255, 255, 255, 1];
+  // a translucent colour, or one in an element with opacity, as drawn over its background
+  const ink = rgba(getComputedStyle(e).color);
+  let alpha = ink[3];
+  for (let x = e; x && x !== back; x = x.parentElement) alpha *= Number(getComputedStyle(x).opacity);
+  const seen = ink.slice(0, 3).map((v, i) => v * alpha + ground[i] * (1 - alpha));
+  const [a, b] = [lum(seen), lum(ground)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_captions_are_readable_and_the_charts_link_to_their_events_as_a_table(server, page):
+    """WCAG 1.4.3: the sentence, the key and the hints are captions, at 4.5:1 or more (Streamlit's
+    grey was 3.9:1); the Map and the Timeline link to the same events in the Events table."""
+    page.goto(server + "/timeline?country=Syria&from=2021-01-01")
+    sentence(page)
+    table = page.get_by_text("The counts per month as a table")
+    expect(table).to_be_visible(timeout=30_000)  # the page's last elements: its run is over
+    page.wait_for_timeout(500)
+    captions = page.locator("[data-testid=stCaptionContainer] p")
+    ratios = [captions.nth(i).evaluate(CONTRAST_JS) for i in range(captions.count())]
+    assert len(ratios) >= 3 and min(ratios) >= 4.5, ratios
+    table.click()
+    expect(page.get_by_role("link", name="List these 39 events as a table")).to_be_visible()
+    page.goto(server + "/?country=Syria&from=2021-01-01")
+    link = page.get_by_role("link", name="List these 39 events as a table")
+    expect(link).to_be_visible(timeout=30_000)
+    link.click()
+    page.wait_for_url(re.compile(r"/events\?"), timeout=30_000)
+    assert sentence(page) == "Strikes and attacks in Syria, 1 Jan 2021 – 19 Nov 2024: 39 events"
+    assert "country=Syria" in page.url and "from=2021-01-01" in page.url
+
+
 def test_on_a_phone_the_about_page_does_not_scroll_sideways(server, phone):
     phone.goto(server + "/about")
     expect(phone.get_by_role("heading", name="Codebook")).to_be_visible(timeout=30_000)

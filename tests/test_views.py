@@ -131,6 +131,40 @@ def test_timeline_of_the_shipped_data_shows_the_erbil_chain():
     assert erbil and lanes[round(erbil[0].ay)] == "Iran-aligned" and lanes[round(erbil[0].y)] == "US-led coalition"
 
 
+def test_the_timelines_counts_as_a_table_match_the_shipped_events():
+    """The Timeline's text version: per month, the events, the known killed (unknown where no
+    event of the month has a figure, never 0) and the types, as the shipped rows say."""
+    import datetime as dt
+
+    from lib import store
+    from lib.actors import Registry
+
+    shipped = store.Store()
+    state = FilterState(date_from=dt.date(2021, 1, 1), date_to=dt.date(2023, 12, 31))
+    result = views.timeline_view(shipped, Registry.from_csv(), state, dt.date(2019, 12, 27), dt.date(2024, 11, 19))
+    assert result.bin == "month"
+    rows = store.load_shipped()
+    rows = rows[(rows["event_date"] >= "2021-01-01") & (rows["event_date"] <= "2023-12-31")]
+    month = rows["event_date"].dt.strftime("%b %Y")
+    table = result.table.set_index("Period")
+    assert table["Events"].sum() == len(rows) and set(table.index) == set(month)
+    for period, part in rows.groupby(month):
+        row = table.loc[period]
+        assert row["Events"] == len(part)
+        known = part["fatalities"].dropna()
+        assert row["People killed (known figures)"] == (f"{int(known.sum()):,}" if len(known) else "unknown")
+        assert row["Events with number killed unknown"] == part["fatalities"].isna().sum()
+        types = part["sub_event_type"].fillna(part["event_type"]).value_counts()
+        assert sorted(row["By type"].split("; ")) == sorted(f"{t} {n}" for t, n in types.items())
+    # a month whose events all have the number killed unknown (in Syria, Jul 2021) says so
+    syria = views.timeline_view(
+        shipped, Registry.from_csv(), state.with_(country=("Syria",)), dt.date(2019, 12, 27), dt.date(2024, 11, 19)
+    ).table.set_index("Period")
+    in_syria = rows[(rows["country"] == "Syria") & (month == "Jul 2021")]
+    assert len(in_syria) and in_syria["fatalities"].isna().all()
+    assert syria.loc["Jul 2021", "People killed (known figures)"] == "unknown"
+
+
 def test_the_map_stays_within_its_byte_budgets(catalog, registry):
     """Issue 5: the unfiltered map under 300 KB, any map under 1 MB (synthetic data, 9,000 events)."""
     import plotly.io as pio
