@@ -37,11 +37,11 @@ def codebook_text() -> str:
 
 def codebook_for_readers() -> str:
     """The codebook as the About page shows it, under its "Codebook" heading: without its own
-    title, its headings two levels down, and without the sentence for developers about the test
+    title, its headings one level down (h3 under the page's h2), and without the sentence for developers about the test
     that keeps it true."""
     text = codebook_text()
     lines = text.splitlines()
     if lines and lines[0].startswith("# "):
         text = "\n".join(lines[1:])
     text = re.sub(r"\s*`tests/test_codebook\.py` fails.*?disagree\.", "", text, flags=re.S)
-    return re.sub(r"^(#{2,4}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", text, flags=re.M)
+    return re.sub(r"^(#{2,4}) ", lambda m: "#" * (len(m.group(1)) + 1) + " ", text, flags=re.M)

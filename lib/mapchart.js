@@ -140,7 +140,16 @@ function showCard(root, figure) {
   // also on the map's first figure: a shared link with event=, or an event opened from the
   // Timeline or Events, lands here with the details below a narrow map and out of sight
   const changed = key !== root.__sitrepSelected;
+  const closed = changed && !key && root.__sitrepSelected;
   root.__sitrepSelected = key;
+  if (closed) {
+    // "Close details" took its button, and the focus with it, off the page: keyboard users go
+    // on from the map, not from the top of the page
+    const focus = document.activeElement;
+    const map = mapOf(root);
+    if (map && (!focus || focus === document.body)) map.getCanvas().focus({ preventScroll: true });
+    return;
+  }
   if (!changed || !key) return;
   const started = Date.now();
   const look = () => {
@@ -200,6 +209,7 @@ function drawLabels(root, bordersUrl) {
   if (!layer) {
     layer = document.createElement("div");
     layer.className = "sitrep-labels";
+    layer.setAttribute("aria-hidden", "true"); // part of the picture: read aloud, a stray list of names
     layer.style.cssText = "position:absolute;inset:0;overflow:hidden;pointer-events:none;z-index:1";
     box.appendChild(layer);
   }
@@ -298,8 +308,10 @@ function drawLegend(root, figure) {
     if (!trace || trace.showlegend === false || !trace.name) continue;
     const colour = trace.marker && typeof trace.marker.color === "string" ? trace.marker.color : "#999";
     const item = document.createElement("span");
+    item.setAttribute("role", "listitem");
     const swatch = document.createElement("span");
     swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
     if (trace.meta === "ring") {
       swatch.style.border = `3px solid ${colour}`;
       swatch.style.background = "#fff";
@@ -583,6 +595,9 @@ export default function (component) {
     return;
   }
   root.__sitrepExport = payload.export || {};
+  // to a screen reader, the map is named by what it shows (the page's sentence)
+  root.setAttribute("role", "figure");
+  root.setAttribute("aria-label", root.__sitrepExport.title ? `Map: ${root.__sitrepExport.title}` : "Map");
   const figure = payload.figure;
   const borders = takeBorders(figure);
   root.style.height = (figure.layout && figure.layout.height ? figure.layout.height : 600) + "px";

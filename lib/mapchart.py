@@ -25,8 +25,10 @@ from lib import basemap, figures
 
 JS = (Path(__file__).with_name("mapchart.js")).read_text(encoding="utf-8")
 HTML = (
-    '<div class="sitrep-map-message"></div><div class="sitrep-map" style="width:100%;height:600px"></div>'
-    '<div class="sitrep-map-legend"></div><div class="sitrep-map-note" role="status"></div>'
+    '<div class="sitrep-map-message" role="alert"></div>'
+    '<div class="sitrep-map" style="width:100%;height:600px"></div>'
+    '<div class="sitrep-map-legend" role="list" aria-label="Key"></div>'
+    '<div class="sitrep-map-note" role="status"></div>'
 )
 CSS = (
     ".sitrep-map-message:empty,.sitrep-map-note:empty,.sitrep-map-legend:empty{display:none}"

@@ -7,7 +7,7 @@ from lib import docs, session, views
 store = session.get_store()
 st.title("About the data")
 st.caption(session.view().description)
-st.subheader("Datasets")
+st.header("Datasets")
 st.dataframe(
     docs.dataset_table(store.datasets()),
     hide_index=True,
@@ -17,5 +17,5 @@ st.dataframe(
 st.html("<style>[data-testid='stMarkdownContainer'] table { display: block; overflow-x: auto; }</style>")
 for info in store.datasets():
     st.markdown(f"**{views.md_escape(info.name)}** — {views.md_escape(info.licence)}")  # a plain table's is typed
-st.subheader("Codebook")
+st.header("Codebook")
 st.markdown(docs.codebook_for_readers())

@@ -69,7 +69,7 @@ if gone:
         f"Removed '{gone[0]}' ({filters.count_text(gone[1], 'event')}) from the store, and its file from the disk."
     )
 
-st.subheader("Import a file")
+st.header("Import a file")
 limit_mb = config.get("SITREP_MAX_UPLOAD_MB")
 st.markdown(
     f"ACLED (CSV/XLSX, any era), UCDP GED (CSV), GDELT 1.0/2.0 event files, or a CSV/XLSX with the canonical "

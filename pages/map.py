@@ -102,7 +102,7 @@ with card_column:
             if st.button("Close details", icon=":material/close:"):
                 st.session_state["p_event"] = None
                 st.rerun()
-            st.subheader(card["title"])
+            st.header(card["title"], anchor=False)  # h2 under the page's h1
             if result.kind == "points" and not result.selected_drawn:
                 st.caption(":material/visibility_off: Outside the current filters, so not on the map.")
             st.markdown(f"**Date:** {card['date']}  \n**Date precision:** {card['date_precision']}")

@@ -1038,6 +1038,29 @@ def test_a_page_link_reached_with_tab_is_outlined_unlike_the_current_page(server
     assert current.evaluate(style) == "none"  # the current page is marked by its own look, not the outline
 
 
+def test_the_map_is_named_by_its_sentence_and_closing_the_details_leaves_the_focus_on_the_map(server, page):
+    """For screen readers: the map is a figure named by the page's sentence, its key is a list,
+    the country names are hidden as part of the picture, the event's title is an h2 under the
+    page's h1; "Close details" by keyboard leaves the focus on the map, not at the page's top."""
+    page.goto(server + "/?event=" + quote("sitrep:2021-02-25-us-strikes-abu-kamal", safe=""))
+    close = page.get_by_role("button", name=re.compile("Close details"))
+    expect(close).to_be_visible(timeout=30_000)
+    map_settled(page)
+    figure = page.get_by_role("figure", name=re.compile(r"^Map: Strikes and attacks, .*: 99 events$"))
+    expect(figure).to_have_count(1)
+    expect(page.get_by_role("list", name="Key").get_by_role("listitem")).not_to_have_count(0)
+    expect(page.locator(".sitrep-labels")).to_have_attribute("aria-hidden", "true")
+    title = page.get_by_role("heading", level=2, name=re.compile("Abu Kamal"))
+    expect(title).to_be_visible()
+    close.focus()
+    page.keyboard.press("Enter")
+    expect(title).to_have_count(0, timeout=30_000)
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('maplibregl-canvas')",
+        timeout=10_000,
+    )
+
+
 # The contrast of an element's text on the first opaque background behind it (WCAG's formula),
 # a translucent text colour (or opacity) blended over that background, as axe-core computes it.
 CONTRAST_JS = """(e) => {
