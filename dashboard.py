@@ -207,7 +207,7 @@ def _sidebar(store, registry) -> session.View:
         dataset=None if dataset == store.default_dataset else dataset,
         date_from=date_from if date_from != lo else None,
         date_to=date_to if date_to != hi else None,
-        q=q.strip(),
+        q=filters.search_text(q),
         **chosen,
         **{key: st.session_state.get(f"p_{key}") for key in PAGE_KEYS},
     )

@@ -21,6 +21,7 @@ import datetime as dt
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -58,6 +59,13 @@ class FilterState:
     cell: tuple[float, float, float] | None = None  # lat, lon of the cell's south-west corner; size in degrees
     area: tuple[float, float, float, float] | None = None  # lon0, lat0, lon1, lat1
 
+    def __post_init__(self) -> None:
+        # a cell or box as its link carries it (link_degrees), however it was made (a box drawn on the map)
+        for key in ("cell", "area"):
+            value = getattr(self, key)
+            if value is not None:
+                object.__setattr__(self, key, tuple(link_degrees(float(v)) for v in value))
+
     def with_(self, **changes) -> FilterState:
         return replace(self, **changes)
 
@@ -86,6 +94,12 @@ class Vocabulary:
     attackers: Sequence[str] | None = None  # actor 1's side; None: any actor
     targets: Sequence[str] | None = None  # actor 2's side; None: any actor
     event_exists: Callable[[str], bool] = field(default=lambda event_id: True)
+
+
+# The days a link's dates may name: imports take events from 1900 (schema.EARLIEST_DATE), and
+# Streamlit's date slider cannot reach before 1684 or after 2255 (the page failed whole).
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2199, 12, 31)
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -120,7 +134,18 @@ def _parse_floats(text: str, count: int) -> tuple[float, ...] | None:
         values = tuple(float(p) for p in parts)
     except ValueError:
         return None
-    return values if all(math.isfinite(v) for v in values) else None
+    # as a link writes them, so the view a link opens is the one it was made from
+    return tuple(link_degrees(v) for v in values) if all(math.isfinite(v) for v in values) else None
+
+
+LINK_DECIMALS = 5  # of a degree in a link's cell and area: ~1 m
+
+
+def link_degrees(value: float) -> float:
+    """Degrees as a link carries them (rounded to LINK_DECIMALS; no -0). The state holds them so
+    too: a box kept at full precision was not the box its link opened (44.0000001 became 44, and a
+    box of no width was refused)."""
+    return round(value, LINK_DECIMALS) + 0.0
 
 
 def _values(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
@@ -173,6 +198,14 @@ def _shown(value: str) -> str:
     return md_inline(repr(value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…"))
 
 
+def search_text(text: str) -> str:
+    """A search text as it is searched for: spaces and line breaks as one space (the box cannot
+    hold a line break), without invisible control and format characters (a right-to-left
+    override in a link turned the page's sentence around)."""
+    shown = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf") or c in "\t\n\r")
+    return " ".join(shown.split())
+
+
 def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[FilterState, list[str]]:
     """Parse query parameters into a state; return it with a notice per dropped value.
 
@@ -212,6 +245,12 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
         day = _parse_date(text) if text else None
         if text and day is None:
             notices.append(f"{_shown(key + '=' + text)} is not a date (use YYYY-MM-DD); ignored.")
+        elif day and not EARLIEST_DAY <= day <= LATEST_DAY:
+            notices.append(
+                f"{_shown(key + '=' + text)} is outside the dates Sitrep takes ({EARLIEST_DAY} – {LATEST_DAY}); "
+                "ignored. Check the year."
+            )
+            day = None
         dates[key] = day
     date_from, date_to = dates["from"], dates["to"]
     if date_from and date_to and date_from > date_to:
@@ -267,7 +306,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
                 kept.append(match)
         lists[key] = tuple(kept)
 
-    q = " ".join((scalar("q") or "").split())  # a line break is no search (the box cannot hold one)
+    q = search_text(scalar("q") or "")
     if len(q) > MAX_QUERY_LENGTH:
         notices.append(f"Search text cut to {MAX_QUERY_LENGTH} characters.")
         q = q[:MAX_QUERY_LENGTH]
@@ -316,7 +355,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
 
 
 def _fmt_float(value: float) -> str:
-    return f"{value:.6g}"
+    return f"{link_degrees(value):.{LINK_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 def to_query(state: FilterState) -> dict[str, list[str]]:
@@ -383,7 +422,7 @@ def table_from_query(params: Mapping[str, Sequence[str]]) -> tuple[str, int, lis
     text = first("page")
     page = 1
     if text:
-        if text.isdigit() and int(text) >= 1:
+        if re.fullmatch(r"[0-9]{1,9}", text) and int(text) >= 1:  # not "²", which isdigit() lets through
             page = int(text)
         else:
             notices.append(f"{_shown('page=' + text)} is not a page number (1, 2, …); showing page 1.")

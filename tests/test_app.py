@@ -246,6 +246,15 @@ def test_an_acled_dataset_says_actor_1_and_2_not_attacker_and_target(tmp_path, s
     )
 
 
+def test_a_link_with_dates_or_a_page_no_slider_can_take_shows_its_notices_and_the_page():
+    # before 1684 or after 2255 Streamlit's date slider raised, and "²" broke int(): every page failed whole
+    at = run({"from": "1600-01-01", "to": "9999-12-31", "page": "\u00b2"})
+    notices = " ".join(w.value for w in at.warning)
+    assert "'from=1600-01-01' is outside the dates Sitrep takes" in notices
+    assert "'to=9999-12-31' is outside the dates Sitrep takes" in notices
+    assert at.title[0].value  # the page itself is drawn
+
+
 def test_a_link_with_many_bad_keys_shows_a_few_notices_not_a_wall_of_them():
     at = run({f"junk{i}": "x" for i in range(40)} | {"page": "99999999999999999999"})
     notices = [w.value for w in at.warning]

@@ -91,6 +91,38 @@ def test_a_box_across_the_antimeridian_is_west_past_east_in_a_link_and_in_words(
     )
 
 
+def test_a_box_or_cell_opens_from_its_link_as_it_was_made_however_precise(vocab):
+    """The link carries degrees to 5 decimals, and the state holds them so: a box drawn at full
+    precision, its link, and the view that link opens are one box."""
+    drawn = FilterState(area=(44.123456789, 33.000001, 44.987654321, 33.5), cell=(89.9999, 179.9999, 0.0001))
+    assert drawn.area == (44.12346, 33.0, 44.98765, 33.5) and drawn.cell == (89.9999, 179.9999, 0.0001)
+    opened, notices = filters.from_query(filters.to_query(drawn), vocab)
+    assert opened == drawn and not notices
+    assert filters.to_query(FilterState(area=(-0.000001, 1, 2, 3)))["area"] == ["0,1,2,3"]
+    # a box of no width at the link's precision is refused where it is asked for, not only when shared
+    state, notices = filters.from_query({"area": ["44,33,44.0000001,33.0000001"]}, vocab)
+    assert state.area is None and notices[0].startswith("'area=44,33,44.0000001,33.0000001' is not a box")
+
+
+def test_dates_sitrep_cannot_show_pages_it_cannot_count_and_invisible_characters_are_dropped(vocab):
+    # the date slider cannot reach 1600 or 9999 (the whole page failed); imports start at 1900
+    state, notices = filters.from_query({"from": ["1600-01-01"], "to": ["9999-12-31"], "country": ["Iraq"]}, vocab)
+    assert state == FilterState(country=("Iraq",))
+    assert notices == [
+        "'from=1600-01-01' is outside the dates Sitrep takes (1900-01-01 – 2199-12-31); ignored. Check the year.",
+        "'to=9999-12-31' is outside the dates Sitrep takes (1900-01-01 – 2199-12-31); ignored. Check the year.",
+    ]
+    assert filters.from_query({"from": ["1900-01-01"]}, vocab)[0].date_from == dt.date(1900, 1, 1)
+    # "²" passes str.isdigit() but not int(); a number of 5,000 digits exceeds int()'s limit
+    for page in ["\u00b2", "1" + "0" * 5000, "0", "-1"]:
+        sort, number, notes = filters.table_from_query({"page": [page]})
+        assert number == 1 and notes[0].endswith("is not a page number (1, 2, …); showing page 1.")
+    # a right-to-left override turned the sentence around; a search text keeps only visible text
+    state, _ = filters.from_query({"q": ["\u202eErbil\u200b airport\x07"]}, vocab)
+    assert state.q == "Erbil airport"
+    assert filters.search_text("  Tal\u00a0Abyad\n") == "Tal Abyad"
+
+
 @pytest.mark.parametrize(("params", "expected"), BAD)
 def test_bad_values_are_dropped_with_a_notice(params, expected, vocab):
     state, notices = filters.from_query(params, vocab)
