@@ -51,8 +51,8 @@ REQUIRED_IN_FILE: list[str] = ["event_date", "event_type", "actor1", "country", 
 LIST_SEPARATOR = ";"  # in assoc_actor_*, source and response_to
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
-# what may follow an ISO date and be ignored: a time of day, with seconds, fractions and a zone
-ISO_TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
+# what may follow an ISO date and be ignored: a time of day (9:30 or 09:30), with seconds, fractions, a zone
+ISO_TIME = r"(?:[T ](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
 MAX_COUNT = 10_000_000  # people killed or injured in one event: more is a typo or a wrapped number
 MAX_TEXT = 20_000  # characters in one text cell (~3,000 words); a 5 MB cell froze the tab showing it
 
@@ -196,9 +196,12 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
         bad[positions] = True
         shown = values.iloc[positions].tolist() if values is not None else [text] * len(positions)
         for i, v in zip(positions.tolist(), shown, strict=True):
-            pending.append(
-                (i, Problem(message, row=int(numbers[i]), column=column, value=None if v is None else str(v)))
-            )
+            said = message
+            if isinstance(v, str) and v.startswith("="):  # a workbook's formula is read as written
+                said += (
+                    "; it is a spreadsheet formula: paste the column as values in the spreadsheet, then import again"
+                )
+            pending.append((i, Problem(said, row=int(numbers[i]), column=column, value=None if v is None else str(v))))
 
     def publish() -> None:
         # A row-by-row check reports rows in order within each column; keep that order.

@@ -248,3 +248,51 @@ def test_a_file_with_few_canonical_columns_is_still_of_unknown_format(tmp_path):
     path.write_text("date,latitude,longitude,what\n2024-01-01,33,44,x\n", encoding="utf-8")
     (error,) = [str(p) for p in read_file(path, dataset="x").report.file_errors]
     assert error.startswith("unknown file format: the header starts with date, latitude, longitude, what")
+
+
+HEAD = "event_id,event_date,event_type,actor1,country,latitude,longitude"
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        (HEAD + ",latitude", "'latitude' (columns 6 and 8)"),  # an extra column of the same name
+        (HEAD.replace("country", "Country") + ",COUNTRY", "'country' (columns 5 and 8)"),  # case aside
+    ],
+)
+def test_a_header_naming_a_column_twice_is_refused_saying_which(tmp_path, header, said):
+    path = write(tmp_path, header + "\na,2021-02-25,Battles,Army,Iraq,33.1,44.2,33.2\n")
+    result = read_file(path, dataset="mine")
+    (problem,) = result.report.file_errors
+    assert said in problem.message and "Rename or remove the extra column" in problem.message
+    assert result.frame is None or result.frame.empty
+    book = openpyxl.Workbook()
+    book.active.append(header.split(","))
+    book.active.append(["a", "2021-02-25", "Battles", "Army", "Iraq", 33.1, 44.2, 33.2])
+    book.save(tmp_path / "twice.xlsx")
+    (problem,) = read_file(tmp_path / "twice.xlsx", dataset="mine").report.file_errors
+    assert said in problem.message
+
+
+def test_a_date_with_text_after_it_is_refused_a_time_of_day_is_not(tmp_path):
+    rows = ["2023-01-10 foo", "2021-02-25 to 2021-03-01", "2021-02-25T25:99", "2021-02-25T09:30", "2021-02-25 9:30:00"]
+    path = write(tmp_path, HEAD + "\n" + "".join(f"r{i},{d},Battles,Army,Iraq,33.1,44.2\n" for i, d in enumerate(rows)))
+    result = read_file(path, dataset="mine")
+    assert result.frame["event_id"].tolist() == ["r3", "r4"]
+    assert set(result.frame["event_date"]) == {pd.Timestamp("2021-02-25")}
+    refused = {p.value: p.message for p in result.report.problems if p.row is not None}
+    assert set(refused) == set(rows[:3])
+    assert all(m.startswith("has a date followed by something that is not a time of day") for m in refused.values())
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_is_a_row_problem_and_a_formula_is_named(tmp_path):
+    long = "x" * 200_000  # unquoted, on a ragged row: read by Python's csv module, whose limit was 131,072
+    path = write(tmp_path, HEAD + "\na,2021-02-25,Battles,Army,Iraq,33.1,44.2\nb," + long + ",x\n")
+    result = read_file(path, dataset="mine")
+    assert result.frame["event_id"].tolist() == ["a"] and result.report.problems
+    book = openpyxl.Workbook()
+    book.active.append(HEAD.split(","))
+    book.active.append(["a", "2021-02-25", "Battles", "Army", "Iraq", "=33+0.3", 44.2])
+    book.save(tmp_path / "formula.xlsx")
+    (problem,) = [p for p in read_file(tmp_path / "formula.xlsx", dataset="mine").report.problems if p.row]
+    assert problem.column == "latitude" and "it is a spreadsheet formula: paste the column as values" in problem.message

@@ -106,13 +106,18 @@ def _check_separator(data: bytes | None, names: list[str]) -> None:
             )
 
 
+def _cut(text: str, length: int = 60) -> str:
+    """A header cell as a message shows it: a 5,000-character one was printed whole."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def _detect(path: Path, data: bytes | None) -> str:
     if data is not None and gdelt.looks_like(first_line(data)):
         return "gdelt"
     raw = _header_names(path, data)
     names = [normalise_header(n) for n in raw]
     # the header as the file writes it, for messages ("…starts with This export was made…")
-    shown = ", ".join(str(n).strip().rstrip(".") for n in raw[:8] if str(n).strip()) or "(no column names)"
+    shown = ", ".join(_cut(str(n).strip().rstrip(".")) for n in raw[:8] if str(n).strip()) or "(no column names)"
     if acled.looks_like(names):
         return "acled"
     if ucdp.looks_like(names) or (data is not None and ucdp.looks_like_headerless(first_line(data))):

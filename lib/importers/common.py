@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from lib import config
-from lib.schema import Problem, Report
+from lib.schema import ISO_TIME, Problem, Report
 
 UTF8_BOM = b"\xef\xbb\xbf"
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -201,6 +201,11 @@ def read_csv_table(data: bytes, header: bool = True, delimiter: str = ",") -> Ta
     return out
 
 
+# A cell may be as long as the file: a cell over 20,000 characters is reported as such by the
+# checks (schema.MAX_TEXT), where the csv module's own limit (131,072) raised an error.
+csv.field_size_limit(2**31 - 1)
+
+
 def _read_csv_python(data: bytes, names: list[str], header: bool, delimiter: str) -> Table:
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
     records = list(reader)
@@ -288,8 +293,30 @@ def _unique_names(names: list[str]) -> list[str]:
 def read_table(path: Path, data: bytes | None = None, header: bool = True, delimiter: str = ",") -> Table:
     """Read a CSV/TSV (``data`` = its checked bytes) or an XLSX file into a Table."""
     if is_xlsx(path):
-        return read_xlsx_table(path)
-    return read_csv_table(data if data is not None else read_bytes(path), header=header, delimiter=delimiter)
+        table = read_xlsx_table(path)
+    else:
+        table = read_csv_table(data if data is not None else read_bytes(path), header=header, delimiter=delimiter)
+    if header:
+        check_unique_names(list(table.frame.columns))
+    return table
+
+
+def check_unique_names(names: list[str]) -> None:
+    """Raise ImportFailed if two columns have one name (as matched: case and spaces aside), which
+    would leave it unclear which of them holds the values."""
+    where: dict[str, list[int]] = {}
+    for number, name in enumerate(names, start=1):
+        if normalise_header(name):
+            where.setdefault(normalise_header(name), []).append(number)
+    twice = [(name, numbers) for name, numbers in where.items() if len(numbers) > 1]
+    if twice:
+        said = "; ".join(
+            f"{name!r} (columns {', '.join(map(str, numbers[:-1]))} and {numbers[-1]})" for name, numbers in twice[:3]
+        )
+        raise ImportFailed(
+            f"the header names {'a column' if len(twice) == 1 else 'columns'} twice: {said}. Column names are "
+            "matched without regard to case or spaces. Rename or remove the extra column and import it again."
+        )
 
 
 def normalise_header(name: str) -> str:
@@ -454,9 +481,19 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     sub_out = out[rest]
     sub_done = done[rest]
     hint = year_hint[rest] if year_hint is not None else None
-    # ISO with a time after it (ignored), or an impossible ISO date.
-    iso = sub.str.extract(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+    # ISO with a time of day after it (ignored), or an impossible ISO date.
+    iso = sub.str.extract(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + ISO_TIME + "$")
     _fill_ymd(sub_out, sub_done, iso[0], iso[1], iso[2])
+    sub_texts = texts.iloc[rest].reset_index(drop=True)
+    # An ISO date with anything else after it: "2021-02-25 to 2021-03-01" would lose its end, and
+    # "2021-02-25T25:99" is a typo.
+    trailing = sub.str.match(r"\d{4}-\d{1,2}-\d{1,2}[ T]").to_numpy(dtype=bool, na_value=False) & ~sub_done
+    add_row_problems(
+        report, trailing, rows[rest], column,
+        "has a date followed by something that is not a time of day (hh:mm); check it (for a span of days, "
+        "give its first day and the span's date_precision)", sub_texts,
+    )  # fmt: skip
+    sub_done |= trailing
     compact = sub.str.extract(r"^(\d{4})(\d{2})(\d{2})$")
     _fill_ymd(sub_out, sub_done, compact[0], compact[1], compact[2])
     # 25 February 2021, 25 Feb 2021, 9-May-20, 25-Feb-2021
@@ -467,7 +504,6 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     _fill_dmy_named(sub_out, sub_done, named_first[1], named_first[0], named_first[2], hint)
     # A year alone ("2021") is no date, and read as an Excel day number it was 13 Jul 1905.
     year_only = sub.str.fullmatch(r"1[89]\d\d|20\d\d").to_numpy(dtype=bool, na_value=False) & ~sub_done
-    sub_texts = texts.iloc[rest].reset_index(drop=True)
     add_row_problems(
         report, year_only, rows[rest], column,
         "is a year alone, not a date; give YYYY-MM-DD (the year's first day, with date_precision 3, "
@@ -501,7 +537,7 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     )
     out[rest] = sub_out
     done[rest] = sub_done
-    ambiguous[rest] = sub_ambiguous | year_only  # reported above: not also "not a real calendar date"
+    ambiguous[rest] = sub_ambiguous | year_only | trailing  # reported above: not also "not a real calendar date"
 
 
 def _to_date(years: np.ndarray, months: np.ndarray, days: np.ndarray) -> np.ndarray:
