@@ -645,10 +645,25 @@ class Store:
                 cur.close()
             return table
 
+    def kept_table(self, key: tuple) -> str | None:
+        """The derived table made for ``key``, if it is still kept; None otherwise."""
+        with self._derived_lock:
+            if key not in self._derived:
+                return None
+            self._derived.move_to_end(key)
+            return self._derived[key][0]
+
     def derived_tables(self) -> list[str]:
         """The derived tables kept, least recently used first."""
         with self._derived_lock:
             return [table for table, _ in self._derived.values()]
+
+    def drop_derived_tables(self) -> None:
+        """Drop every derived table (the benchmarks start each way with none)."""
+        with self._derived_lock:
+            for table, _ in self._derived.values():
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
+            self._derived.clear()
 
     def datasets(self) -> list[DatasetInfo]:
         """Every dataset, shipped first, then imported by name."""

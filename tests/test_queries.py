@@ -94,6 +94,16 @@ def test_a_search_is_looked_up_once_and_finds_what_the_full_test_finds(fixture_s
     kept = fixture_store.derived_tables()
     queries.totals(fixture_store, FilterState(dataset="fixture", q="embassy"), registry)
     assert sorted(fixture_store.derived_tables()) == sorted(kept)  # the same text: no new table
+    # a text first asked with dates that hold few of the events is tested on those alone
+    fixture_store.drop_derived_tables()
+    narrow = FilterState(dataset="fixture", q="embassy", date_to=dt.date(2019, 12, 31))  # 1 event of 5
+    assert queries.count_events(fixture_store, narrow, registry) == direct(narrow) == 1
+    assert fixture_store.derived_tables() == []
+    wide = narrow.with_(date_to=dt.date(2020, 12, 31))  # 3 of 5
+    assert queries.count_events(fixture_store, wide, registry) == direct(wide) == 1
+    assert len(fixture_store.derived_tables()) == 1  # made for the whole dataset, then used for any dates
+    assert queries.count_events(fixture_store, narrow, registry) == direct(narrow)
+    assert len(fixture_store.derived_tables()) == 1
 
 
 def test_kept_searches_are_bounded_and_follow_a_new_version_of_the_dataset(catalog, registry, monkeypatch):
