@@ -130,6 +130,11 @@ def _sidebar(store, registry) -> session.View:
         # The slider spans the data, and a link's dates beyond it (kept as asked: see
         # filters.from_query); once moved back inside, it spans the data again.
         slide_lo, slide_hi = min(lo, dates[0]), max(hi, dates[1])
+        # Streamlit makes a new slider when its bounds change (another dataset, a link's dates
+        # beyond the data moved back inside, an import that widened the data), and a new slider
+        # starts at its full range: the dates were dropped without a word. Its value is set on
+        # every run, so the new one starts where the old one was.
+        st.session_state[_widget_key("dates")] = dates
         if slide_lo < slide_hi:
             date_from, date_to = st.slider(
                 "Dates",

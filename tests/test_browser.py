@@ -232,6 +232,25 @@ def test_another_dataset_keeps_the_filters_it_can_hold_and_says_which_it_dropped
         expect(page.get_by_role("button", name=re.compile("Close details"))).to_have_count(0)
 
 
+def test_the_dates_stay_when_the_sliders_bounds_change(server, page, browser, tmp_path):
+    """Streamlit makes a new slider when its bounds change, starting at its full range: the
+    dates were dropped without a word on another dataset, or when a link's dates beyond the
+    data were moved back inside."""
+    page.goto(server + "/?from=2019-06-01&to=2020-06-30")  # from before the data's first day
+    sentence(page)
+    press_on_start_thumb(page, "ArrowRight")
+    page.wait_for_url(re.compile(r"/\?from=2019-06-02&to=2020-06-30$"), timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks, 2 Jun 2019 – 30 Jun 2020: \d+ events$"))).to_be_visible()
+    with page_on_store(browser, tmp_path / "catalog.json", {"other": "csv"}) as (other, url):
+        other.goto(url + "/?from=2020-01-05&to=2020-12-31")  # within 'other' (31 Dec 2019 – 25 Feb 2021) too
+        sentence(other)
+        other.locator("[data-testid='stSelectbox']").filter(has_text="Dataset").locator("input").click()
+        other.get_by_role("option", name="other (5 events)").click()
+        other.wait_for_url(re.compile(r"/\?dataset=other&from=2020-01-05&to=2020-12-31$"), timeout=30_000)
+        said = re.compile(r"^Strikes and attacks, 5 Jan 2020 – 31 Dec 2020: \d+ events?$")
+        expect(other.get_by_text(said)).to_be_visible()
+
+
 def test_the_data_page_removes_an_imported_dataset_after_a_confirmation(browser):
     from tests.conftest import make_frame
 
