@@ -235,6 +235,12 @@ def _table_page(view: session.View, loaded: bool) -> None:
     of another view means nothing), and within the view's pages, with a notice when a link
     asked for one past the end. Kept on every page's run, so a filter changed on the Map
     counts too; the selected event is not a filter."""
+    # The Sort and Page boxes are the Events page's widgets: Streamlit drops a widget's value on
+    # a run that does not draw it, so the order and page were lost on a visit to another page.
+    # Set again on every run, they are the session's own values and stay.
+    for key in ("events_sort", "events_page"):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     basis = (view.state.with_(event=None), st.session_state.get("events_sort", "newest"))
     if not loaded and st.session_state.get("table_basis", basis) != basis:
         st.session_state["events_page"] = 1

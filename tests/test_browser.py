@@ -763,6 +763,10 @@ def test_the_events_tables_order_and_page_are_in_its_link_and_the_link_reproduce
     page.wait_for_url(re.compile(r"/(\?[^#]*)?$"), timeout=30_000)
     page.wait_for_timeout(1500)
     assert "sort=" not in page.url
+    # and back on the Events page, the order is the one left there (Streamlit had dropped it)
+    page.locator("[data-testid=stSidebarNav] a", has_text="Events").click()
+    page.wait_for_url(re.compile(r"/events\?sort=oldest$"), timeout=30_000)
+    expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Sort").locator("input")).to_have_value("Oldest")
 
 
 def test_the_maps_key_draws_unknown_casualties_as_rings_like_the_map(server, page):
