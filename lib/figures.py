@@ -406,6 +406,10 @@ def _selected(chosen: pd.DataFrame, colours: dict[str, str]) -> list[dict]:
     ]
 
 
+KNOWN_CELL_LINE = "%{customdata[1]:,} killed (known figures); %{customdata[2]:,} events with no figure<br>"
+UNKNOWN_CELL = "#767676"  # a cell whose every event has the number killed unknown: a grey ring (4.5:1 on white)
+
+
 def make_cell_map(
     cells: pd.DataFrame,
     size: float,
@@ -435,20 +439,22 @@ def make_cell_map(
     )
     lines = [f"{safe(t)}: %{{customdata[{3 + i}]:,}}" for i, t in enumerate(types)]
     lines.append(f"other types: %{{customdata[{3 + len(types)}]:,}}")
-    template = (
-        f"<b>%{{customdata[0]:,}} events</b> in this {size:g}° cell<br>"
-        "%{customdata[1]:,} killed (known figures); %{customdata[2]:,} events with no figure<br>"
-        + "<br>".join(lines)
-        + "<br><i>click to narrow to this cell</i><extra></extra>"
-    )
+    tail = "<br>".join(lines) + "<br><i>click to narrow to this cell</i><extra></extra>"
+    head = f"<b>%{{customdata[0]:,}} events</b> in this {size:g}° cell<br>"
+    lat = cells["lat"].to_numpy(dtype="float32") if n else events
+    lon = cells["lon"].to_numpy(dtype="float32") if n else events
+    # A cell none of whose events has a number killed is not a cell where nobody was killed:
+    # drawn as a grey ring (as the points draw such events), not in the colour of 0.
+    unknown = custom[:, 2] >= custom[:, 0] if n else np.zeros(0, dtype=bool)
+    known = ~unknown
     fig = go.Figure(
         go.Scattermap(
-            lat=cells["lat"].to_numpy(dtype="float32") if n else events,
-            lon=cells["lon"].to_numpy(dtype="float32") if n else events,
+            lat=lat[known],
+            lon=lon[known],
             mode="markers",
             marker={
-                "size": sizes,
-                "color": fatalities,
+                "size": sizes[known],
+                "color": fatalities[known],
                 "colorscale": "OrRd",
                 "cmin": 0,
                 "showscale": True,
@@ -456,11 +462,29 @@ def make_cell_map(
                 "colorbar": {"title": {"text": "killed"}, "thickness": 12, "len": 0.7, "y": 0, "yanchor": "bottom"},
                 "opacity": 0.8,
             },
-            customdata=custom,
-            hovertemplate=template,
+            customdata=custom[known],
+            hovertemplate=head + KNOWN_CELL_LINE + tail,
             name=f"{size:g}° cells",
         )
     )
+    if unknown.any():
+        ring = sizes[unknown]
+        for part in (
+            {"marker": {"size": ring, "color": UNKNOWN_CELL, "opacity": 0.9}, "name": "number killed unknown",
+             "meta": "ring"},
+            {"marker": {"size": np.maximum(ring - 6, 2).astype("float32"), "color": "white"},
+             "name": "number killed unknown", "showlegend": False},
+        ):  # fmt: skip
+            fig.add_trace(
+                go.Scattermap(
+                    lat=lat[unknown],
+                    lon=lon[unknown],
+                    mode="markers",
+                    customdata=custom[unknown],
+                    hovertemplate=head + "number killed unknown for all of them<br>" + tail,
+                    **part,
+                )
+            )
     empty = pd.Series([], dtype="float32")
     _map_layout(fig, cells["lat"] if n else empty, cells["lon"] if n else empty, uirevision, tiles, borders)
     return fig

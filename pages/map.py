@@ -50,7 +50,8 @@ st.html(
 )
 map_column, card_column = st.container(key="map_layout").columns([5, 2], gap="medium")
 key_text = (
-    "Cells: size shows the events in each, colour the people killed where the number is known"
+    "Cells: size shows the events in each, colour the people killed where the number is known; "
+    "grey rings: the number killed is unknown for every event in the cell"
     if result.kind == "cells"
     else "Filled dots: size shows people killed and injured as reported. Rings: number killed unknown"
 )
@@ -96,7 +97,11 @@ with card_column:
             "Shift+Space on a row opens its details here."
         )
         if result.events:
-            st.page_link("pages/events.py", label=f"List these {filters.count_text(result.events, 'event')} as a table")
+            st.page_link(
+                "pages/events.py",
+                label=f"List these {filters.count_text(result.events, 'event')} as a table",
+                icon=":material/table_rows:",
+            )
     else:
         with st.container(border=True):
             if st.button("Close details", icon=":material/close:"):

@@ -30,7 +30,11 @@ elif view.count:
 if view.count:  # the charts are images to a screen reader: their counts as text, and the events' table
     with st.expander(f"The counts per {result.bin} as a table"):
         st.dataframe(result.table, hide_index=True, width="stretch")
-    st.page_link("pages/events.py", label=f"List these {filters.count_text(view.count, 'event')} as a table")
+    st.page_link(
+        "pages/events.py",
+        label=f"List these {filters.count_text(view.count, 'event')} as a table",
+        icon=":material/table_rows:",
+    )
     st.caption(
         "With a keyboard or a screen reader, the Events page lists the same events, with their dates, types, "
         "casualties and the events they answer."

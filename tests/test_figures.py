@@ -194,12 +194,18 @@ def test_a_dot_shared_by_several_events_is_sized_for_all_of_them_of_any_type():
 def test_cell_map(fixture_store, registry):
     cells, size, types = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, 20)
     fig = figures.make_cell_map(cells, size, types)
-    assert len(fig.data) == 1
-    trace = fig.data[0]
-    assert len(trace.lat) == len(cells) and trace.lat.dtype == "float32"
+    trace, ring, centre = fig.data  # cells with a known figure; those with none, as rings
+    none_known = cells["unknown_fatalities"] == cells["events"]
+    assert none_known.sum() == len(ring.lat) == len(centre.lat) > 0
+    assert len(trace.lat) + len(ring.lat) == len(cells) and trace.lat.dtype == "float32"
     assert list(trace.customdata[0]) == [2, 10, 0, 1, 0, 1, 0]  # events, killed, unknown, per type…, other
     assert "Air/drone strike: %{customdata[3]:,}" in trace.hovertemplate
-    assert "click to narrow" in trace.hovertemplate
+    assert "click to narrow" in trace.hovertemplate and "click to narrow" in ring.hovertemplate
+    # never coloured as 0 killed: grey with a white centre, named in the key, said in the hover
+    assert ring.marker.color == figures.UNKNOWN_CELL and centre.marker.color == "white"
+    assert ring.meta == "ring" and ring.name == "number killed unknown" and centre.showlegend is False
+    assert "number killed unknown for all of them" in ring.hovertemplate and "killed (known" not in ring.hovertemplate
+    assert all(c[2] == c[0] for c in ring.customdata) and all(c[2] < c[0] for c in trace.customdata)
 
 
 def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry):
