@@ -27,6 +27,7 @@ import re
 import tempfile
 import threading
 import time
+import unicodedata
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -148,7 +149,8 @@ def validate_licence(text: str, source_format: str) -> str:
 
 def suggest_dataset_name(filename: str) -> str:
     """A valid dataset name made from a file name ("ACLED Iraq 2024.xlsx" → "acled-iraq-2024")."""
-    stem = Path(filename).stem.lower()
+    # letters with accents as their base letter ("événements" → "evenements", not "v-nements")
+    stem = unicodedata.normalize("NFKD", Path(filename).stem).encode("ascii", "ignore").decode().lower()
     name = re.sub(r"[^a-z0-9_.-]+", "-", stem).strip("-.")[:64]
     return name if DATASET_NAME.match(name) else "imported"
 

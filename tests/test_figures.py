@@ -336,3 +336,29 @@ def test_the_hover_and_the_lanes_imply_no_direction_where_the_actor_order_is_non
     )
     assert views.attacker_side(registry, "Unidentified armed group") == "Unidentified attackers"
     assert views.attacker_side(registry, "Unidentified armed group", directed=False) == "Unidentified armed group"
+
+
+def contrast(colour: str, ground: str = "#ffffff") -> float:
+    def lum(hex_colour: str) -> float:
+        rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = sorted((lum(colour), lum(ground)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def test_the_timelines_text_and_the_unknown_cells_ring_are_readable(fixture_store, registry):
+    """WCAG 1.4.3 and 1.4.11: Streamlit's theme greyed the Timeline's axes and titles to 3.7:1."""
+    state = FilterState(dataset="fixture")
+    bins = queries.timeline_bins(fixture_store, state, registry, "month")
+    events = queries.timeline_events(fixture_store, state, registry, 100)
+    fig = figures.make_timeline(bins, events, queries.retaliation_links(events), "month")
+    assert contrast(fig.layout.font.color) >= 4.5
+    assert all(contrast(axis.tickfont.color) >= 4.5 for axis in (fig.layout.xaxis, fig.layout.yaxis, fig.layout.yaxis3))
+    titles = [a for a in fig.layout.annotations if not a.showarrow]
+    assert titles and all(contrast(a.font.color) >= 4.5 for a in titles)
+    assert contrast(figures.UNKNOWN_CELL) >= 3  # a graphic
+    # the types' colours, on the map and the Timeline, are graphics too: 3:1 or more
+    for colour in [*figures.TYPE_COLOURS.values(), *figures.FALLBACK_COLOURS]:
+        assert contrast(colour) >= 3, colour

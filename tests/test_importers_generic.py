@@ -296,3 +296,12 @@ def test_a_cell_longer_than_the_csv_modules_limit_is_a_row_problem_and_a_formula
     book.save(tmp_path / "formula.xlsx")
     (problem,) = [p for p in read_file(tmp_path / "formula.xlsx", dataset="mine").report.problems if p.row]
     assert problem.column == "latitude" and "it is a spreadsheet formula: paste the column as values" in problem.message
+
+
+def test_a_workbook_named_csv_is_told_to_be_named_xlsx(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(HEAD.split(","))
+    book.save(tmp_path / "events.xlsx")
+    (tmp_path / "events.xlsx").rename(tmp_path / "events.csv")
+    (problem,) = read_file(tmp_path / "events.csv").report.file_errors
+    assert "it looks like an Excel workbook (.xlsx) saved with another name: name it .xlsx" in problem.message

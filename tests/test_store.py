@@ -117,6 +117,7 @@ def test_suggested_dataset_names_are_valid():
     assert store.suggest_dataset_name("ACLED Iraq 2024.xlsx") == "acled-iraq-2024"
     assert store.suggest_dataset_name("ged231.csv") == "ged231"
     assert store.suggest_dataset_name("___.csv") == "imported"  # a name must start with a letter or digit
+    assert store.suggest_dataset_name("événements Irak.csv") == "evenements-irak"  # accents as base letters
     assert store.suggest_dataset_name("¿¿.csv") == "imported"
 
 

@@ -97,6 +97,8 @@ BINARY_SIGNATURES = (
 def binary_kind(data: bytes) -> str | None:
     """What a non-text file looks like, from its first bytes; None for text. UTF-16 text has NUL
     bytes too, so it is left to its own message."""
+    if data.startswith(b"PK\x03\x04") and b"xl/" in data[:65536]:  # its parts are named xl/workbook.xml, …
+        return "an Excel workbook (.xlsx) saved with another name: name it .xlsx and import it again"
     for signature, kind in BINARY_SIGNATURES:
         if data.startswith(signature):
             return kind
