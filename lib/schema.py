@@ -185,11 +185,16 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
         return empty_frame()
     frame = raw.reindex(columns=CANONICAL_COLUMNS).reset_index(drop=True)
     bad = np.zeros(n, dtype=bool)
+    # rows whose date an importer refused and reported: checked for their other problems, then left out
+    dated_badly = np.asarray(raw.attrs.get("dated_badly", np.zeros(n, dtype=bool)), dtype=bool)
+    bad |= dated_badly
     cols: dict[str, object] = {}
 
     pending: list[tuple[int, Problem]] = []
 
     def flag(mask: np.ndarray, column: str, message: str, values: pd.Series | None = None, text: str | None = None):
+        if column == "event_date":
+            mask = mask & ~dated_badly  # said once, by the importer
         positions = np.flatnonzero(mask)
         if not len(positions):
             return
@@ -235,7 +240,13 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
             flag(not_number, col, "must be a number in decimal degrees (WGS84)", values)
             number = np.where(not_number, 0.0, number)
             if col == "latitude":
-                flag(np.abs(number) > 90, col, "is outside -90..90; are latitude and longitude swapped?", values)
+                # swapped, if read the other way round both are in range (lat 95, lon 200 is not that)
+                other = _parse_float_series(frame["longitude"])
+                fits = np.abs(number) <= 180
+                fits &= np.isfinite(other) & (np.abs(other) <= 90)
+                outside = np.abs(number) > 90
+                flag(outside & fits, col, "is outside -90..90; are latitude and longitude swapped?", values)
+                flag(outside & ~fits, col, "is outside -90..90", values)
             elif col == "longitude":
                 flag(np.abs(number) > 180, col, "is outside -180..180", values)
             cols[col] = number

@@ -305,3 +305,22 @@ def test_a_workbook_named_csv_is_told_to_be_named_xlsx(tmp_path):
     (tmp_path / "events.xlsx").rename(tmp_path / "events.csv")
     (problem,) = read_file(tmp_path / "events.csv").report.file_errors
     assert "it looks like an Excel workbook (.xlsx) saved with another name: name it .xlsx" in problem.message
+
+
+def test_a_row_with_a_bad_date_has_its_other_problems_named_too(tmp_path):
+    """A file is mended in one go: the row's date, latitude, longitude and count, all at once (it
+    said only the date, then the next problem at each try). Swapped is asked only where it fits."""
+    path = write(
+        tmp_path,
+        HEAD + ",fatalities\n"
+        "a,2023-13-45,Battles,Army,Iraq,95,200,-3\n"  # every value wrong
+        "b,2021-02-25,Battles,Army,Iraq,133.1,44.2,1\n"  # read the other way round, it is a point
+        "c,2021-02-25,Battles,Army,Iraq,33.1,44.2,1\n",
+    )
+    result = read_file(path, dataset="mine")
+    assert result.frame["event_id"].tolist() == ["c"]
+    said = {(p.row, p.column): p.message for p in result.report.problems if p.row is not None}
+    assert set(said) == {(1, "event_date"), (1, "latitude"), (1, "longitude"), (1, "fatalities"), (2, "latitude")}
+    assert said[(1, "event_date")].startswith("is not a real calendar date")  # once, not also "is empty"
+    assert said[(1, "latitude")] == "is outside -90..90"
+    assert said[(2, "latitude")] == "is outside -90..90; are latitude and longitude swapped?"

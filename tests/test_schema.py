@@ -100,7 +100,12 @@ def reference_validate(raw: pd.DataFrame, report: Report, row_numbers=None) -> p
                     flag(i, col, "must be a number in decimal degrees (WGS84)", v)
                     x = 0.0
                 elif col == "latitude" and not -90 <= x <= 90:
-                    flag(i, col, "is outside -90..90; are latitude and longitude swapped?", v)
+                    try:  # swapped only if, read the other way round, both are in range
+                        other = float(clean_text(frame["longitude"].iloc[i]) or "nan")
+                    except ValueError:
+                        other = float("nan")
+                    fits = abs(x) <= 180 and np.isfinite(other) and abs(other) <= 90
+                    flag(i, col, "is outside -90..90" + ("; are latitude and longitude swapped?" if fits else ""), v)
                 elif col == "longitude" and not -180 <= x <= 180:
                     flag(i, col, "is outside -180..180", v)
                 parsed.append(x)

@@ -182,7 +182,6 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
 
     years = get("year") if "year" in frame.columns else None
     dates = parse_dates(get("event_date"), rows, report, "event_date", years=years)
-    keep &= ~dates.bad
     event_type, sub_event_type = map_event_types(get("event_type"), get("sub_event_type"), get("inter1"))
     warn_unknown_types(event_type[keep], sub_event_type[keep], report)
     columns = {
@@ -209,4 +208,4 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
     }
     # An empty event_id_cnty must stay empty (validate_frame rejects it), not become "acled:".
     columns["event_id"] = columns["event_id"].where(get("event_id_cnty") != "", "")
-    return canonical_frame(columns, keep, rows)
+    return canonical_frame(columns, keep, rows, dated_badly=dates.bad)

@@ -724,8 +724,15 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].astype("str").fillna("").str.strip()
 
 
-def canonical_frame(columns: dict[str, object], keep: np.ndarray, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """The rows still kept, as a frame in canonical column order (absent columns empty), with their row numbers."""
+def canonical_frame(
+    columns: dict[str, object], keep: np.ndarray, rows: np.ndarray, dated_badly: np.ndarray | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows still kept, as a frame in canonical column order (absent columns empty), with their row numbers.
+
+    ``dated_badly``: rows whose date was refused and reported already (``parse_dates``). They stay
+    in the frame, so the checks report the row's other problems too (a file is mended in one
+    go, not one problem per try), and are then left out (``schema.validate_frame`` reads
+    ``frame.attrs["dated_badly"]``)."""
     from lib.schema import CANONICAL_COLUMNS
 
     n = len(keep)
@@ -745,4 +752,7 @@ def canonical_frame(columns: dict[str, object], keep: np.ndarray, rows: np.ndarr
             array = np.asarray(value)
             assert len(array) == n, name
             out[name] = pd.Series(array[keep])
-    return pd.DataFrame(out), rows[keep]
+    frame = pd.DataFrame(out)
+    if dated_badly is not None:
+        frame.attrs["dated_badly"] = np.asarray(dated_badly, dtype=bool)[keep]
+    return frame, rows[keep]

@@ -122,7 +122,6 @@ def to_canonical(
 
     years = text_column(frame, "year") if "year" in frame.columns else None
     dates = parse_dates(text_column(frame, "event_date"), rows, report, "event_date", years=years)
-    keep &= ~dates.bad
     columns: dict[str, object] = {c: text_column(frame, c) for c in CANONICAL_COLUMNS if c in frame.columns}
     columns["notes"] = frame["notes"].astype("str").fillna("") if "notes" in frame.columns else ""
     columns["event_date"] = dates.values
@@ -147,4 +146,4 @@ def to_canonical(
                     fatal=False,
                 )
             )
-    return canonical_frame(columns, keep, rows)
+    return canonical_frame(columns, keep, rows, dated_badly=dates.bad)

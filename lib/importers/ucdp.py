@@ -118,7 +118,6 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
         return text_column(frame, name)
 
     dates = parse_dates(get("date_start"), rows, report, "date_start", years=get("year") if "year" in frame else None)
-    keep &= ~dates.bad
 
     where_prec = _integer_text(get("where_prec"))
     geo_precision = where_prec.map(WHERE_PREC)
@@ -202,4 +201,4 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
         "notes": notes,
         "dataset": dataset,
     }
-    return canonical_frame(columns, keep, rows)
+    return canonical_frame(columns, keep, rows, dated_badly=dates.bad)
