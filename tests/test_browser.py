@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from lib import store
+from lib import figures, store
 from tests.browser import (
     MAP_JS,
     POINTS_DRAWN_JS,
@@ -428,7 +428,8 @@ def test_the_maps_camera_saves_what_the_map_shows_with_borders_key_sentence_and_
     spread, total = pixels.max(axis=2) - pixels.min(axis=2), pixels.sum(axis=2)
     borders = (spread <= 20) & (total > 300) & (total < 560)  # mid grey: outlines and country names
     assert borders[in_map].sum() > 300  # the country outlines (and names), drawn by this component
-    strike = near((0xD6, 0x27, 0x28))  # Air/drone strike
+    red = figures.TYPE_COLOURS["Air/drone strike"].lstrip("#")
+    strike = near(tuple(int(red[i : i + 2], 16) for i in (0, 2, 4)))  # Air/drone strike
     assert strike[in_map].sum() > 10 and strike[under].sum() > 10  # on the map and in the key
     dark = pixels.sum(axis=2) < 200
     assert dark[:top].sum() > 100  # the page's sentence as the title
@@ -716,7 +717,7 @@ def test_on_a_phone_the_page_scrolls_past_the_map_and_a_click_brings_the_details
                        return !!button && /Close details/.test(button.innerText); }""",
             timeout=10_000,
         )
-        assert page.evaluate("document.activeElement.tagName") == "H3"
+        assert page.evaluate("document.activeElement.tagName") == "H2"  # the event's title, under the h1
         assert page.evaluate("document.activeElement.innerText").startswith("Air/drone strike")
     with map_at(browser, server, "/?country=Jordan", 1400, 1000) as page:
         assert not page.evaluate(cooperative)  # beside the details, the wheel zooms as usual
@@ -1111,9 +1112,11 @@ def test_captions_are_readable_and_the_charts_link_to_their_events_as_a_table(se
     sentence(page)
     table = page.get_by_text("The counts per month as a table")
     expect(table).to_be_visible(timeout=30_000)  # the page's last elements: its run is over
-    page.wait_for_timeout(500)
-    captions = page.locator("[data-testid=stCaptionContainer] p")
-    ratios = [captions.nth(i).evaluate(CONTRAST_JS) for i in range(captions.count())]
+    captions = "[...document.querySelectorAll('[data-testid=stCaptionContainer] p')]"
+    readable = f"() => {captions}.length >= 3 && {captions}.every(e => ({CONTRAST_JS})(e) >= 4.5)"
+    with contextlib.suppress(PlaywrightTimeout):  # the page's style may come a moment after its text
+        page.wait_for_function(readable, timeout=10_000)
+    ratios = page.evaluate(f"() => {captions}.map(e => ({CONTRAST_JS})(e))")
     assert len(ratios) >= 3 and min(ratios) >= 4.5, ratios
     table.click()
     expect(page.get_by_role("link", name="List these 39 events as a table")).to_be_visible()
