@@ -138,10 +138,10 @@ def search_matches(store: Store, dataset: str, q: str, registry: Registry, *, ma
     the lookup in this table a few ms. The text is tested on the whole dataset once, in two
     scans (the text, then the actors it names): one scan with both, OR-ed, took longer."""
     text, params, named = search_parts(q, registry)
-    key = ("search", store.info(dataset).fingerprint, q, tuple(named))
+    rel, info = store.version(dataset)  # together: the table is made from the version it is kept for
+    key = ("search", info.fingerprint, q, tuple(named))
     if not make:
         return store.kept_table(key)
-    rel = store.relation(dataset)
     sql = f"SELECT rowkey FROM {rel} WHERE {text} UNION SELECT rowkey FROM {rel} WHERE {EITHER_SIDE}"
     return store.derived_table(key, sql, [*params, *[named] * 4])
 

@@ -147,18 +147,26 @@ def validate_licence(text: str, source_format: str) -> str:
     return line
 
 
+SPELT_OUT = str.maketrans({"ß": "ss", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Đ": "D",
+                           "đ": "d", "Þ": "Th", "þ": "th", "Œ": "OE", "œ": "oe", "ı": "i"})  # fmt: skip
+
+
 def suggest_dataset_name(filename: str) -> str:
     """A valid dataset name made from a file name ("ACLED Iraq 2024.xlsx" → "acled-iraq-2024")."""
-    # letters with accents as their base letter ("événements" → "evenements", not "v-nements")
-    stem = unicodedata.normalize("NFKD", Path(filename).stem).encode("ascii", "ignore").decode().lower()
+    # letters with accents as their base letter ("événements" → "evenements", not "v-nements"),
+    # and those with none as their usual spelling ("Straße" → "strasse", "Łódź" → "lodz")
+    stem = Path(filename).stem.translate(SPELT_OUT)
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
     name = re.sub(r"[^a-z0-9_.-]+", "-", stem).strip("-.")[:64]
     return name if DATASET_NAME.match(name) else "imported"
 
 
 # Derived tables (Store.derived_table, e.g. a search text's events) kept per process: at most
-# this many, and this many rowkeys in all (8 bytes each: 80 MB).
+# this many, and this many rowkeys in all (8 bytes each: 80 MB), unless one table alone holds
+# more. A table no longer kept is dropped this long after, in case a query was given its name.
 DERIVED_TABLES = 8
 DERIVED_ROWS = 10_000_000
+RETIRED_SECONDS = 60.0
 
 # The version of actors.actor_key that the stored key columns were made with. Version 2 drops
 # ACLED's government period ("(2021-)"). A dataset imported before has no "actor_keys" entry in
@@ -554,10 +562,13 @@ class Store:
         self._derived_lock = threading.Lock()
         self._derived: OrderedDict[tuple, tuple[str, int]] = OrderedDict()  # key → (table, rows)
         self._derived_made = 0
+        self._building: dict[tuple, threading.Event] = {}  # keys whose table a thread is making
+        self._retired: list[tuple[float, str]] = []  # (when, table): no longer handed out, dropped later
         self._views: dict[str, str] = {}
         self._infos: dict[str, DatasetInfo] = {}
         self._catalog_mtime: float = -1
         self._load_shipped()
+        self._version = (self._views, self._infos)
         self.refresh()
 
     def _load_shipped(self) -> None:
@@ -585,7 +596,13 @@ class Store:
             )
 
     def refresh(self) -> None:
-        """Re-read the catalog if another process changed it; rebind dataset views."""
+        """Re-read the catalog if another process changed it; rebind dataset views.
+
+        A dataset's view is named after its Parquet file, which an import never rewrites: a
+        new version is a new view, and a query that read the old name still reads the old
+        version whole (numbered by position, a view was re-pointed at another dataset when
+        one was imported ahead of it). The maps are swapped in whole, never half-rebuilt
+        while another thread reads them."""
         mtime = self.catalog.mtime()
         if mtime == self._catalog_mtime:
             return
@@ -593,21 +610,20 @@ class Store:
             if mtime == self._catalog_mtime:
                 return
             data = self.catalog.read()
-            for name in [n for n, info in self._infos.items() if not info.shipped]:
-                del self._infos[name]
-                self._views.pop(name, None)
-            for i, (name, entry) in enumerate(sorted(data["datasets"].items())):
-                if name in self._infos or not DATASET_NAME.match(name):
+            views = {n: v for n, v in self._views.items() if self._infos[n].shipped}
+            infos = {n: i for n, i in self._infos.items() if i.shipped}
+            for name, entry in sorted(data["datasets"].items()):
+                if name in infos or not DATASET_NAME.match(name):
                     continue
                 path = self.catalog.folder / entry["file"]
                 if not path.exists():
                     continue
-                view = f"ds_imported_{i}"
+                view = "ds_" + hashlib.sha256(entry["file"].encode()).hexdigest()[:16]
                 escaped = str(path).replace("'", "''")
                 columns = "*" if entry.get("actor_keys") == ACTOR_KEYS_VERSION else LEGACY_KEYS_SQL
                 self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{escaped}')")
-                self._views[name] = view
-                self._infos[name] = DatasetInfo(
+                views[name] = view
+                infos[name] = DatasetInfo(
                     name=name,
                     rows=int(entry["rows"]),
                     min_date=entry.get("min_date"),
@@ -619,33 +635,59 @@ class Store:
                     imported_at=entry.get("imported_at"),
                     files=(entry["file"],),
                 )
+            self._version = (views, infos)
+            self._views, self._infos = views, infos
             self._catalog_mtime = mtime
+
+    def version(self, dataset: str) -> tuple[str, DatasetInfo]:
+        """A dataset's view and its info, read together (KeyError if unknown): a table made from
+        the view belongs to that info's fingerprint, even while another thread refreshes."""
+        views, infos = self._version
+        return views[dataset], infos[dataset]
 
     def derived_table(self, key: tuple, select_sql: str, params: list) -> str:
         """The name of a table holding the rows of ``select_sql``, made once per ``key`` and kept.
 
         The key must name everything the rows depend on (a dataset's fingerprint, so a new
-        version of it makes a new table). The least recently used tables are dropped beyond
-        DERIVED_TABLES tables or DERIVED_ROWS rows in all, so memory stays bounded."""
-        with self._derived_lock:
-            if key in self._derived:
-                self._derived.move_to_end(key)
-                return self._derived[key][0]
-            self._derived_made += 1
-            table = f"derived_{self._derived_made}"
-            cur = self.cursor()
+        version of it makes a new table). The table is made outside the store's lock (a
+        search at 5M events takes ~1 s; others' lookups do not wait for it), once: another
+        thread asking for the same key waits for it. Beyond DERIVED_TABLES tables or
+        DERIVED_ROWS rows in all (one table alone may hold more), the least recently used
+        stop being handed out, and are dropped RETIRED_SECONDS later: a query given a
+        table's name a moment ago still finds it."""
+        while True:
+            with self._derived_lock:
+                if key in self._derived:
+                    self._derived.move_to_end(key)
+                    return self._derived[key][0]
+                building = self._building.get(key)
+                if building is None:
+                    building = self._building[key] = threading.Event()
+                    self._derived_made += 1
+                    table = f"derived_{self._derived_made}"
+                    break
+            building.wait()  # another thread makes it; then it is kept (or it failed: try again)
+        cur = self.cursor()
+        try:
             try:
                 cur.execute(f"CREATE TABLE {table} AS {select_sql}", params)
                 rows = int(cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            finally:
+                with self._derived_lock:
+                    self._building.pop(key).set()
+            with self._derived_lock:
                 self._derived[key] = (table, rows)
+                now = time.monotonic()
                 while len(self._derived) > 1 and (
                     len(self._derived) > DERIVED_TABLES or sum(r for _, r in self._derived.values()) > DERIVED_ROWS
                 ):
                     _, (old, _) = self._derived.popitem(last=False)
-                    cur.execute(f"DROP TABLE IF EXISTS {old}")
-            finally:
-                cur.close()
-            return table
+                    self._retired.append((now, old))
+                while self._retired and now - self._retired[0][0] > RETIRED_SECONDS:
+                    cur.execute(f"DROP TABLE IF EXISTS {self._retired.pop(0)[1]}")
+        finally:
+            cur.close()
+        return table
 
     def kept_table(self, key: tuple) -> str | None:
         """The derived table made for ``key``, if it is still kept; None otherwise."""
@@ -661,11 +703,16 @@ class Store:
             return [table for table, _ in self._derived.values()]
 
     def drop_derived_tables(self) -> None:
-        """Drop every derived table (the benchmarks start each way with none)."""
+        """Drop every derived table, kept or retired (the benchmarks start each way with none)."""
         with self._derived_lock:
-            for table, _ in self._derived.values():
-                self.con.execute(f"DROP TABLE IF EXISTS {table}")
+            cur = self.cursor()
+            try:
+                for table in [t for t, _ in self._derived.values()] + [t for _, t in self._retired]:
+                    cur.execute(f"DROP TABLE IF EXISTS {table}")
+            finally:
+                cur.close()
             self._derived.clear()
+            self._retired.clear()
 
     def datasets(self) -> list[DatasetInfo]:
         """Every dataset, shipped first, then imported by name."""

@@ -125,7 +125,12 @@ def test_kept_searches_are_bounded_and_follow_a_new_version_of_the_dataset(catal
         count(q)
     kept = events.derived_tables()
     assert len(kept) == 3 and tables() >= set(kept)
-    assert not {t for t in tables() if t.startswith("derived_")} - set(kept)  # the others are dropped
+    # the others are no longer handed out, but still there a while for a query given their names
+    retired = {t for t in tables() if t.startswith("derived_")} - set(kept)
+    assert len(retired) == 2
+    monkeypatch.setattr(store, "RETIRED_SECONDS", 0.0)
+    count("Erbil")  # the next table made drops them
+    assert not retired & tables()
     monkeypatch.setattr(store, "DERIVED_ROWS", 0)  # one table, however large, is still kept
     assert count("Hezbollah") > 0  # a new text
     assert len(events.derived_tables()) == 1
@@ -136,6 +141,49 @@ def test_kept_searches_are_bounded_and_follow_a_new_version_of_the_dataset(catal
     store.write_dataset(more, "kept", "csv", catalog_path=catalog)  # adds its new event
     events.refresh()
     assert count("Zakho") == 1  # the new version is searched, not the kept table
+
+
+def test_a_kept_search_is_never_dropped_under_a_query_and_a_datasets_view_keeps_its_name(
+    catalog, registry, monkeypatch
+):
+    """Sessions share the store: a table handed to one query stays while another session's
+    searches push it out (it was dropped under it: "Table … does not exist"), and a dataset's
+    view keeps its name when another dataset is imported ahead of it (it was re-pointed, and a
+    search kept for one dataset could be made from another's rows)."""
+    import threading
+    import time
+
+    from lib import store
+    from tests.conftest import make_frame
+
+    store.write_dataset(make_frame("bbb"), "bbb", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    view = events.relation("bbb")
+    monkeypatch.setattr(store, "DERIVED_TABLES", 1)  # every new search pushes the others out
+    failures: list[Exception] = []
+    stop = time.monotonic() + 2
+
+    def search(texts) -> None:
+        for i in range(10_000):
+            if time.monotonic() > stop:
+                return
+            try:
+                queries.map_cells(events, FilterState(dataset="bbb", q=texts(i)), registry, 20)
+            except Exception as exc:  # noqa: BLE001 (any failure is the finding)
+                failures.append(exc)
+
+    threads = [threading.Thread(target=search, args=(f,)) for f in (lambda i: "Erbil", lambda i: "the" + "'" * i)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
+
+    store.write_dataset(make_frame("aaa"), "aaa", "csv", catalog_path=catalog)  # sorts ahead of bbb
+    events.refresh()
+    assert events.relation("bbb") == view  # the same name, still bbb's rows
+    rows = events.con.execute(f"SELECT DISTINCT dataset FROM {view}").fetchall()
+    assert rows == [("bbb",)]
 
 
 def test_sql_injection_in_values_is_just_text(fixture_store, registry):
