@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,3 +46,11 @@ def codebook_for_readers() -> str:
         text = "\n".join(lines[1:])
     text = re.sub(r"\s*`tests/test_codebook\.py` fails.*?disagree\.", "", text, flags=re.S)
     return re.sub(r"^(#{2,4}) ", lambda m: "#" * (len(m.group(1)) + 1) + " ", text, flags=re.M)
+
+
+def codebook_columns() -> list[str]:
+    """The names of the codebook table's columns ("column", "type", …), from its header row."""
+    for line, below in itertools.pairwise(codebook_text().splitlines()):
+        if line.startswith("|") and re.match(r"^\|\s*:?-", below):
+            return [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return []

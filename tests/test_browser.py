@@ -1105,6 +1105,23 @@ CONTRAST_JS = """(e) => {
 }"""
 
 
+def test_a_browser_asking_for_dark_pages_still_gets_readable_text(server, browser):
+    """Sitrep's colours are chosen for a light page: on Streamlit's dark theme, which follows the
+    system's setting, the captions were 2.75:1. The theme is set light."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(server + "/timeline")
+        expect(page.get_by_text("The counts per month as a table")).to_be_visible(timeout=30_000)
+        captions = "[...document.querySelectorAll('[data-testid=stCaptionContainer] p')]"
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"() => {captions}.every(e => ({CONTRAST_JS})(e) >= 4.5)", timeout=10_000)
+        ratios = page.evaluate(f"() => {captions}.map(e => ({CONTRAST_JS})(e))")
+        assert len(ratios) >= 3 and min(ratios) >= 4.5, ratios
+    finally:
+        context.close()
+
+
 def test_captions_are_readable_and_the_charts_link_to_their_events_as_a_table(server, page):
     """WCAG 1.4.3: the sentence, the key and the hints are captions, at 4.5:1 or more (Streamlit's
     grey was 3.9:1); the Map and the Timeline link to the same events in the Events table."""
@@ -1143,6 +1160,9 @@ def test_on_a_phone_the_about_page_does_not_scroll_sideways(server, phone):
     assert tables.count() >= 1
     for i in range(tables.count()):
         assert tables.nth(i).evaluate("(t) => t.scrollWidth <= t.clientWidth + 1 && t.clientWidth <= 390")
+    # the header row is not shown, so each cell names its column
+    second = tables.first.locator("tbody tr").first.locator("td").nth(1)
+    assert second.evaluate("(e) => getComputedStyle(e, '::before').content") == '"type: "'
 
 
 def test_on_a_phone_the_timelines_titles_are_whole(server, phone):

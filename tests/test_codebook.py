@@ -31,3 +31,7 @@ def test_the_about_page_shows_the_codebook_under_its_heading_without_the_develop
     assert "test_codebook" not in text and "lib/schema.py" not in text
     assert "by the rules at the end." in text  # the sentence before it is whole
     assert "| `event_id` |" in text
+
+
+def test_the_codebooks_columns_are_read_from_its_table_for_the_phone_layout():
+    assert docs.codebook_columns() == ["column", "type", "allowed values", "empty means"]
