@@ -200,10 +200,15 @@ def _shown(value: str) -> str:
 
 def search_text(text: str) -> str:
     """A search text as it is searched for: spaces and line breaks as one space (the box cannot
-    hold a line break), without invisible control and format characters (a right-to-left
+    hold a line break), without control characters and direction marks (a right-to-left
     override in a link turned the page's sentence around)."""
-    shown = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf") or c in "\t\n\r")
+    shown = "".join(c for c in text if c not in BIDI_CONTROLS and (unicodedata.category(c) != "Cc" or c.isspace()))
     return " ".join(shown.split())
+
+
+# Marks that turn text's direction, invisible: taken out of a search. The zero-width joiner and
+# non-joiner are not among them: Persian, Kurdish and Urdu words are spelt with them.
+BIDI_CONTROLS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[FilterState, list[str]]:

@@ -51,8 +51,12 @@ REQUIRED_IN_FILE: list[str] = ["event_date", "event_type", "actor1", "country", 
 LIST_SEPARATOR = ";"  # in assoc_actor_*, source and response_to
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
-# what may follow an ISO date and be ignored: a time of day (9:30 or 09:30), with seconds, fractions, a zone
-ISO_TIME = r"(?:[T ](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
+# what may follow an ISO date and be ignored: a time of day (9:30, 09:30:00.000, 12:00 AM, T09), a zone
+# (Z, UTC, GMT, +05:30, +0000)
+ISO_TIME = (
+    r"(?:(?:T(?:[01]?\d|2[0-3])|[T ](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?)"
+    r"(?: ?(?:[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?"
+)
 MAX_COUNT = 10_000_000  # people killed or injured in one event: more is a typo or a wrapped number
 MAX_TEXT = 20_000  # characters in one text cell (~3,000 words); a 5 MB cell froze the tab showing it
 
@@ -268,7 +272,8 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
     publish()
     _warn_outside_country(cols, bad, numbers, pending)
     publish()
-    ids = cols["event_id"]
+    # a row refused for its date does not hold its id: a corrected copy of it below is kept
+    ids = cols["event_id"].where(~pd.Series(dated_badly, index=cols["event_id"].index))
     repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
     if repeated.any():
         firsts = ids[~ids.duplicated(keep="first") & ids.notna()]

@@ -118,8 +118,9 @@ def test_dates_sitrep_cannot_show_pages_it_cannot_count_and_invisible_characters
         sort, number, notes = filters.table_from_query({"page": [page]})
         assert number == 1 and notes[0].endswith("is not a page number (1, 2, …); showing page 1.")
     # a right-to-left override turned the sentence around; a search text keeps only visible text
-    state, _ = filters.from_query({"q": ["\u202eErbil\u200b airport\x07"]}, vocab)
+    state, _ = filters.from_query({"q": ["\u202eErbil\u2066 airport\x07"]}, vocab)
     assert state.q == "Erbil airport"
+    assert filters.search_text("می\u200cروند") == "می\u200cروند"  # a zero-width non-joiner is spelling
     assert filters.search_text("  Tal\u00a0Abyad\n") == "Tal Abyad"
 
 

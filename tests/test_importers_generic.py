@@ -276,9 +276,13 @@ def test_a_header_naming_a_column_twice_is_refused_saying_which(tmp_path, header
 
 def test_a_date_with_text_after_it_is_refused_a_time_of_day_is_not(tmp_path):
     rows = ["2023-01-10 foo", "2021-02-25 to 2021-03-01", "2021-02-25T25:99", "2021-02-25T09:30", "2021-02-25 9:30:00"]
-    path = write(tmp_path, HEAD + "\n" + "".join(f"r{i},{d},Battles,Army,Iraq,33.1,44.2\n" for i, d in enumerate(rows)))
+    # and the times other tools write: BigQuery, 12-hour clocks, comma fractions, zones after a space
+    rows += ["2021-02-25 00:00:00 UTC", "2021-02-25 12:00:00 AM", "2021-02-25 00:00:00,000", "2021-02-25T00"]
+    rows += ["2021-02-25 00:00:00 +0000", "2021-02-25T00:00:00z", "2021-02-25 00:00:00.000"]
+    lines = "".join(f'r{i},"{d}",Battles,Army,Iraq,33.1,44.2\n' for i, d in enumerate(rows))  # quoted: "00,000"
+    path = write(tmp_path, HEAD + "\n" + lines)
     result = read_file(path, dataset="mine")
-    assert result.frame["event_id"].tolist() == ["r3", "r4"]
+    assert result.frame["event_id"].tolist() == [f"r{i}" for i in range(3, len(rows))]
     assert set(result.frame["event_date"]) == {pd.Timestamp("2021-02-25")}
     refused = {p.value: p.message for p in result.report.problems if p.row is not None}
     assert set(refused) == set(rows[:3])
@@ -324,3 +328,12 @@ def test_a_row_with_a_bad_date_has_its_other_problems_named_too(tmp_path):
     assert said[(1, "event_date")].startswith("is not a real calendar date")  # once, not also "is empty"
     assert said[(1, "latitude")] == "is outside -90..90"
     assert said[(2, "latitude")] == "is outside -90..90; are latitude and longitude swapped?"
+
+
+def test_a_row_refused_for_its_date_does_not_hold_its_id_against_a_corrected_copy(tmp_path):
+    row = "a,{},Battles,Army,Iraq,33.1,44.2\n"
+    path = write(tmp_path, HEAD + "\n" + row.format("2021-02-30") + row.format("2021-02-28"))  # then corrected
+    result = read_file(path, dataset="mine")
+    assert result.frame["event_id"].tolist() == ["a"]
+    assert result.frame["event_date"].iloc[0] == pd.Timestamp("2021-02-28")
+    assert [p.column for p in result.report.problems if p.row is not None] == ["event_date"]
