@@ -700,7 +700,7 @@ def make_timeline(
         margin={"l": 10, "r": 10, "t": 66, "b": 10},
         legend={"orientation": "h", "y": -0.08},
         hovermode="closest",
-        # Streamlit's theme greys the axes and titles to 3.7:1 on white; read at 7:1
+        # Streamlit's theme greys the axes and titles to 3.7:1 on white; read at 8.9:1
         font={"color": CHART_TEXT},
     )
     fig.update_xaxes(tickfont={"color": CHART_TEXT})

@@ -300,6 +300,8 @@ function decoded(text) {
   return area.value;
 }
 
+const CELL_SCALE = ["#fff7ec", "#fc8d59", "#7f0000"]; // Plotly's OrRd, light to dark
+
 function drawLegend(root, figure) {
   const legend = root.parentElement && root.parentElement.querySelector(".sitrep-map-legend");
   if (!legend) return;
@@ -316,6 +318,11 @@ function drawLegend(root, figure) {
       swatch.style.border = `3px solid ${colour}`;
       swatch.style.background = "#fff";
       swatch.dataset.ring = "1";
+    } else if (trace.marker && trace.marker.color != null && typeof trace.marker.color !== "string") {
+      // cells coloured by the people killed: the colour bar's scale (Plotly's OrRd), not a grey
+      // that looked like the grey rings of cells whose number killed is unknown
+      swatch.style.background = `linear-gradient(90deg, ${CELL_SCALE.join(", ")})`;
+      swatch.dataset.scale = "1";
     } else {
       swatch.style.background = colour;
     }
@@ -478,7 +485,14 @@ async function exportPng(root) {
       row = [];
       x = pad;
     }
-    row.push({ x, label, colour: swatch ? swatch.style.background : "", ring: swatch && swatch.dataset.ring, border: swatch ? swatch.style.borderColor : "" });
+    row.push({
+      x,
+      label,
+      colour: swatch ? swatch.style.background : "",
+      ring: swatch && swatch.dataset.ring,
+      scale: swatch && swatch.dataset.scale,
+      border: swatch ? swatch.style.borderColor : "",
+    });
     x += w;
   }
   if (row.length) keyRows.push(row);
@@ -542,6 +556,11 @@ async function exportPng(root) {
         ctx.beginPath();
         ctx.arc(item.x + 6, y, 4.5, 0, 2 * Math.PI);
         ctx.stroke();
+      } else if (item.scale) {
+        const scale = ctx.createLinearGradient(item.x, 0, item.x + 12, 0);
+        CELL_SCALE.forEach((c, j) => scale.addColorStop(j / (CELL_SCALE.length - 1), c));
+        ctx.fillStyle = scale;
+        ctx.fill();
       } else {
         ctx.fillStyle = item.colour;
         ctx.fill();

@@ -258,7 +258,7 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     }
 
 
-SPOT = 0.001  # degrees each side of an event's coordinates (~110 m): "this spot", kept by the URL's 6 digits
+SPOT = 0.001  # degrees each side of an event's coordinates (~110 m): "this spot", kept by the link's 5 decimals
 
 
 def spot_area(lat: float, lon: float) -> tuple[float, float, float, float]:

@@ -35,6 +35,10 @@ def test_cells_above_the_limit_and_points_when_narrowed(server, browser):
     assert 0 < cells <= config.get("SITREP_MAX_CELLS")
     expect(page.locator("[data-testid='stCaptionContainer']", has_text=f": {ROWS:,} events")).to_be_visible()
     map_settled(page)
+    # the key shows the cells' colour scale, not a grey like the rings of cells with the number killed unknown
+    scale = page.locator(".sitrep-map-legend .swatch[data-scale]")
+    expect(scale).to_have_count(1)
+    assert "gradient" in scale.evaluate("(e) => getComputedStyle(e).backgroundImage")
     page.evaluate(f"() => {{ {MAP_JS}.__sitrepTest = 'same map'; }}")
 
     thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input").first
