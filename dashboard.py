@@ -259,10 +259,11 @@ def _table_page(view: session.View, loaded: bool) -> None:
 
 
 def _sync_url(state: FilterState, extra: dict[str, list[str]]) -> None:
-    desired = {**filters.to_query(state), **extra}
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
-    if current != desired:
-        st.query_params.from_dict(desired)
+    # Written on every run, even when Streamlit's copy of the address already says it: a date
+    # typed and then a page link clicked send two reruns, and the last ran with the address
+    # Streamlit had while the browser showed the one the first had written (the typed date
+    # over the old range). The browser does not add a history entry for an unchanged address.
+    st.query_params.from_dict({**filters.to_query(state), **extra})
 
 
 def _share_box(link: str) -> None:

@@ -999,6 +999,26 @@ def test_reset_clears_the_sidebar_too_and_nothing_comes_back_at_the_next_change(
     page.wait_for_url(re.compile(r"/\?country=Syria$"), timeout=30_000)  # not Iraq, rocket or the type again
 
 
+def test_a_date_typed_then_a_page_link_leaves_a_link_that_says_what_the_page_shows(server, page):
+    """Leaving the date box by clicking a page link sends two reruns at once; Streamlit then
+    ran the page again with the widgets as they were. The address kept the typed date while
+    the page showed the old range, so a copied link showed a colleague another view."""
+    for _ in range(3):
+        page.goto(server + "/?country=Iraq")
+        expect(page.get_by_text(re.compile(r"^Strikes and attacks in Iraq, 27 Dec 2019 – "))).to_be_visible(
+            timeout=30_000
+        )
+        page.get_by_role("spinbutton", name="year, From – to (type or pick) start date").click()
+        page.keyboard.type("20210101")
+        page.locator("[data-testid=stSidebarNav] a", has_text="Timeline").click()
+        page.wait_for_timeout(4000)  # every rerun the two clicks made has run
+        shown = sentence(page)
+        assert ("from=2021-01-01" in page.url) == shown.startswith("Strikes and attacks in Iraq, 1 Jan 2021"), (
+            page.url,
+            shown,
+        )
+
+
 def test_a_range_can_be_picked_in_the_date_boxs_calendar(server, page):
     page.goto(server + "/?from=2021-02-01&to=2021-02-28")
     expect(page.get_by_text(re.compile(r"^Strikes and attacks, 1 Feb 2021 – 28 Feb 2021: "))).to_be_visible(
