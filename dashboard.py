@@ -30,6 +30,7 @@ _widget_key = session.widget_key
 
 def _clear_notices() -> None:
     st.session_state["notices"] = []
+    st.session_state["table_notices"] = []
 
 
 def _slider_moved() -> None:
@@ -60,7 +61,7 @@ def _dataset_changed() -> None:
     if facet is None or tuple(dates) == (facet.min_date, facet.max_date):
         st.session_state.pop(_widget_key("dates"), None)
     st.session_state.pop("p_event", None)
-    st.session_state["notices"] = []
+    _clear_notices()
     st.session_state["dataset_switched"] = True
 
 
@@ -75,7 +76,7 @@ def _load_url(store, registry) -> None:
     state, notices = filters.from_query(raw, vocab)
     sort, page, table_notices = filters.table_from_query(raw)
     st.session_state["events_sort"], st.session_state["events_page"] = sort, page
-    notices += table_notices
+    st.session_state["table_notices"] = table_notices  # said on the Events page, whose keys they are
     st.session_state[_widget_key("dataset")] = dataset
     st.session_state[_widget_key("dates")] = (state.date_from or facet.min_date, state.date_to or facet.max_date)
     for name in LIST_WIDGETS:
@@ -253,8 +254,7 @@ def _table_page(view: session.View, loaded: bool) -> None:
                 f"Page {page:,} of the Events table is past its end ({pages:,} page{'s' if pages != 1 else ''} "
                 f"in this view), so page {pages:,} is shown."
             )
-            st.session_state["notices"] = [*st.session_state.get("notices", []), notice]
-            view.notices.append(notice)
+            st.session_state["table_notices"] = [*st.session_state.get("table_notices", []), notice]
         st.session_state["events_page"] = pages
 
 
@@ -317,7 +317,9 @@ def main() -> None:
     # the pages put it in what they save (the map's PNG, a GeoJSON), as the sidebar shows it
     view.link = filters.share_link(st.context.url or "", filters.query_string(view.state, extra))
     _share_box(view.link)
-    for notice in filters.cap_notices(view.notices):
+    # the Events table's sort and page belong to its links: their notices are said there only
+    table_notices = st.session_state.get("table_notices", []) if page.url_path == "events" else []
+    for notice in filters.cap_notices(view.notices + table_notices):
         st.warning(notice, icon=":material/warning:")
     page.run()
     session.freeze_long_lived_objects()

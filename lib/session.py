@@ -138,6 +138,7 @@ def reset_filters(dataset: str | None = None) -> None:
     if dataset is not None:
         st.session_state[widget_key("dataset")] = dataset
     st.session_state["notices"] = []
+    st.session_state["table_notices"] = []
 
 
 CARRY_KEY = "carried_filters"

@@ -861,6 +861,10 @@ def test_the_events_page_goes_back_to_the_first_after_a_new_order_or_filter_and_
             expect(past).to_be_visible(timeout=30_000)
             page.wait_for_url(re.compile(r"/events\?q=Erbil(&page=\d)?$"), timeout=30_000)  # the link: the page shown
             assert "page=99" not in page.url
+            page.goto(url + "/?q=Erbil&page=99")  # on the Map, the table's page is not said
+            sentence(page)
+            page.wait_for_timeout(1000)
+            expect(page.get_by_text(re.compile(r"^Page 99 of the Events table"))).to_have_count(0)
         finally:
             context.close()
 
