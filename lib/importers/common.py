@@ -487,15 +487,21 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     iso = sub.str.extract(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + ISO_TIME + "$")
     _fill_ymd(sub_out, sub_done, iso[0], iso[1], iso[2])
     sub_texts = texts.iloc[rest].reset_index(drop=True)
+
+    def refuse(found: pd.Series, message: str) -> np.ndarray:
+        """The rows ``found`` not read yet: reported with ``message``, and done (refused)."""
+        mask = found.to_numpy(dtype=bool, na_value=False) & ~sub_done
+        add_row_problems(report, mask, rows[rest], column, message, sub_texts)
+        sub_done[mask] = True
+        return mask
+
     # An ISO date with anything else after it: "2021-02-25 to 2021-03-01" would lose its end, and
     # "2021-02-25T25:99" is a typo.
-    trailing = sub.str.match(r"\d{4}-\d{1,2}-\d{1,2}[ T]").to_numpy(dtype=bool, na_value=False) & ~sub_done
-    add_row_problems(
-        report, trailing, rows[rest], column,
+    trailing = refuse(
+        sub.str.match(r"\d{4}-\d{1,2}-\d{1,2}[ T]"),
         "has a date followed by something that is not a time of day (hh:mm); check it (for a span of days, "
-        "give its first day and the span's date_precision)", sub_texts,
-    )  # fmt: skip
-    sub_done |= trailing
+        "give its first day and the span's date_precision)",
+    )
     compact = sub.str.extract(r"^(\d{4})(\d{2})(\d{2})$")
     _fill_ymd(sub_out, sub_done, compact[0], compact[1], compact[2])
     # 25 February 2021, 25 Feb 2021, 9-May-20, 25-Feb-2021
@@ -505,13 +511,11 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     named_first = sub.str.extract(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})$")
     _fill_dmy_named(sub_out, sub_done, named_first[1], named_first[0], named_first[2], hint)
     # A year alone ("2021") is no date, and read as an Excel day number it was 13 Jul 1905.
-    year_only = sub.str.fullmatch(r"1[89]\d\d|20\d\d").to_numpy(dtype=bool, na_value=False) & ~sub_done
-    add_row_problems(
-        report, year_only, rows[rest], column,
+    year_only = refuse(
+        sub.str.fullmatch(r"1[89]\d\d|20\d\d"),
         "is a year alone, not a date; give YYYY-MM-DD (the year's first day, with date_precision 3, "
-        "if only the year is known)", sub_texts,
-    )  # fmt: skip
-    sub_done |= year_only
+        "if only the year is known)",
+    )
     # Excel serial day numbers; where the file has a year column, it must agree.
     serial = sub.str.fullmatch(r"\d{1,5}(?:\.\d+)?").to_numpy(dtype=bool, na_value=False) & ~sub_done
     if serial.any():
