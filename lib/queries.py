@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -128,10 +128,12 @@ def where(state: FilterState, registry: Registry, *, matches: str | None = None)
     return " AND ".join(clauses), params
 
 
-def search_matches(store: Store, dataset: str, q: str, registry: Registry, *, make: bool = True) -> str | None:
+def search_matches(
+    store: Store, dataset: str, q: str, registry: Registry, *, make: Callable[[], bool] = lambda: True
+) -> str | None:
     """The name of a table of the rowkeys of ``dataset``'s events that the search text ``q``
-    finds, made on the first ask and kept (``Store.derived_table``); with ``make`` False, the
-    table only if it is already kept, else None.
+    finds, kept (``Store.derived_table``); if none is kept yet, made when ``make()`` says so,
+    else None.
 
     A rerun of the Map page asks three queries of the same text, and every move of the slider
     asks them again: the text's test on eight fields costs 0.3 s a scan at a million events,
@@ -140,8 +142,9 @@ def search_matches(store: Store, dataset: str, q: str, registry: Registry, *, ma
     text, params, named = search_parts(q, registry)
     rel, info = store.version(dataset)  # together: the table is made from the version it is kept for
     key = ("search", info.fingerprint, q, tuple(named))
-    if not make:
-        return store.kept_table(key)
+    kept = store.kept_table(key)
+    if kept is not None or not make():
+        return kept
     sql = f"SELECT rowkey FROM {rel} WHERE {text} UNION SELECT rowkey FROM {rel} WHERE {EITHER_SIDE}"
     return store.derived_table(key, sql, [*params, *[named] * 4])
 
@@ -155,22 +158,20 @@ SEARCH_WHOLE_SHARE = 1 / 3
 def _search_whole(store: Store, dataset: str, state: FilterState) -> bool:
     if not (state.date_from or state.date_to):
         return True
-    rel = store.relation(dataset)
+    rel, info = store.version(dataset)
     start, end = state.date_from or dt.date.min, state.date_to or dt.date.max
     within = _scalar(store, f"SELECT count(*) FROM {rel} WHERE event_date BETWEEN ? AND ?", [start, end])[0]
-    return within >= store.info(dataset).rows * SEARCH_WHOLE_SHARE
+    return within >= info.rows * SEARCH_WHOLE_SHARE
 
 
 def _where(store: Store, state: FilterState, registry: Registry) -> tuple[str, list]:
     """``where`` for a query on the store: the search text's events looked up in their kept
     table where there is one, or where the dates hold much of the dataset (``search_matches``);
     else tested on the events of those dates."""
-    matches = None
-    if state.q:
-        dataset = dataset_of(store, state)
-        matches = search_matches(store, dataset, state.q, registry, make=False)
-        if matches is None and _search_whole(store, dataset, state):
-            matches = search_matches(store, dataset, state.q, registry)
+    if not state.q:
+        return where(state, registry)
+    dataset = dataset_of(store, state)
+    matches = search_matches(store, dataset, state.q, registry, make=lambda: _search_whole(store, dataset, state))
     return where(state, registry, matches=matches)
 
 

@@ -564,11 +564,10 @@ class Store:
         self._derived_made = 0
         self._building: dict[tuple, threading.Event] = {}  # keys whose table a thread is making
         self._retired: list[tuple[float, str]] = []  # (when, table): no longer handed out, dropped later
-        self._views: dict[str, str] = {}
-        self._infos: dict[str, DatasetInfo] = {}
+        # (views, infos) by dataset name: one pair, swapped in whole by refresh()
+        self._version: tuple[dict[str, str], dict[str, DatasetInfo]] = ({}, {})
         self._catalog_mtime: float = -1
         self._load_shipped()
-        self._version = (self._views, self._infos)
         self.refresh()
 
     def _load_shipped(self) -> None:
@@ -577,13 +576,14 @@ class Store:
         self.con.register("shipped_arrow", table)
         self.con.execute("CREATE TABLE shipped AS SELECT * FROM shipped_arrow")
         self.con.unregister("shipped_arrow")
+        views, infos = self._version
         for i, (name, group) in enumerate(frame.groupby("dataset", sort=True)):
             view = f"ds_shipped_{i}"
             # DuckDB views cannot take parameters; the name is checked by DATASET_NAME.
             validate_dataset_name(name)
             self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM shipped WHERE dataset = '{name}'")
-            self._views[name] = view
-            self._infos[name] = DatasetInfo(
+            views[name] = view
+            infos[name] = DatasetInfo(
                 name=name,
                 rows=len(group),
                 min_date=str(group["event_date"].min().date()),
@@ -610,8 +610,9 @@ class Store:
             if mtime == self._catalog_mtime:
                 return
             data = self.catalog.read()
-            views = {n: v for n, v in self._views.items() if self._infos[n].shipped}
-            infos = {n: i for n, i in self._infos.items() if i.shipped}
+            old_views, old_infos = self._version
+            infos = {n: i for n, i in old_infos.items() if i.shipped}
+            views = {n: old_views[n] for n in infos}
             for name, entry in sorted(data["datasets"].items()):
                 if name in infos or not DATASET_NAME.match(name):
                     continue
@@ -636,7 +637,6 @@ class Store:
                     files=(entry["file"],),
                 )
             self._version = (views, infos)
-            self._views, self._infos = views, infos
             self._catalog_mtime = mtime
 
     def version(self, dataset: str) -> tuple[str, DatasetInfo]:
@@ -716,14 +716,14 @@ class Store:
 
     def datasets(self) -> list[DatasetInfo]:
         """Every dataset, shipped first, then imported by name."""
-        return sorted(self._infos.values(), key=lambda d: (not d.shipped, d.name))
+        return sorted(self._version[1].values(), key=lambda d: (not d.shipped, d.name))
 
     def info(self, dataset: str) -> DatasetInfo:
-        return self._infos[dataset]
+        return self._version[1][dataset]
 
     def relation(self, dataset: str) -> str:
         """The SQL view name for a dataset known to the catalog (KeyError otherwise)."""
-        return self._views[dataset]
+        return self._version[0][dataset]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.con.cursor()
