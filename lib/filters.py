@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from lib import schema
 from lib.actors import Registry
 
 LIST_KEYS = ("actor", "attacker", "target", "affiliation", "type", "country")
@@ -96,9 +97,9 @@ class Vocabulary:
     event_exists: Callable[[str], bool] = field(default=lambda event_id: True)
 
 
-# The days a link's dates may name: imports take events from 1900 (schema.EARLIEST_DATE), and
-# Streamlit's date slider cannot reach before 1684 or after 2255 (the page failed whole).
-EARLIEST_DAY = dt.date(1900, 1, 1)
+# The days a link's dates may name: from the first day an import takes, and within what
+# Streamlit's date slider can reach (1684–2255; beyond it the page failed whole).
+EARLIEST_DAY = schema.EARLIEST_DATE.date()
 LATEST_DAY = dt.date(2199, 12, 31)
 
 
