@@ -32,6 +32,7 @@ HAS_KEY = "({0}[1] IN (SELECT unnest(?::VARCHAR[])) OR (len({0}) > 1 AND list_ha
 SEARCH_FIELDS = ("location", "notes", "admin1", "admin2", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
 APOSTROPHES = "'’‘ʼ"  # the straight one, the typographic ones, and the modifier letter
 NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+LIKE_MARKS = "%_\\"  # LIKE's two wildcards and the escape character
 
 
 def _without_apostrophes(column: str) -> str:
@@ -57,14 +58,21 @@ def search_parts(q: str, registry: Registry) -> tuple[str, list, list[str]]:
     bare = q.translate(NO_APOSTROPHES)
     if not bare.strip():  # only apostrophes: nothing to look for (an empty pattern finds every event)
         return "FALSE", [], []
-    pattern = "%" + bare.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # LIKE's wildcards and its escape taken literally; ESCAPE only where the text holds one of
+    # them: DuckDB's ILIKE with ESCAPE took twice as long (0.55 s against 0.28 s, eight fields
+    # of 5M events), and without it DuckDB has no escape character.
+    if any(mark in bare for mark in LIKE_MARKS):
+        pattern = "%" + "".join("\\" + c if c in LIKE_MARKS else c for c in bare) + "%"
+        like = "ILIKE ? ESCAPE '\\'"
+    else:
+        pattern, like = f"%{bare}%", "ILIKE ?"
     fields = [_without_apostrophes(f) for f in SEARCH_FIELDS]
     if len(bare) <= 3:  # the cheap ILIKE first, the word test on what it lets through
         word = "(?i)(^|[^[:alnum:]])" + re.escape(bare) + "([^[:alnum:]]|$)"
-        text = " OR ".join(f"({f} ILIKE ? ESCAPE '\\' AND regexp_matches({f}, ?))" for f in fields)
+        text = " OR ".join(f"({f} {like} AND regexp_matches({f}, ?))" for f in fields)
         params = [pattern, word] * len(fields)
     else:
-        text = " OR ".join(f"{f} ILIKE ? ESCAPE '\\'" for f in fields)
+        text = " OR ".join(f"{f} {like}" for f in fields)
         params = [pattern] * len(fields)
     # and the actors it names in the registry, whatever spelling their events carry ("KH"
     # finds Kata'ib Hezbollah's), or named exactly so if not in it: keys, not text, so cheap
