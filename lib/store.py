@@ -30,9 +30,10 @@ import time
 import unicodedata
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import duckdb
 import pandas as pd
@@ -40,6 +41,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lib import actors, schema
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -183,6 +186,11 @@ def _legacy_keys_sql(column: str) -> str:
 LEGACY_KEYS_SQL = f"* REPLACE ({_legacy_keys_sql('attacker_keys')}, {_legacy_keys_sql('target_keys')})"
 
 
+def cell_keys(cell: object) -> list[str]:
+    """The normalised keys of the actors one actor cell names ("A; B" names two)."""
+    return [actors.actor_key(n) for n in schema.split_list(cell)] if isinstance(cell, str) else []
+
+
 def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[str]]:
     """Per row, the normalised keys of the actor in ``first`` and those listed in ``assoc``.
 
@@ -192,7 +200,7 @@ def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[
 
     def keys(cell: object) -> list[str]:
         if cell not in memo:
-            memo[cell] = [actors.actor_key(n) for n in schema.split_list(cell)] if isinstance(cell, str) else []
+            memo[cell] = cell_keys(cell)
         return memo[cell]
 
     out = []
@@ -566,6 +574,7 @@ class Store:
         self._retired: list[tuple[float, str]] = []  # (when, table): no longer handed out, dropped later
         # (views, infos) by dataset name: one pair, swapped in whole by refresh()
         self._version: tuple[dict[str, str], dict[str, DatasetInfo]] = ({}, {})
+        self._worked_out: dict[tuple[str, str], object] = {}  # (view, what) → per_version's values
         self._catalog_mtime: float = -1
         self._load_shipped()
         self.refresh()
@@ -638,12 +647,27 @@ class Store:
                 )
             self._version = (views, infos)
             self._catalog_mtime = mtime
+            live = set(views.values())
+            self._worked_out = {k: v for k, v in self._worked_out.items() if k[0] in live}
 
     def version(self, dataset: str) -> tuple[str, DatasetInfo]:
         """A dataset's view and its info, read together (KeyError if unknown): a table made from
         the view belongs to that info's fingerprint, even while another thread refreshes."""
         views, infos = self._version
         return views[dataset], infos[dataset]
+
+    def per_version(self, dataset: str, what: str, make: Callable[[str], T]) -> T:
+        """``make(view)`` for the dataset's current version, worked out once and kept while that
+        version is in the store (a small value: a dataset's distinct actor cells, say). Two
+        threads may both work it out the first time; the value is the same."""
+        view, _info = self.version(dataset)
+        key = (view, what)
+        if key not in self._worked_out:
+            value = make(view)
+            if view in self._version[0].values():  # not a version refresh() has just let go
+                self._worked_out[key] = value
+            return value
+        return self._worked_out[key]  # type: ignore[return-value]
 
     def derived_table(self, key: tuple, select_sql: str, params: list) -> str:
         """The name of a table holding the rows of ``select_sql``, made once per ``key`` and kept.

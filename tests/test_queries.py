@@ -110,6 +110,55 @@ def test_a_search_is_looked_up_once_and_finds_what_the_full_test_finds(fixture_s
     assert len(fixture_store.derived_tables()) == 1
 
 
+def test_actor_filters_read_the_actor_columns_and_find_what_the_stored_keys_find(catalog, registry):
+    """With the dataset's actor cells (actor_cells), a side is looked up in its actor columns as
+    written; it finds exactly the events its stored lists of keys find (where() without cells),
+    cells naming several actors, associated actors and ACLED's periods included."""
+    from lib import store
+    from lib.actors import actor_key
+    from tests.conftest import make_frame
+
+    frame = make_frame("sides")
+    frame.loc[0, ["actor1", "assoc_actor_1"]] = [
+        "Military Forces of the United States (2021-)",
+        "IRGC; Kataib Hizballah",
+    ]
+    frame.loc[1, ["actor2", "assoc_actor_2"]] = ["US forces", "Coalition forces;KSS"]
+    frame.loc[2, "actor1"] = "Saraya Awliya al-Dam; Kata'ib Hezbollah"  # two actors in one cell
+    store.write_dataset(frame, "sides", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    rel = events.relation("sides")
+    base = FilterState(dataset="sides")
+    names = list(registry.actors)
+    states = (
+        [base.with_(actor=(n,)) for n in names]
+        + [base.with_(attacker=(n,)) for n in names]
+        + [base.with_(target=(n,)) for n in names]
+        + [base.with_(affiliation=(a,)) for a in ("Iran-aligned", "US-led coalition", "Iranian state")]
+        + [base.with_(actor=("KH", "United States")), base.with_(attacker=("Nobody at all",))]
+        + [base.with_(q=q) for q in ("KH", "KSS", "coalition", "Hezbollah", "IRGC", "Nobody at all")]
+    )
+    found = []
+    for state in states:
+        clause, params = queries.where(state, registry)  # the stored lists of keys
+        by_keys = {r[0] for r in events.con.execute(f"SELECT event_id FROM {rel} WHERE {clause}", params).fetchall()}
+        by_cells = ids(events, state, registry)
+        assert by_cells == by_keys, state
+        found.append(len(by_cells))
+    assert 0 in found and 5 in found and len(set(found)) >= 4  # the states tell the events apart
+    cells = queries.actor_cells(events, "sides")
+    us = actor_key("Military Forces of the United States")
+    assert cells["actor1"][us] == ["Military Forces of the United States (2021-)"]  # the keys' fold, not the text
+    assert cells["assoc_actor_1"][actor_key("IRGC")] == ["IRGC; Kataib Hizballah"]
+    assert queries.either_side(["nobody at all"], cells) == ("FALSE", [])  # a key no cell names reads nothing
+
+    # a new version of the dataset has its own cells
+    frame.loc[3, "actor2"] = "Islamic Revolutionary Guard Corps"
+    store.write_dataset(frame, "sides", "csv", catalog_path=catalog, replace=True)
+    events.refresh()
+    assert "t:4" in ids(events, base.with_(target=("Islamic Revolutionary Guard Corps",)), registry)
+
+
 def test_kept_searches_are_bounded_and_follow_a_new_version_of_the_dataset(catalog, registry, monkeypatch):
     from lib import store
     from tests.conftest import make_frame
