@@ -46,6 +46,27 @@ def zipf_weights(n: int, a: float = 1.1) -> np.ndarray:
     return weights / weights.sum()
 
 
+VERBS = ("attacked", "shelled", "struck", "clashed with", "fired rockets at", "raided", "ambushed", "bombed")
+REPORTED = ("Local sources report", "Media report", "A monitoring group reports", "Residents report")
+OUTCOMES = ("no casualties", "an unknown number of casualties", "several injured", "damage to a checkpoint")
+
+
+def synthetic_notes(rng: np.random.Generator, dates, attackers, targets, place: np.ndarray) -> list[str]:
+    """A different sentence for each event, as real notes are (~200 characters): a search tests
+    every one, not one sentence per dictionary as a constant text would let it."""
+    days = pd.DatetimeIndex(dates).strftime("%-d %B %Y")
+    verbs = rng.integers(0, len(VERBS), len(place))
+    said = rng.integers(0, len(REPORTED), len(place))
+    outcome = rng.integers(0, len(OUTCOMES), len(place))
+    return [
+        f"SYNTHETIC event {i} for benchmarks; not a real event. On {d}, {a} {VERBS[v]} {t} near Place {p:05d}. "
+        f"{REPORTED[r]} {OUTCOMES[o]}."
+        for i, (d, a, v, t, p, r, o) in enumerate(
+            zip(days, attackers, verbs, targets, place, said, outcome, strict=True)
+        )
+    ]
+
+
 def generate(rows: int, seed: int = 7, dataset: str | None = None) -> pd.DataFrame:
     """A canonical frame of ``rows`` synthetic events (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
@@ -86,6 +107,7 @@ def generate(rows: int, seed: int = 7, dataset: str | None = None) -> pd.DataFra
     injuries = pd.array(np.where(rng.random(rows) < 0.8, -1, rng.geometric(0.2, rows)), dtype="Int32")
     injuries[injuries == -1] = pd.NA
 
+    notes = synthetic_notes(rng, dates, actor_names[actor1], actor_names[actor2], place)
     frame = pd.DataFrame(
         {
             "event_id": pd.array([f"synthetic:{i}" for i in range(rows)], dtype="string"),
@@ -108,7 +130,7 @@ def generate(rows: int, seed: int = 7, dataset: str | None = None) -> pd.DataFra
             "injuries": injuries,
             "source": pd.array(["SYNTHETIC (benchmarks/generate.py)"] * rows, dtype="string"),
             "source_url": pd.array([None] * rows, dtype="string"),
-            "notes": pd.array(["SYNTHETIC event for benchmarks; not a real event."] * rows, dtype="string"),
+            "notes": pd.array(notes, dtype="string"),
             "response_to": pd.array([None] * rows, dtype="string"),
             "dataset": pd.array([dataset] * rows, dtype="string"),
         }
