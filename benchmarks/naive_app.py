@@ -9,12 +9,14 @@ import os
 
 import pandas as pd
 import plotly.express as px
+import pyarrow.parquet as pq
 import streamlit as st
 
 
 @st.cache_data
 def load(path: str) -> pd.DataFrame:
-    return pd.read_parquet(path)
+    # the file as it was before it held the search text (Sitrep's own, as this app has no search)
+    return pd.read_parquet(path, columns=[c for c in pq.read_schema(path).names if c != "search"])
 
 
 frame = load(os.environ["NAIVE_PARQUET"])

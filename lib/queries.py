@@ -20,7 +20,7 @@ import pyarrow as pa
 from lib import schema
 from lib.actors import Registry, actor_key
 from lib.filters import FilterState, Vocabulary, day_text
-from lib.store import Store, cell_keys
+from lib.store import Store, cell_keys, search_fold
 
 TYPE_EXPR = "coalesce(sub_event_type, event_type)"
 # An event's side (its actor keys, a list) holds one of the keys given (twice, as a parameter).
@@ -28,19 +28,6 @@ TYPE_EXPR = "coalesce(sub_event_type, event_type)"
 # same cost for 1 key or an affiliation's 150), and only the few lists of several are searched
 # one by one. list_has_any alone took 0.1 s for 11 keys at a million rows, 0.4 s for 150.
 HAS_KEY = "({0}[1] IN (SELECT unnest(?::VARCHAR[])) OR (len({0}) > 1 AND list_has_any({0}, ?::VARCHAR[])))"
-# where the search box's text is looked for, as written in the event
-SEARCH_FIELDS = ("location", "notes", "admin1", "admin2", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
-APOSTROPHES = "'’‘ʼ"  # the straight one, the typographic ones, and the modifier letter
-NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
-LIKE_MARKS = "%_\\"  # LIKE's two wildcards and the escape character
-
-
-def _without_apostrophes(column: str) -> str:
-    out = column
-    for mark in APOSTROPHES:
-        out = f"replace({out}, '{mark.replace(chr(39), chr(39) * 2)}', '')"
-    return out
-
 
 NICE_CELL_SIZES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 
@@ -50,30 +37,18 @@ def dataset_of(store: Store, state: FilterState) -> str:
 
 
 def search_parts(q: str, registry: Registry) -> tuple[str, list, list[str]]:
-    """What the search box's text finds: a test of the text on SEARCH_FIELDS with its
-    parameters, and the actor keys it names (for either_side)."""
-    # the text as written in the event (places, notes, actors), apostrophes aside ("Kataib"
-    # finds "Kata'ib"); a text of 1–3 letters as a whole word ("KH" is not in "Karkh").
-    # replace(), not translate(): ten times quicker here (50 ms for eight fields at 1M rows).
-    bare = q.translate(NO_APOSTROPHES)
-    if not bare.strip():  # only apostrophes: nothing to look for (an empty pattern finds every event)
+    """What the search box's text finds: a test of the text on the stored ``search`` column
+    (``store.SEARCH_FIELDS``) with its parameters, and the actor keys it names (for either_side)."""
+    # the text as written in the event (places, notes, actors), apostrophes and case aside
+    # ("Kataib" finds "Kata'ib"); a text of 1–3 letters as a whole word ("KH" is not in "Karkh").
+    key = search_fold(q)
+    if not key.strip():  # only apostrophes: nothing to look for (an empty text finds every event)
         return "FALSE", [], []
-    # LIKE's wildcards and its escape taken literally; ESCAPE only where the text holds one of
-    # them: DuckDB's ILIKE with ESCAPE took twice as long (0.55 s against 0.28 s, eight fields
-    # of 5M events), and without it DuckDB has no escape character.
-    if any(mark in bare for mark in LIKE_MARKS):
-        pattern = "%" + "".join("\\" + c if c in LIKE_MARKS else c for c in bare) + "%"
-        like = "ILIKE ? ESCAPE '\\'"
+    if len(key) <= 3:  # the cheap substring test first, the word test on what it lets through
+        word = "(^|[^[:alnum:]])" + re.escape(key) + "([^[:alnum:]]|$)"
+        text, params = "(contains(search, ?) AND regexp_matches(search, ?))", [key, word]
     else:
-        pattern, like = f"%{bare}%", "ILIKE ?"
-    fields = [_without_apostrophes(f) for f in SEARCH_FIELDS]
-    if len(bare) <= 3:  # the cheap ILIKE first, the word test on what it lets through
-        word = "(?i)(^|[^[:alnum:]])" + re.escape(bare) + "([^[:alnum:]]|$)"
-        text = " OR ".join(f"({f} {like} AND regexp_matches({f}, ?))" for f in fields)
-        params = [pattern, word] * len(fields)
-    else:
-        text = " OR ".join(f"{f} {like}" for f in fields)
-        params = [pattern] * len(fields)
+        text, params = "contains(search, ?)", [key]
     # and the actors it names in the registry, whatever spelling their events carry ("KH"
     # finds Kata'ib Hezbollah's), or named exactly so if not in it: keys, not text, so cheap
     named = registry.keys_for(registry.search(q)) + [actor_key(q)]

@@ -38,6 +38,7 @@ from typing import NamedTuple, TypeVar
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from lib import actors, schema
@@ -208,6 +209,56 @@ def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[
         names = keys(a) + keys(b)
         out.append(sorted(set(names)) if len(names) > 1 else names)
     return out
+
+
+# The search box's text is looked for in one stored column, ``search``: the fields below of an
+# event, joined by a character no search text holds (so a text never spans two fields), with
+# apostrophes taken out ("Kataib" finds "Kata'ib") and lower-cased. One column's scan, not
+# eight fields' each lower-cased and stripped per query: 0.2 s against 0.7–1.1 s for 5M
+# events' notes. The catalog records the version (SEARCH_VERSION); the view of a file made
+# before computes the column in DuckDB (LEGACY_SEARCH_SQL): the same events, more slowly.
+SEARCH_FIELDS = ("location", "notes", "admin1", "admin2", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+SEARCH_APOSTROPHES = "'’‘ʼ"  # the straight one, the typographic ones, and the modifier letter
+SEARCH_SEPARATOR = "\x1f"  # the unit separator: a control character, which search texts lose
+SEARCH_VERSION = 1
+
+
+def search_column(table: pa.Table) -> pa.Array:
+    """The ``search`` column of stored events (see SEARCH_FIELDS)."""
+    parts = [pc.fill_null(table.column(f).cast(pa.string()), "") for f in SEARCH_FIELDS]
+    text = pc.binary_join_element_wise(*parts, SEARCH_SEPARATOR)
+    for mark in SEARCH_APOSTROPHES:
+        text = pc.replace_substring(text, mark, "")
+    return pc.utf8_lower(text).combine_chunks() if isinstance(text, pa.ChunkedArray) else pc.utf8_lower(text)
+
+
+def search_fold(text: str) -> str:
+    """A search text as the ``search`` column holds its events: apostrophes and the separator
+    out, lower-cased by the same function."""
+    bare = text.translate(str.maketrans("", "", SEARCH_APOSTROPHES + SEARCH_SEPARATOR))
+    return pc.utf8_lower(pa.scalar(bare, pa.string())).as_py()
+
+
+def _legacy_search_sql() -> str:
+    parts = ", ".join(f"coalesce({f}, '')" for f in SEARCH_FIELDS)
+    text = f"concat_ws(chr({ord(SEARCH_SEPARATOR)}), {parts})"
+    for mark in SEARCH_APOSTROPHES:
+        text = f"replace({text}, '{mark.replace(chr(39), chr(39) * 2)}', '')"
+    return f"lower({text}) AS search"
+
+
+LEGACY_SEARCH_SQL = _legacy_search_sql()
+ROW_GROUP = 122_880
+
+
+def write_parquet(table: pa.Table, path: str | Path) -> None:
+    """A dataset's file: ``table`` (``to_arrow``) and its ``search`` column, made one row group at
+    a time (at once, it would hold every event's text twice in memory: a GB at 5M events)."""
+    fields = table.schema.append(pa.field("search", pa.string()))
+    with pq.ParquetWriter(path, fields, compression="zstd") as writer:
+        for start in range(0, max(len(table), 1), ROW_GROUP):
+            part = table.slice(start, ROW_GROUP)
+            writer.write_table(part.append_column("search", search_column(part)), row_group_size=ROW_GROUP)
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -452,7 +503,7 @@ def write_dataset(
         fd, tmp = tempfile.mkstemp(dir=catalog.folder, prefix=".import-", suffix=".parquet")
         os.close(fd)
         try:
-            pq.write_table(table, tmp, row_group_size=122_880, compression="zstd")
+            write_parquet(table, tmp)
             os.chmod(tmp, 0o644)  # mkstemp makes it private; app processes may run as another user
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
@@ -472,6 +523,7 @@ def write_dataset(
             "fingerprint": frame_fingerprint(merged[["event_id"]]) + uuid.uuid4().hex[:4],
             "imported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "actor_keys": ACTOR_KEYS_VERSION,
+            "search": SEARCH_VERSION,
         }
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
@@ -582,6 +634,7 @@ class Store:
     def _load_shipped(self) -> None:
         frame = load_shipped()
         table = to_arrow(frame)
+        table = table.append_column("search", search_column(table))
         self.con.register("shipped_arrow", table)
         self.con.execute("CREATE TABLE shipped AS SELECT * FROM shipped_arrow")
         self.con.unregister("shipped_arrow")
@@ -631,6 +684,8 @@ class Store:
                 view = "ds_" + hashlib.sha256(entry["file"].encode()).hexdigest()[:16]
                 escaped = str(path).replace("'", "''")
                 columns = "*" if entry.get("actor_keys") == ACTOR_KEYS_VERSION else LEGACY_KEYS_SQL
+                if entry.get("search") != SEARCH_VERSION:  # a file made before it had one
+                    columns += f", {LEGACY_SEARCH_SQL}"
                 self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{escaped}')")
                 views[name] = view
                 infos[name] = DatasetInfo(

@@ -11,7 +11,7 @@ import pytest
 
 from lib import store
 from lib.filters import FilterState
-from lib.queries import count_events
+from lib.queries import count_events, event_detail, events_page
 from tests.conftest import make_frame
 
 
@@ -57,16 +57,15 @@ def test_a_reader_sees_a_new_import_after_refresh(catalog, registry):
 KILLER = textwrap.dedent(
     """
     import os, sys, time
-    import pyarrow.parquet as pq
     sys.path.insert(0, sys.argv[2])
     from lib import store
     from tests.conftest import make_frame
-    real = pq.write_table
+    real = store.write_parquet
     def slow(*args, **kwargs):
         real(*args, **kwargs)
         print("written", flush=True)
         time.sleep(60)  # killed here: the new file exists, the catalog is not switched yet
-    pq.write_table = slow
+    store.write_parquet = slow
     store.write_dataset(make_frame(), "mine", "csv", catalog_path=__import__("pathlib").Path(sys.argv[1]), replace=True)
     """
 )
@@ -166,6 +165,38 @@ def test_a_dataset_imported_before_the_period_rule_still_matches(catalog, regist
     assert count_events(events, state, registry) >= us_rows
     seen = events.cursor().execute(f"SELECT attacker_keys FROM {events.relation('old-acled')}").fetchall()
     assert not any("(20" in k for (row,) in seen for k in row)
+
+
+def test_the_search_reads_one_stored_column_and_a_file_made_before_it_finds_the_same(catalog, registry):
+    """An import stores the search text (store.search_column): the eight fields, apostrophes
+    out, lower-cased. A file made before has no such column and no 'search' version in the
+    catalog: its view computes the column (LEGACY_SEARCH_SQL), and finds the same events."""
+    import pyarrow.parquet as pq
+
+    frame = make_frame("new")
+    frame.loc[0, "notes"] = "US officials blamed KATA’IB Hezbollah."
+    store.write_dataset(frame, "new", "csv", catalog_path=catalog)
+    store.write_dataset(frame.assign(dataset="old"), "old", "csv", catalog_path=catalog)
+    data = json.loads(catalog.read_text())
+    entry = data["datasets"]["old"]
+    del entry["search"]
+    path = catalog.parent / entry["file"]
+    stored = pq.read_table(path)
+    assert "search" in stored.column_names
+    texts = dict(zip(stored.column("event_id").to_pylist(), stored.column("search").to_pylist(), strict=True))
+    assert "kataib hezbollah" in texts["t:1"] and "\x1f" in texts["t:1"]  # fields joined, apostrophes out, lower case
+    pq.write_table(stored.drop_columns(["search"]), path)  # as an import made it before
+    catalog.write_text(json.dumps(data))
+    events = store.Store(catalog)
+    for q in ["kataib", "Kata'ib Hezbollah", "KH", "Baghdad", "fixture event t:3", "embassy", "t:2", "'"]:
+        found = {
+            name: set(events_page(events, FilterState(dataset=name, q=q), registry, 0, 100)["event_id"])
+            for name in ("new", "old")
+        }
+        assert found["new"] == found["old"], q
+    assert set(events_page(events, FilterState(dataset="old", q="kataib"), registry, 0, 100)["event_id"]) >= {"t:1"}
+    # the search text is Sitrep's own: not in an event's details or a download
+    assert "search" not in event_detail(events, "new", "t:1")
 
 
 def test_a_removed_dataset_leaves_no_file_behind_and_the_others_are_kept(catalog, registry):
