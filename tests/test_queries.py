@@ -54,6 +54,7 @@ def test_the_search_reads_text_as_written_apostrophes_aside_and_short_texts_as_w
     frame.loc[2, "actor1"] = "Some Local Militia"  # an actor not in the registry
     frame.loc[3, "notes"] = "Near the border with Jordan."
     frame.loc[4, "notes"] = r"Half the town (50%) left; see C:\temp"
+    frame.loc[1, "notes"] = "Rockets from Dayr az-Zawr fell near Kirkūk and Şanlıurfa."
     store.write_dataset(frame, "q", "csv", catalog_path=catalog)
     events = store.Store(catalog)
 
@@ -67,6 +68,10 @@ def test_the_search_reads_text_as_written_apostrophes_aside_and_short_texts_as_w
     assert found("KH") == {"t:4", "t:5"}  # the alias, not "Karkh"
     assert found("Karkh") == {"t:2"}
     assert found("Militia") == {"t:3"}  # an actor's name as written in the event
+    # accents and dashes aside, both ways round: as written, or as typed on a plain keyboard
+    assert found("Kirkuk") == found("KIRKŪK") == found("dayr az zawr") == found("Sanliurfa") == {"t:2"}
+    assert found("Dayr az–Zawr") == found("Şanlıurfa") == {"t:2"}
+    assert found("Kirkuks") == found("Dayrazzawr") == set()
     # LIKE's marks are literal, with ESCAPE or without it (a text that holds none of them)
     assert found("the town (50%)") == found(r"C:\temp") == found("the town") == {"t:5"}
     assert found("the_town") == found("50%)_") == found("Half%town") == found(r"\t") == set()

@@ -175,6 +175,7 @@ def test_the_search_reads_one_stored_column_and_a_file_made_before_it_finds_the_
 
     frame = make_frame("new")
     frame.loc[0, "notes"] = "US officials blamed KATA’IB Hezbollah."
+    frame.loc[1, "location"] = "Dayr az-Zawr, near Kirkūk (Şanlıurfa Straße)"
     store.write_dataset(frame, "new", "csv", catalog_path=catalog)
     store.write_dataset(frame.assign(dataset="old"), "old", "csv", catalog_path=catalog)
     data = json.loads(catalog.read_text())
@@ -188,13 +189,15 @@ def test_the_search_reads_one_stored_column_and_a_file_made_before_it_finds_the_
     pq.write_table(stored.drop_columns(["search"]), path)  # as an import made it before
     catalog.write_text(json.dumps(data))
     events = store.Store(catalog)
-    for q in ["kataib", "Kata'ib Hezbollah", "KH", "Baghdad", "fixture event t:3", "embassy", "t:2", "'"]:
+    queries = ["kataib", "Kata'ib Hezbollah", "KH", "Baghdad", "fixture event t:3", "embassy", "t:2", "'"]
+    for q in [*queries, "Kirkuk", "az zawr", "Sanliurfa", "strasse", "Şanlıurfa"]:
         found = {
             name: set(events_page(events, FilterState(dataset=name, q=q), registry, 0, 100)["event_id"])
             for name in ("new", "old")
         }
         assert found["new"] == found["old"], q
     assert set(events_page(events, FilterState(dataset="old", q="kataib"), registry, 0, 100)["event_id"]) >= {"t:1"}
+    assert set(events_page(events, FilterState(dataset="old", q="Kirkuk"), registry, 0, 100)["event_id"]) == {"t:2"}
     # the search text is Sitrep's own: not in an event's details or a download
     assert "search" not in event_detail(events, "new", "t:1")
 
