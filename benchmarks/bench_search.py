@@ -29,9 +29,9 @@ TEXTS = ("Place 012", "Group 004", "KH")
 WINDOWS = (2000, 1000, 365, 90, 30)  # days back from the data's last day
 
 
-def tested_every_time(events: store.Store, state: FilterState, registry) -> tuple[str, list]:
+def tested_every_time(events: store.Store, state: FilterState, registry) -> tuple[str, str, list]:
     """The baseline: the text tested on every event the other filters let through, per query."""
-    return queries.where(state, registry)
+    return events.relation(queries.dataset_of(events, state)), *queries.where(state, registry)
 
 
 def run(size: int, catalog: Path) -> None:
@@ -41,20 +41,20 @@ def run(size: int, catalog: Path) -> None:
     facet = queries.facets(events, name, registry)
     sitrep_map_page(events, registry, FilterState(dataset=name))  # warm-up (first query opens the file)
     print(f"\n## {size:,} events ({name})")
-    kept = queries._where
+    kept = queries._source
     for text in TEXTS:
         states = [FilterState(dataset=name, q=text)] + [
             FilterState(dataset=name, q=text, date_from=facet.max_date - dt.timedelta(days=d)) for d in WINDOWS
         ]
         for label, where in (("tested by every query", tested_every_time), ("kept (search_matches)", kept)):
-            queries._where = where
+            queries._source = where
             events.drop_derived_tables()  # each way starts with no kept table
             seconds = []
             for state in states:
                 started = time.perf_counter()
                 sitrep_map_page(events, registry, state)
                 seconds.append(time.perf_counter() - started)
-            queries._where = kept
+            queries._source = kept
             moves = ", ".join(f"{s * 1000:.0f}" for s in seconds[1:])
             print(
                 f"{text!r:12} {label:22} typed {seconds[0] * 1000:6.0f} ms, "

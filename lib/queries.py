@@ -20,7 +20,7 @@ import pyarrow as pa
 from lib import schema
 from lib.actors import Registry, actor_key
 from lib.filters import FilterState, Vocabulary, day_text
-from lib.store import Store, cell_keys, search_fold
+from lib.store import DatasetInfo, Store, cell_keys, search_fold
 
 TYPE_EXPR = "coalesce(sub_event_type, event_type)"
 # An event's side (its actor keys, a list) holds one of the keys given (twice, as a parameter).
@@ -61,10 +61,10 @@ SIDE_COLUMNS = {"attacker_keys": ("actor1", "assoc_actor_1"), "target_keys": ("a
 ActorCells = dict[str, dict[str, list[str]]]
 
 
-def actor_cells(store: Store, dataset: str) -> ActorCells:
-    """For each actor column of a dataset, which of its distinct cells name each actor key (a
-    cell may name several: "A; B"), as the side's stored keys were made (``store.cell_keys``).
-    Worked out once per version of the dataset: a few thousand actors, one scan."""
+def actor_cells(store: Store, view: str) -> ActorCells:
+    """For each actor column of a dataset's version (its ``view``), which of its distinct cells
+    name each actor key (a cell may name several: "A; B"), as the side's stored keys were made
+    (``store.cell_keys``). Worked out once per version: a few thousand actors, one scan."""
 
     def make(view: str) -> ActorCells:
         out: ActorCells = {}
@@ -81,7 +81,7 @@ def actor_cells(store: Store, dataset: str) -> ActorCells:
             cur.close()
         return out
 
-    return store.per_version(dataset, "actor_cells", make)
+    return store.per_view(view, "actor_cells", make)
 
 
 def has_key(side: str, keys: list[str], cells: ActorCells | None) -> tuple[str, list]:
@@ -165,23 +165,28 @@ def where(
 
 
 def search_matches(
-    store: Store, dataset: str, q: str, registry: Registry, *, make: Callable[[], bool] = lambda: True
+    store: Store,
+    version: tuple[str, DatasetInfo],
+    q: str,
+    registry: Registry,
+    *,
+    make: Callable[[], bool] = lambda: True,
 ) -> str | None:
-    """The name of a table of the rowkeys of ``dataset``'s events that the search text ``q``
-    finds, kept (``Store.derived_table``); if none is kept yet, made when ``make()`` says so,
-    else None.
+    """The name of a table of the rowkeys of the events of a dataset's ``version`` (its view and
+    info, ``Store.version``) that the search text ``q`` finds, kept (``Store.derived_table``);
+    if none is kept yet, made when ``make()`` says so, else None.
 
     A rerun of the Map page asks three queries of the same text, and every move of the slider
-    asks them again: the text's test on eight fields costs 0.3 s a scan at a million events,
-    the lookup in this table a few ms. The text is tested on the whole dataset once, in two
-    scans (the text, then the actors it names): one scan with both, OR-ed, took longer."""
+    asks them again: the text's test costs 0.2–0.5 s a scan at 5M events, the lookup in this
+    table a few ms. The text is tested on the whole dataset once, in two scans (the text, then
+    the actors it names): one scan with both, OR-ed, took longer."""
     text, params, named = search_parts(q, registry)
-    rel, info = store.version(dataset)  # together: the table is made from the version it is kept for
+    rel, info = version
     key = ("search", info.fingerprint, q, tuple(named))
     kept = store.kept_table(key)
     if kept is not None or not make():
         return kept
-    side, side_params = either_side(named, actor_cells(store, dataset))
+    side, side_params = either_side(named, actor_cells(store, rel))
     sql = f"SELECT rowkey FROM {rel} WHERE {text}"
     if side != "FALSE":  # the actors it names are in the dataset: their events too
         sql += f" UNION SELECT rowkey FROM {rel} WHERE {side}"
@@ -194,26 +199,30 @@ def search_matches(
 SEARCH_WHOLE_SHARE = 1 / 3
 
 
-def _search_whole(store: Store, dataset: str, state: FilterState) -> bool:
+def _search_whole(store: Store, version: tuple[str, DatasetInfo], state: FilterState) -> bool:
     if not (state.date_from or state.date_to):
         return True
-    rel, info = store.version(dataset)
+    rel, info = version
     start, end = state.date_from or dt.date.min, state.date_to or dt.date.max
     within = _scalar(store, f"SELECT count(*) FROM {rel} WHERE event_date BETWEEN ? AND ?", [start, end])[0]
     return within >= info.rows * SEARCH_WHOLE_SHARE
 
 
-def _where(store: Store, state: FilterState, registry: Registry) -> tuple[str, list]:
-    """``where`` for a query on the store: the search text's events looked up in their kept
-    table where there is one, or where the dates hold much of the dataset (``search_matches``);
-    else tested on the events of those dates."""
-    dataset = dataset_of(store, state)
+def _source(store: Store, state: FilterState, registry: Registry) -> tuple[str, str, list]:
+    """What a query on the store reads, and ``where``: (view, clause, parameters), all from one
+    version of the dataset (read once: another session's import may bring a new one meanwhile).
+
+    The search text's events are looked up in their kept table where there is one, or where
+    the dates hold much of the dataset (``search_matches``); else the text is tested on the
+    events of those dates. Actor filters read the version's actor cells."""
+    version = store.version(dataset_of(store, state))
+    rel = version[0]
     names_actors = state.q or state.actor or state.attacker or state.target or state.affiliation
-    cells = actor_cells(store, dataset) if names_actors else None
+    cells = actor_cells(store, rel) if names_actors else None
     if not state.q:
-        return where(state, registry, cells=cells)
-    matches = search_matches(store, dataset, state.q, registry, make=lambda: _search_whole(store, dataset, state))
-    return where(state, registry, matches=matches, cells=cells)
+        return rel, *where(state, registry, cells=cells)
+    matches = search_matches(store, version, state.q, registry, make=lambda: _search_whole(store, version, state))
+    return rel, *where(state, registry, matches=matches, cells=cells)
 
 
 def _run(store: Store, sql: str, params: list) -> pd.DataFrame:
@@ -309,15 +318,13 @@ def vocabulary(store: Store, dataset: str, registry: Registry, facet: Facets) ->
 
 
 def count_events(store: Store, state: FilterState, registry: Registry) -> int:
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     return int(_scalar(store, f"SELECT count(*) FROM {rel} WHERE {clause}", params)[0])
 
 
 def count_events_and_beyond(store: Store, state: FilterState, registry: Registry, latitude: float) -> tuple[int, int]:
     """The events in view, and how many of them lie nearer a pole than ``latitude`` (one scan)."""
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     n, beyond = _scalar(
         store,
         f"SELECT count(*), count(*) FILTER (WHERE abs(latitude) > ?) FROM {rel} WHERE {clause}",
@@ -346,8 +353,7 @@ def dataset_extent(store: Store, dataset: str) -> tuple[list[float], list[float]
 
 def totals(store: Store, state: FilterState, registry: Registry) -> dict[str, int | None]:
     """Events, events with known fatalities, fatalities and injuries reported, in the view."""
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     n, known, deaths, hurt = _scalar(
         store,
         f"SELECT count(*), count(fatalities), sum(fatalities)::BIGINT, sum(injuries)::BIGINT FROM {rel} WHERE {clause}",
@@ -361,8 +367,7 @@ def totals(store: Store, state: FilterState, registry: Registry) -> dict[str, in
 
 def map_points(store: Store, state: FilterState, registry: Registry, limit: int) -> pd.DataFrame:
     """Up to ``limit`` events as points: rowkey, lat, lon (float32), type, date, casualties, hover text."""
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     return _run(
         store,
         f"""SELECT rowkey, latitude::FLOAT AS lat, longitude::FLOAT AS lon, {TYPE_EXPR} AS type,
@@ -400,8 +405,7 @@ def map_cells(
     unknown_fatalities (events without a figure), ``n_0`` … counts of the view's most
     common ``types`` and ``n_other``; the busiest cell first.
     """
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     extent = _scalar(
         store, f"SELECT min(latitude), max(latitude), min(longitude), max(longitude) FROM {rel} WHERE {clause}", params
     )
@@ -450,8 +454,7 @@ def time_bin(start: dt.date, end: dt.date) -> str:
 def timeline_bins(store: Store, state: FilterState, registry: Registry, bin_: str) -> pd.DataFrame:
     """Events and fatalities per time bin and type: bin (date), type, events, fatalities (the
     known figures' sum), unknown_killed (events whose number killed is unknown)."""
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     return _run(
         store,
         f"""SELECT date_trunc('{bin_}', event_date)::DATE AS bin, {TYPE_EXPR} AS type,
@@ -464,8 +467,7 @@ def timeline_bins(store: Store, state: FilterState, registry: Registry, bin_: st
 
 def timeline_events(store: Store, state: FilterState, registry: Registry, limit: int) -> pd.DataFrame:
     """Up to ``limit`` events for the timeline's event lane, with their response_to links."""
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     return _run(
         store,
         f"""SELECT rowkey, event_id, event_date, date_precision, {TYPE_EXPR} AS type, actor1, actor2, location,
@@ -524,8 +526,7 @@ def events_page(
     store: Store, state: FilterState, registry: Registry, offset: int, limit: int, sort: str = "newest"
 ) -> pd.DataFrame:
     """One page of the filtered events, sorted in the store."""
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     order = SORTS.get(sort, SORTS["newest"])
     return _run(
         store,
@@ -599,8 +600,7 @@ def iter_batches(
     """The filtered events' canonical columns in the order of ``sort`` (one of :data:`SORTS`;
     the Events table's, so a download lists its rows as the table does), as Arrow batches
     (for streamed exports)."""
-    clause, params = _where(store, state, registry)
-    rel = store.relation(dataset_of(store, state))
+    rel, clause, params = _source(store, state, registry)
     cur = store.cursor()
     try:
         reader = cur.sql(

@@ -648,7 +648,7 @@ class Store:
         self._retired: list[tuple[float, str]] = []  # (when, table): no longer handed out, dropped later
         # (views, infos) by dataset name: one pair, swapped in whole by refresh()
         self._version: tuple[dict[str, str], dict[str, DatasetInfo]] = ({}, {})
-        self._worked_out: dict[tuple[str, str], object] = {}  # (view, what) → per_version's values
+        self._worked_out: dict[tuple[str, str], object] = {}  # (view, what) → per_view's values
         self._catalog_mtime: float = -1
         self._load_shipped()
         self.refresh()
@@ -733,11 +733,10 @@ class Store:
         views, infos = self._version
         return views[dataset], infos[dataset]
 
-    def per_version(self, dataset: str, what: str, make: Callable[[str], T]) -> T:
-        """``make(view)`` for the dataset's current version, worked out once and kept while that
-        version is in the store (a small value: a dataset's distinct actor cells, say). Two
-        threads may both work it out the first time; the value is the same."""
-        view, _info = self.version(dataset)
+    def per_view(self, view: str, what: str, make: Callable[[str], T]) -> T:
+        """``make(view)``, worked out once and kept while that version of a dataset (its view,
+        from :meth:`version`) is in the store: a small value, as a dataset's distinct actor
+        cells. Two threads may both work it out the first time; the value is the same."""
         key = (view, what)
         if key not in self._worked_out:
             value = make(view)

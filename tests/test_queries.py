@@ -151,7 +151,7 @@ def test_actor_filters_read_the_actor_columns_and_find_what_the_stored_keys_find
         assert by_cells == by_keys, state
         found.append(len(by_cells))
     assert 0 in found and 5 in found and len(set(found)) >= 4  # the states tell the events apart
-    cells = queries.actor_cells(events, "sides")
+    cells = queries.actor_cells(events, events.relation("sides"))
     us = actor_key("Military Forces of the United States")
     assert cells["actor1"][us] == ["Military Forces of the United States (2021-)"]  # the keys' fold, not the text
     assert cells["assoc_actor_1"][actor_key("IRGC")] == ["IRGC; Kataib Hizballah"]
@@ -162,6 +162,35 @@ def test_actor_filters_read_the_actor_columns_and_find_what_the_stored_keys_find
     store.write_dataset(frame, "sides", "csv", catalog_path=catalog, replace=True)
     events.refresh()
     assert "t:4" in ids(events, base.with_(target=("Islamic Revolutionary Guard Corps",)), registry)
+
+
+def test_a_query_reads_one_version_even_while_another_sessions_import_lands(catalog, registry, monkeypatch):
+    """The view a query reads, its actor cells and its kept search come from one version of
+    the dataset: cells of the old version on the new view found none of the actor's events."""
+    from lib import store
+    from tests.conftest import make_frame
+
+    frame = make_frame("v")
+    frame["actor1"] = "Kata'ib Hezbollah"
+    store.write_dataset(frame, "v", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    real, landed = events.version, []
+
+    def version_then_an_import(dataset: str):
+        got = real(dataset)
+        if not landed:  # another session imports a new version right after this query read its own
+            landed.append(True)
+            store.write_dataset(
+                frame.assign(actor1="KATA'IB  HEZBOLLAH"), "v", "csv", catalog_path=catalog, replace=True
+            )
+            events.refresh()
+        return got
+
+    monkeypatch.setattr(events, "version", version_then_an_import)
+    kh = FilterState(dataset="v", actor=("Kata'ib Hezbollah",))
+    assert queries.count_events(events, kh, registry) == 5  # the same actor, spelled otherwise in the new version
+    assert queries.count_events(events, kh.with_(q="Hezbollah"), registry) == 5
+    assert landed and queries.count_events(events, kh, registry) == 5  # and the new version, read whole
 
 
 def test_kept_searches_are_bounded_and_follow_a_new_version_of_the_dataset(catalog, registry, monkeypatch):
