@@ -31,6 +31,7 @@ import unicodedata
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -220,30 +221,41 @@ def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[
 # catalog records the version (SEARCH_VERSION); the view of a file made before computes the
 # column in DuckDB (LEGACY_SEARCH_SQL): the same events, more slowly.
 SEARCH_FIELDS = ("location", "notes", "admin1", "admin2", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
-SEARCH_APOSTROPHES = "'’‘ʼ"  # the straight one, the typographic ones, and the modifier letter
+# the straight one, the backtick, the typographic ones, the modifier letter, and the letters for
+# ʿayn and hamza (as actors.actor_key takes them)
+SEARCH_APOSTROPHES = "'`’‘ʼʿʾ"
 SEARCH_DASHES = "‐‑‒–—―−-"  # hyphens, figure dash, en and em dashes, bar, minus, hyphen-minus (last: a regex class)
 SEARCH_SEPARATOR = "\x1f"  # the unit separator: a control character, which search texts lose
 # letters that lose no accent but have a usual spelling ("ß" → "ss", "ı" → "i"), lower case
-SEARCH_SPELT = {chr(k): v.lower() for k, v in SPELT_OUT.items() if chr(k).islower()}
+# (and Greek's final sigma as the other: "ΟΔΟΣ" lower-cased ends in σ)
+SEARCH_SPELT = {chr(k): v.lower() for k, v in SPELT_OUT.items() if chr(k).islower()} | {"ς": "σ"}
 SEARCH_VERSION = 1
 
 
 def _fold(text: pa.Array) -> pa.Array:
     """Text as the search compares it (see SEARCH_FIELDS); the same function for the stored
-    column and the search text, so the two always agree. The ASCII marks are replaced in every
-    text; the others, and the accents, only where a text holds more than ASCII (a pass over
-    every text costs ~20 ms a row group, twelve of them made an import of 5M events 15 s longer)."""
-    text = pc.replace_substring(pc.replace_substring(pc.utf8_lower(text), "'", ""), "-", " ")
+    column and the search text, so the two always agree.
+
+    The ASCII marks are replaced in every text; the rest only where a text holds more than
+    ASCII, and the letters of SEARCH_SPELT only where a text holds one: a pass over every text
+    costs ~20 ms a row group (14 such passes made one accent cost 21 s at 5M events). There,
+    compatibility forms are taken apart first (NFKD: "＇" is an apostrophe, "ﬁ" is "fi")."""
+    text = pc.utf8_lower(text)
+    for mark, into in (("'", ""), ("`", ""), ("-", " ")):
+        text = pc.replace_substring(text, mark, into)
     wide = pc.invert(pc.string_is_ascii(text))
-    if pc.any(wide).as_py():
-        part = pc.filter(text, wide)
-        part = pc.replace_substring_regex(part, f"[{SEARCH_APOSTROPHES}]", "")
-        part = pc.replace_substring_regex(part, f"[{SEARCH_DASHES}]", " ")
-        for letter, spelt in SEARCH_SPELT.items():
-            part = pc.replace_substring(part, letter, spelt)
-        part = pc.replace_substring_regex(pc.utf8_normalize(part, "NFKD"), r"\p{M}", "")
-        text = pc.replace_with_mask(text, wide, part)
-    return text
+    if not pc.any(wide).as_py():
+        return text
+    part = pc.utf8_normalize(pc.filter(text, wide), "NFKD")
+    part = pc.replace_substring_regex(part, f"[\\p{{M}}{SEARCH_APOSTROPHES}]", "")  # accents, apostrophes
+    part = pc.replace_substring_regex(part, f"[{SEARCH_DASHES}]", " ")
+    spelt = pc.match_substring_regex(part, f"[{''.join(SEARCH_SPELT)}]")
+    if pc.any(spelt).as_py():
+        few = pc.filter(part, spelt)
+        for letter, into in SEARCH_SPELT.items():
+            few = pc.replace_substring(few, letter, into)
+        part = pc.replace_with_mask(part, spelt, few)
+    return pc.replace_with_mask(text, wide, pc.utf8_lower(part))  # lower again: NFKD made "ℌ" an "H"
 
 
 def search_column(table: pa.Table) -> pa.Array:
@@ -274,13 +286,18 @@ ROW_GROUP = 122_880
 
 
 def write_parquet(table: pa.Table, path: str | Path) -> None:
-    """A dataset's file: ``table`` (``to_arrow``) and its ``search`` column, made one row group at
-    a time (at once, it would hold every event's text twice in memory: a GB at 5M events)."""
+    """A dataset's file: ``table`` (``to_arrow``) and its ``search`` column, made a few row groups
+    at a time, one per core (Arrow's functions let go of the GIL; folding text beyond ASCII
+    costs ~0.5 s a row group). At once, it would hold every event's text twice in memory: a GB
+    at 5M events."""
     fields = table.schema.append(pa.field("search", pa.string()))
-    with pq.ParquetWriter(path, fields, compression="zstd") as writer:
-        for start in range(0, max(len(table), 1), ROW_GROUP):
-            part = table.slice(start, ROW_GROUP)
-            writer.write_table(part.append_column("search", search_column(part)), row_group_size=ROW_GROUP)
+    starts = range(0, max(len(table), 1), ROW_GROUP)
+    width = max(1, min(4, os.cpu_count() or 1))
+    with pq.ParquetWriter(path, fields, compression="zstd") as writer, ThreadPoolExecutor(width) as pool:
+        for batch in (starts[i : i + width] for i in range(0, len(starts), width)):
+            parts = [table.slice(start, ROW_GROUP) for start in batch]
+            for part, search in zip(parts, pool.map(search_column, parts), strict=True):
+                writer.write_table(part.append_column("search", search), row_group_size=ROW_GROUP)
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
