@@ -45,7 +45,8 @@ def search_parts(q: str, registry: Registry) -> tuple[str, list, list[str]]:
     if not key.strip():  # only apostrophes: nothing to look for (an empty text finds every event)
         return "FALSE", [], []
     if len(key) <= 3:  # the cheap substring test first, the word test on what it lets through
-        word = "(^|[^[:alnum:]])" + re.escape(key) + "([^[:alnum:]]|$)"
+        # letters and digits of any script (RE2's [:alnum:] is ASCII: "بغد" was found in "بغداد")
+        word = "(^|[^\\pL\\pN])" + re.escape(key) + "([^\\pL\\pN]|$)"
         text, params = "(contains(search, ?) AND regexp_matches(search, ?))", [key, word]
     else:
         text, params = "contains(search, ?)", [key]

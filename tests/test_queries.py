@@ -56,6 +56,7 @@ def test_the_search_reads_text_as_written_apostrophes_aside_and_short_texts_as_w
     frame.loc[4, "notes"] = r"Half the town (50%) left; see C:\temp"
     frame.loc[1, "notes"] = "Rockets from Dayr az-Zawr fell near Kirkūk and Şanlıurfa."
     frame.loc[2, "notes"] = "Claimed by Jaysh al-ʿAdl on the ΟΔΟΣ road (ﬁrst report)."
+    frame.loc[3, "admin1"] = "بغداد"
     store.write_dataset(frame, "q", "csv", catalog_path=catalog)
     events = store.Store(catalog)
 
@@ -73,6 +74,8 @@ def test_the_search_reads_text_as_written_apostrophes_aside_and_short_texts_as_w
     assert found("Kirkuk") == found("KIRKŪK") == found("dayr az zawr") == found("Sanliurfa") == {"t:2"}
     assert found("Dayr az–Zawr") == found("Şanlıurfa") == {"t:2"}
     assert found("Kirkuks") == found("Dayrazzawr") == set()
+    # a short text is a whole word in any script
+    assert found("بغداد") == {"t:4"} and found("بغد") == set()
     # ʿayn as an apostrophe, Greek's final sigma, a ligature taken apart
     assert found("Jaysh al-Adl") == found("jaysh al 'adl") == found("οδος") == found("first report") == {"t:3"}
     # LIKE's marks are literal, with ESCAPE or without it (a text that holds none of them)
