@@ -198,9 +198,9 @@ def _sidebar(store, registry) -> session.View:
         q = st.text_input(
             "Search places, notes and actors",
             key=_widget_key("q"),
-            help="Place names, notes and actor names as the events write them, apostrophes aside; a text of "
-            "1–3 letters as a whole word. An actor is also found by any spelling the actor list knows "
-            '("KH" finds Kata\'ib Hezbollah).',
+            help="Place names, notes and actor names as the events write them, case, apostrophes, dashes and "
+            "accents aside; a text of 1–3 letters as a whole word. An actor is also found by any spelling the "
+            'actor list knows ("KH" finds Kata\'ib Hezbollah).',
             max_chars=filters.MAX_QUERY_LENGTH,
             on_change=_clear_notices,
         )
@@ -218,14 +218,16 @@ def _sidebar(store, registry) -> session.View:
         **{key: st.session_state.get(f"p_{key}") for key in PAGE_KEYS},
     )
     vocab = queries.vocabulary(store, dataset, registry, facet)
-    count = session.get_totals(state, info.fingerprint)["events"]
+    totals = session.get_totals(state, info.fingerprint)
+    count = totals["events"]
+    spanning = filters.spanning_text(totals["spanning"], totals["spanning_from"], state.date_from)
     return session.View(
         state=state,
         dataset=info,
         facets=facet,
         vocabulary=vocab,
         notices=list(st.session_state.get("notices", [])),
-        description=filters.describe(state, count, lo, hi, info.directed),
+        description=" ".join(filter(None, [filters.describe(state, count, lo, hi, info.directed), spanning])),
         count=count,
         sentence=filters.describe(state, count, lo, hi, info.directed, markdown=False),
     )

@@ -463,6 +463,18 @@ def count_text(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def spanning_text(n: int, first: dt.date | None, start: dt.date | None) -> str:
+    """What the view's start cuts off (``queries.spanning_start``), in a sentence; "" if nothing."""
+    if not n or first is None or start is None:
+        return ""
+    them = "it" if n == 1 else "them"
+    return (
+        f"{count_text(n, 'more event')} dated only to a week or a month {'begins' if n == 1 else 'begin'} before "
+        f"{day_text(start)} and may fall in these dates (an event counts on its span's first day): start the "
+        f"dates on {day_text(first)} to include {them}."
+    )
+
+
 def day_text(day: dt.date) -> str:
     """A day in words, as every page writes it: "3 Jan 2020" (no leading zero)."""
     return f"{day.day} {day.strftime('%b %Y')}"

@@ -352,15 +352,40 @@ def dataset_extent(store: Store, dataset: str) -> tuple[list[float], list[float]
     return [lat0, lat1], [lon0, lon1, *(x - 360 if x > 180 else x for x in (east0, east1))]
 
 
-def totals(store: Store, state: FilterState, registry: Registry) -> dict[str, int | None]:
-    """Events, events with known fatalities, fatalities and injuries reported, in the view."""
+def totals(store: Store, state: FilterState, registry: Registry) -> dict:
+    """Events, events with known fatalities, fatalities and injuries reported, in the view; and
+    the events dated only to a week or a month that the view's start cuts (``spanning_start``)."""
     rel, clause, params = _source(store, state, registry)
     n, known, deaths, hurt = _scalar(
         store,
         f"SELECT count(*), count(fatalities), sum(fatalities)::BIGINT, sum(injuries)::BIGINT FROM {rel} WHERE {clause}",
         params,
     )
-    return {"events": int(n), "with_fatalities": int(known), "fatalities": deaths, "injuries": hurt}
+    out = {"events": int(n), "with_fatalities": int(known), "fatalities": deaths, "injuries": hurt}
+    return out | spanning_start(store, state, registry)
+
+
+# An event dated to a week or a month (date_precision 2 or 3) is stored on its span's first
+# day: the span of each, less that day
+SPANS = "CASE date_precision WHEN 2 THEN INTERVAL 6 DAY WHEN 3 THEN INTERVAL 1 MONTH - INTERVAL 1 DAY END"
+
+
+def spanning_start(store: Store, state: FilterState, registry: Registry) -> dict:
+    """The events the view's other filters let through that are dated only to a week or a month
+    whose span begins before the view's first day and reaches into it: the date filter takes
+    their first day, so they are not in the view, though they may have happened in it.
+    ``{"spanning": count, "spanning_from": the earliest such first day (a date) or None}``."""
+    if not state.date_from:
+        return {"spanning": 0, "spanning_from": None}
+    rel, clause, params = _source(store, state.with_(date_from=None), registry)
+    earliest = state.date_from - dt.timedelta(days=31)  # no span is longer: the file is read from there
+    n, first = _scalar(
+        store,
+        f"""SELECT count(*), min(event_date) FROM {rel} WHERE {clause} AND date_precision > 1
+            AND event_date >= ? AND event_date < ? AND event_date + {SPANS} >= ?""",
+        [*params, earliest, state.date_from, state.date_from],
+    )
+    return {"spanning": int(n), "spanning_from": first.date() if hasattr(first, "date") else first}
 
 
 # ---------------------------------------------------------------- the map

@@ -61,6 +61,17 @@ def test_url_parameters_set_the_filters_and_the_sentence():
     assert "when you leave the box" in box.help  # Enter does not apply a typed date: the box says how
 
 
+def test_the_sentence_says_which_events_dated_to_a_week_the_start_cuts_off():
+    # the shipped Shaddadi rocket attack is dated to the week from 12 Nov 2024
+    at = run({"from": "2024-11-14"})
+    assert any(
+        "1 more event dated only to a week or a month begins before 14 Nov 2024" in c
+        and "start the dates on 12 Nov 2024 to include it." in c
+        for c in caption_texts(at)
+    ), caption_texts(at)
+    assert not any("dated only to a week" in c for c in caption_texts(run({"from": "2024-11-12"})))
+
+
 def test_bad_parameters_are_dropped_with_visible_notices():
     at = run({"from": "2021-13-45", "actor": "Nobody at all", "event": "sitrep:missing", "type": "Bogus"})
     notices = [w.value for w in at.warning]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lib import queries
+from lib import filters, queries
 from lib.filters import FilterState
 
 CASES = [
@@ -297,7 +297,39 @@ def test_facets(fixture_store, registry):
 
 def test_totals_keep_unknown_apart_from_zero(fixture_store, registry):
     totals = queries.totals(fixture_store, FilterState(dataset="fixture"), registry)
-    assert totals == {"events": 5, "with_fatalities": 3, "fatalities": 11, "injuries": 17}
+    assert totals == {
+        "events": 5, "with_fatalities": 3, "fatalities": 11, "injuries": 17, "spanning": 0, "spanning_from": None,
+    }  # fmt: skip
+
+
+def test_events_dated_to_a_week_or_month_that_the_start_cuts_off_are_counted(catalog, registry):
+    """The date filter takes an event's first day; one dated only to a week or a month whose
+    span begins before the view's first day may still have happened in the view: counted apart."""
+    from lib import store
+    from tests.conftest import make_frame
+
+    frame = make_frame("spans")
+    precision = {"t:2": 3, "t:3": 2}  # t:2 in the month from 8 Jan 2020; t:3 in the week from 15 Feb 2021
+    frame["date_precision"] = [precision.get(i, 1) for i in frame["event_id"]]
+    store.write_dataset(frame, "spans", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+
+    def cut(day: dt.date, **more) -> tuple[int, dt.date | None, int]:
+        got = queries.totals(events, FilterState(dataset="spans", date_from=day, **more), registry)
+        return got["spanning"], got["spanning_from"], got["events"]
+
+    assert cut(dt.date(2021, 2, 16)) == (1, dt.date(2021, 2, 15), 1)  # t:3's week reaches into it; t:4 is in
+    assert cut(dt.date(2021, 2, 21)) == (1, dt.date(2021, 2, 15), 1)  # the week's last day
+    assert cut(dt.date(2021, 2, 22))[:2] == (0, None)
+    assert cut(dt.date(2021, 2, 15))[:2] == (0, None)  # its first day is in the view: it is counted there
+    assert cut(dt.date(2020, 2, 7))[:2] == (1, dt.date(2020, 1, 8))  # t:2's month: 8 Jan – 7 Feb
+    assert cut(dt.date(2020, 2, 8))[:2] == (0, None)
+    assert cut(dt.date(2021, 2, 16), country=("Syria",))[:2] == (0, None)  # the other filters hold
+    assert cut(dt.date(2021, 2, 16), q="Erbil")[:2] == (1, dt.date(2021, 2, 15))
+    text = filters.spanning_text(1, dt.date(2021, 2, 15), dt.date(2021, 2, 16))
+    assert text.startswith("1 more event dated only to a week or a month begins before 16 Feb 2021")
+    assert text.endswith("start the dates on 15 Feb 2021 to include it.")
+    assert filters.spanning_text(0, None, dt.date(2021, 2, 16)) == ""
 
 
 def test_map_points_are_lean(fixture_store, registry):
