@@ -377,13 +377,16 @@ def spanning_start(store: Store, state: FilterState, registry: Registry) -> dict
     ``{"spanning": count, "spanning_from": the earliest such first day (a date) or None}``."""
     if not state.date_from:
         return {"spanning": 0, "spanning_from": None}
-    rel, clause, params = _source(store, state.with_(date_from=None), registry)
-    earliest = state.date_from - dt.timedelta(days=31)  # no span is longer: the file is read from there
+    # the month before the start (no span is longer), as a view of its own: a search is then
+    # tested on those days alone, not on the whole dataset (0.5 s at 5M events for a new text)
+    start = state.date_from
+    before = state.with_(date_from=start - dt.timedelta(days=31), date_to=start - dt.timedelta(days=1))
+    rel, clause, params = _source(store, before, registry)
     n, first = _scalar(
         store,
-        f"""SELECT count(*), min(event_date) FROM {rel} WHERE {clause} AND date_precision > 1
-            AND event_date >= ? AND event_date < ? AND event_date + {SPANS} >= ?""",
-        [*params, earliest, state.date_from, state.date_from],
+        f"SELECT count(*), min(event_date) FROM {rel} WHERE {clause} AND date_precision > 1 "
+        f"AND event_date + {SPANS} >= ?",
+        [*params, start],
     )
     return {"spanning": int(n), "spanning_from": first.date() if hasattr(first, "date") else first}
 

@@ -326,6 +326,9 @@ def test_events_dated_to_a_week_or_month_that_the_start_cuts_off_are_counted(cat
     assert cut(dt.date(2020, 2, 8))[:2] == (0, None)
     assert cut(dt.date(2021, 2, 16), country=("Syria",))[:2] == (0, None)  # the other filters hold
     assert cut(dt.date(2021, 2, 16), q="Erbil")[:2] == (1, dt.date(2021, 2, 15))
+    # the search tested on the month before the start alone, not kept for the whole dataset (a
+    # new text on a narrow window cost 0.5 s at 5M events when it was)
+    assert events.derived_tables() == []
     text = filters.spanning_text(1, dt.date(2021, 2, 15), dt.date(2021, 2, 16))
     assert text.startswith("1 more event dated only to a week or a month begins before 16 Feb 2021")
     assert text.endswith("start the dates on 15 Feb 2021 to include it.")
