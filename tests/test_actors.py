@@ -61,5 +61,6 @@ def test_search_finds_actors_by_part_of_any_spelling():
     registry = actors.Registry.from_csv()
     assert registry.search("kataib") == ["Kata'ib Hezbollah", "Kata'ib Sayyid al-Shuhada"]
     assert "Harakat al-Nujaba" in registry.search("Hezbollah")  # through its alias "Harakat Hezbollah al-Nujaba"
-    assert registry.search("ka") == []  # under three letters: no actor, or nearly all would match
+    assert registry.search("ka") == []  # 1–3 letters: no actor, or nearly all would match
+    assert registry.search("IED") == registry.search("ira") == []  # not "unidentIFIED", "IRAq" (a whole word)
     assert registry.search("KH") == ["Kata'ib Hezbollah"]  # unless it is an alias, whole
