@@ -220,14 +220,14 @@ def _sidebar(store, registry) -> session.View:
     vocab = queries.vocabulary(store, dataset, registry, facet)
     totals = session.get_totals(state, info.fingerprint)
     count = totals["events"]
-    spanning = filters.spanning_text(totals["spanning"], totals["spanning_from"], state.date_from)
+    spanning = filters.spanning_text(totals["spanning"], totals["spanning_from"], state.date_from, count)
     return session.View(
         state=state,
         dataset=info,
         facets=facet,
         vocabulary=vocab,
         notices=list(st.session_state.get("notices", [])),
-        description=" ".join(filter(None, [filters.describe(state, count, lo, hi, info.directed), spanning])),
+        description=". ".join(filter(None, [filters.describe(state, count, lo, hi, info.directed), spanning])),
         count=count,
         sentence=filters.describe(state, count, lo, hi, info.directed, markdown=False),
     )

@@ -463,16 +463,28 @@ def count_text(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def spanning_text(n: int, first: dt.date | None, start: dt.date | None) -> str:
-    """What the view's start cuts off (``queries.spanning_start``), in a sentence; "" if nothing."""
+def spanning_text(n: int, first: dt.date | None, start: dt.date | None, shown: int) -> str:
+    """What the view's start cuts off (``queries.spanning_start``), in a sentence to follow the
+    view's (``shown`` events); "" if nothing."""
     if not n or first is None or start is None:
         return ""
     them = "it" if n == 1 else "them"
     return (
-        f"{count_text(n, 'more event')} dated only to a week or a month {'begins' if n == 1 else 'begin'} before "
-        f"{day_text(start)} and may fall in these dates (an event counts on its span's first day): start the "
-        f"dates on {day_text(first)} to include {them}."
+        f"{count_text(n, 'more event' if shown else 'event')} dated only to a week or a month "
+        f"{'begins' if n == 1 else 'begin'} before {day_text(start)} and may fall in these dates (an event counts "
+        f"on its span's first day): start the dates on {day_text(first)} to include {them}."
     )
+
+
+NO_EVENT = (
+    "No event matches these filters. Widen the dates or remove a filter "
+    "(or press **Reset all filters** in the sidebar)."
+)
+
+
+def table_link_label(events: int) -> str:
+    """The label of a link to the Events page listing a view's events."""
+    return "List this event as a table" if events == 1 else f"List these {count_text(events, 'event')} as a table"
 
 
 def day_text(day: dt.date) -> str:

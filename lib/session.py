@@ -226,3 +226,15 @@ def view() -> View:
     if VIEW_KEY not in st.session_state:
         leave_legacy_pages_mode()
     return st.session_state[VIEW_KEY]
+
+
+def table_link(view: View, events: int) -> None:
+    """A link to the Events page listing the view's ``events`` events. Its address holds the
+    view's filters, so a copied link or one opened in a new tab shows the same events (a click
+    carries them anyway)."""
+    st.page_link(
+        "pages/events.py",
+        label=filters.table_link_label(events),
+        icon=":material/table_rows:",
+        query_params=filters.to_query(view.state),
+    )

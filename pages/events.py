@@ -52,15 +52,15 @@ if picked and picked[0] < len(rows):  # a row chosen: open its event on the Map,
     st.session_state["p_event"] = str(rows["event_id"].iloc[picked[0]])
     session.switch_page("pages/map.py")
 if view.count:
-    shown = f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
+    st.caption(
+        f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
+        "Tick a row's box (keyboard: arrow to the row, Shift+Space) to open the event on the map. "
+        "The Sort box sorts the whole view, in the store; "
+        "a click on a column header sorts only this page. "
+        "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
+    )
 else:
-    shown = "No event matches these filters. "
-st.caption(
-    shown + "Tick a row's box (keyboard: arrow to the row, Shift+Space) to open the event on the map. "
-    "The Sort box sorts the whole view, in the store; "
-    "a click on a column header sorts only this page. "
-    "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
-)
+    st.warning(filters.NO_EVENT)
 name = view.dataset.name
 most = config.get("SITREP_DOWNLOAD_MAX_ROWS")
 too_many = view.count > most

@@ -34,10 +34,7 @@ with st.container():
         st.session_state["p_cell"] = st.session_state["p_area"] = None
         st.rerun()
     if result.events == 0:
-        st.warning(
-            "No event matches these filters. Widen the dates or remove a filter "
-            "(or press **Reset all filters** in the sidebar)."
-        )
+        st.warning(filters.NO_EVENT)
 
 # The map, and beside it the selected event's card, in view as soon as a dot is clicked
 # (below the map it was off-screen). Where the card would be narrower than CARD_MIN_PX (a
@@ -97,11 +94,7 @@ with card_column:
             "Shift+Space on a row opens its details here."
         )
         if result.events:
-            st.page_link(
-                "pages/events.py",
-                label=f"List these {filters.count_text(result.events, 'event')} as a table",
-                icon=":material/table_rows:",
-            )
+            session.table_link(view, result.events)
     else:
         with st.container(border=True):
             if st.button("Close details", icon=":material/close:"):

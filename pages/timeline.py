@@ -9,7 +9,7 @@ st.title("Timeline")
 st.caption(view.description)
 result = views.timeline_view(session.get_store(), session.get_registry(), view.state, view.min_date, view.max_date)
 if view.count == 0:
-    st.warning("No event matches these filters. Widen the dates or remove a filter.")
+    st.warning(filters.NO_EVENT)
 chart = st.plotly_chart(
     result.figure, key="timeline", config=figures.PLOTLY_CONFIG, on_select="rerun", selection_mode="points"
 )
@@ -30,11 +30,7 @@ elif view.count:
 if view.count:  # the charts are images to a screen reader: their counts as text, and the events' table
     with st.expander(f"The counts per {result.bin} as a table"):
         st.dataframe(result.table, hide_index=True, width="stretch")
-    st.page_link(
-        "pages/events.py",
-        label=f"List these {filters.count_text(view.count, 'event')} as a table",
-        icon=":material/table_rows:",
-    )
+    session.table_link(view, view.count)
     st.caption(
         "With a keyboard or a screen reader, the Events page lists the same events, with their dates, types, "
         "casualties and the events they answer."

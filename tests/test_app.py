@@ -69,7 +69,10 @@ def test_the_sentence_says_which_events_dated_to_a_week_the_start_cuts_off():
         and "start the dates on 12 Nov 2024 to include it." in c
         for c in caption_texts(at)
     ), caption_texts(at)
+    assert any(": 1 event. 1 more event dated only" in c for c in caption_texts(at)), caption_texts(at)
     assert not any("dated only to a week" in c for c in caption_texts(run({"from": "2024-11-12"})))
+    empty = run({"from": "2024-11-14", "to": "2024-11-15"})  # no event shown: not "0 events 1 more event"
+    assert any(": 0 events. 1 event dated only to a week" in c for c in caption_texts(empty)), caption_texts(empty)
 
 
 def test_bad_parameters_are_dropped_with_visible_notices():
@@ -285,3 +288,8 @@ def test_the_chart_pages_point_keyboard_and_screen_reader_users_to_the_events_ta
     # and links to it, the filters kept (the browser tests follow the link)
     (link,) = [e for e in at.get("page_link") if e.proto.label.startswith("List these")]
     assert link.proto.label == "List these 99 events as a table" and link.proto.page.endswith("events")
+    # its address holds the view's filters: copied, or opened in a new tab, it lists the same events
+    at = run({"country": "Syria", "q": "Abu Kamal"}, page=page)
+    (link,) = [e for e in at.get("page_link") if e.proto.label.startswith("List th")]
+    assert link.proto.query_string == "country=Syria&q=Abu+Kamal", link.proto.query_string
+    assert filters.table_link_label(1) == "List this event as a table"

@@ -1164,6 +1164,8 @@ def test_captions_are_readable_and_the_charts_link_to_their_events_as_a_table(se
     page.goto(server + "/?country=Syria&from=2021-01-01")
     link = page.get_by_role("link", name="List these 39 events as a table")
     expect(link).to_be_visible(timeout=30_000)
+    href = link.get_attribute("href") or ""  # copied or opened in a new tab, the same events
+    assert "country=Syria" in href and "from=2021-01-01" in href, href
     link.click()
     page.wait_for_url(re.compile(r"/events\?"), timeout=30_000)
     assert sentence(page) == "Strikes and attacks in Syria, 1 Jan 2021 – 19 Nov 2024: 39 events"

@@ -330,10 +330,11 @@ def test_events_dated_to_a_week_or_month_that_the_start_cuts_off_are_counted(cat
     # the search tested on the month before the start alone, not kept for the whole dataset (a
     # new text on a narrow window cost 0.5 s at 5M events when it was)
     assert events.derived_tables() == []
-    text = filters.spanning_text(1, dt.date(2021, 2, 15), dt.date(2021, 2, 16))
+    text = filters.spanning_text(1, dt.date(2021, 2, 15), dt.date(2021, 2, 16), shown=1)
     assert text.startswith("1 more event dated only to a week or a month begins before 16 Feb 2021")
     assert text.endswith("start the dates on 15 Feb 2021 to include it.")
-    assert filters.spanning_text(0, None, dt.date(2021, 2, 16)) == ""
+    assert filters.spanning_text(0, None, dt.date(2021, 2, 16), shown=1) == ""
+    assert filters.spanning_text(2, dt.date(2021, 2, 15), dt.date(2021, 2, 16), shown=0).startswith("2 events dated")
 
 
 def test_map_points_are_lean(fixture_store, registry):
