@@ -96,9 +96,10 @@ class Registry:
         aside: "kataib" finds Kata'ib Hezbollah and Kata'ib Sayyid al-Shuhada (the search box's
         actor half). An alias found whole counts however short ("KH"); otherwise a text of 1–3
         letters finds none, as the search box takes it as a whole word ("IED" is in "Unidentified
-        armed group", "ira" in "Iraq" and "IRGC"). A country's name finds only the actors it is part of the name of, not
-        of an alias: "Jordan" is in the alias "Unidentified Armed Group (Jordan)", and "Syria" in
-        "US Forces in Syria", but it does not name every unidentified group or every US strike."""
+        armed group", "ira" in "Iraq" and "IRGC"). A country's name finds only the actors it is
+        part of the name of, not of an alias: "Jordan" is in the alias "Unidentified Armed Group
+        (Jordan)", and "Syria" in "US Forces in Syria", but it does not name every unidentified
+        group or every US strike."""
         found = {self.resolve(text)} - {None}
         wanted = _bare(text)
         if len(wanted) > 3:

@@ -42,7 +42,7 @@ def search_parts(q: str, registry: Registry) -> tuple[str, list, list[str]]:
     # the text as written in the event (places, notes, actors), apostrophes and case aside
     # ("Kataib" finds "Kata'ib"); a text of 1–3 letters as a whole word ("KH" is not in "Karkh").
     key = search_fold(q).strip()  # "Al-" is "al", a word, not "al " followed by one
-    if not key.strip():  # only apostrophes: nothing to look for (an empty text finds every event)
+    if not key:  # only apostrophes: nothing to look for (an empty text finds every event)
         return "FALSE", [], []
     if len(key) <= 3:  # the cheap substring test first, the word test on what it lets through
         # letters and digits of any script (RE2's [:alnum:] is ASCII: "بغد" was found in "بغداد")
