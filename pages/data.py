@@ -84,7 +84,12 @@ fmt = left.selectbox(
     key="upload_format",
 )
 default_name = store.suggest_dataset_name(upload.name) if upload else ""
-name = right.text_input("Dataset name", value=default_name, key=f"upload_name_{default_name}")
+# one box, its name suggested anew when another file is chosen (a box keyed by the suggestion
+# was a new widget: for a moment the page held the old box and the new one)
+if st.session_state.get("upload_named_for") != default_name or "upload_name" not in st.session_state:
+    st.session_state["upload_named_for"] = default_name
+    st.session_state["upload_name"] = default_name
+name = right.text_input("Dataset name", key="upload_name")
 mapping_text = st.text_area(
     "Column mapping for a plain CSV (optional, one `canonical=your column` per line)", key="upload_mapping", height=80
 )
