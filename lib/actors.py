@@ -20,7 +20,10 @@ import pandas as pd
 from lib import geocheck
 
 ACTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "actors.csv"
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "ʿ": "'", "ʾ": "'", "–": "-", "—": "-"})
+# what names write for an apostrophe: the backtick, the typographic ones, the modifier letter,
+# and the letters for ʿayn and hamza (the search, lib/store.SEARCH_APOSTROPHES, takes the same)
+APOSTROPHE_LIKE = "`’‘ʼʿʾ"
+_APOSTROPHES = str.maketrans({**dict.fromkeys(APOSTROPHE_LIKE, "'"), "–": "-", "—": "-"})
 _SPACES = re.compile(r"\s+")
 # ACLED names state forces with the government's period: "Military Forces of the United States
 # (2021-)", "... (2017-2021)". The period is dropped from the key, so each period matches the

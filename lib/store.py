@@ -221,9 +221,8 @@ def actor_keys_column(frame: pd.DataFrame, first: str, assoc: str) -> list[list[
 # catalog records the version (SEARCH_VERSION); the view of a file made before computes the
 # column in DuckDB (LEGACY_SEARCH_SQL): the same events, more slowly.
 SEARCH_FIELDS = ("location", "notes", "admin1", "admin2", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
-# the straight one, the backtick, the typographic ones, the modifier letter, and the letters for
-# ʿayn and hamza (as actors.actor_key takes them)
-SEARCH_APOSTROPHES = "'`’‘ʼʿʾ"
+# the straight apostrophe and what names write for one, as actors.actor_key takes them
+SEARCH_APOSTROPHES = "'" + actors.APOSTROPHE_LIKE
 SEARCH_DASHES = "‐‑‒–—―−-"  # hyphens, figure dash, en and em dashes, bar, minus, hyphen-minus (last: a regex class)
 SEARCH_SEPARATOR = "\x1f"  # the unit separator: a control character, which search texts lose
 # letters that lose no accent but have a usual spelling ("ß" → "ss", "ı" → "i"), lower case
