@@ -172,6 +172,8 @@ def suggest_dataset_name(filename: str) -> str:
 DERIVED_TABLES = 8
 DERIVED_ROWS = 10_000_000
 RETIRED_SECONDS = 60.0
+# Small results kept by the query that made them (Store.per_query): a few KB each.
+QUERY_RESULTS = 256
 
 # The version of actors.actor_key that the stored key columns were made with. Version 2 drops
 # ACLED's government period ("(2021-)"). A dataset imported before has no "actor_keys" entry in
@@ -665,6 +667,8 @@ class Store:
         # (views, infos) by dataset name: one pair, swapped in whole by refresh()
         self._version: tuple[dict[str, str], dict[str, DatasetInfo]] = ({}, {})
         self._worked_out: dict[tuple[str, str], object] = {}  # (view, what) → per_view's values
+        self._per_query: OrderedDict[tuple, object] = OrderedDict()  # (view, sql, params) → per_query's values
+        self._per_query_lock = threading.Lock()
         self._catalog_mtime: float = -1
         self._load_shipped()
         self.refresh()
@@ -742,6 +746,9 @@ class Store:
             self._catalog_mtime = mtime
             live = set(views.values())
             self._worked_out = {k: v for k, v in self._worked_out.items() if k[0] in live}
+            with self._per_query_lock:
+                for key in [k for k in self._per_query if k[0] not in live]:
+                    del self._per_query[key]
 
     def version(self, dataset: str) -> tuple[str, DatasetInfo]:
         """A dataset's view and its info, read together (KeyError if unknown): a table made from
@@ -760,6 +767,30 @@ class Store:
                 self._worked_out[key] = value
             return value
         return self._worked_out[key]  # type: ignore[return-value]
+
+    def per_query(self, view: str, sql: str, params: list, make: Callable[[], T]) -> T:
+        """``make()``, the small result of ``sql`` with ``params`` on ``view`` (a version of a
+        dataset, from :meth:`version`), kept while that version is in the store, for the
+        QUERY_RESULTS most recently asked. The SQL names everything the result depends on: the
+        view, and a kept table (:meth:`derived_table`, never renamed) where it reads one. Two
+        threads may both work it out the first time; the value is the same."""
+        key = (view, sql, repr(params))
+        with self._per_query_lock:
+            if key in self._per_query:
+                self._per_query.move_to_end(key)
+                return self._per_query[key]  # type: ignore[return-value]
+        value = make()
+        with self._per_query_lock:
+            if view in self._version[0].values():  # not a version refresh() has just let go
+                self._per_query[key] = value
+                while len(self._per_query) > QUERY_RESULTS:
+                    self._per_query.popitem(last=False)
+        return value
+
+    def forget_query_results(self) -> None:
+        """Forget every result :meth:`per_query` keeps (the benchmarks time each change uncached)."""
+        with self._per_query_lock:
+            self._per_query.clear()
 
     def derived_table(self, key: tuple, select_sql: str, params: list) -> str:
         """The name of a table holding the rows of ``select_sql``, made once per ``key`` and kept.

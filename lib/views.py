@@ -45,7 +45,7 @@ class MapView:
     beyond: int = 0  # events in view nearer a pole than a web map reaches (MERCATOR_LIMIT), not drawn
 
 
-MERCATOR_LIMIT = 85.0511  # degrees of latitude: a web (Mercator) map stops there
+MERCATOR_LIMIT = queries.MERCATOR_LIMIT  # degrees of latitude: a web (Mercator) map stops there
 
 
 # What one map may cost the browser. The first, unfiltered view of a dataset must stay light
@@ -103,7 +103,7 @@ def map_view(
     (:func:`points_budget`): the unfiltered view of a dataset stays under 300 KB, any view
     under 1 MB.
     """
-    events, beyond = queries.count_events_and_beyond(store, state, registry, MERCATOR_LIMIT)
+    events, beyond = queries.count_events_and_beyond(store, state, registry)
     dataset = queries.dataset_of(store, state)  # also the maps' uirevision: a user's zoom is kept per dataset
     limit, budget = points_budget(state, max_points)
     if events <= limit:

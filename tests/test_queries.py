@@ -337,6 +337,84 @@ def test_events_dated_to_a_week_or_month_that_the_start_cuts_off_are_counted(cat
     assert filters.spanning_text(2, dt.date(2021, 2, 15), dt.date(2021, 2, 16), shown=0).startswith("2 events dated")
 
 
+@pytest.mark.parametrize(
+    "state",
+    [
+        FilterState(dataset="fixture"),
+        FilterState(dataset="fixture", country=("Iraq",)),
+        FilterState(dataset="fixture", q="embassy"),
+        FilterState(dataset="fixture", type=("Riots",)),
+        FilterState(dataset="fixture", country=("Nowhere",)),
+    ],
+)
+def test_the_summary_is_each_figure_as_its_own_query_gave_it(fixture_store, registry, state):
+    """One scan gives the sentence's totals, the map's count and extent and the cells' types:
+    each is what a query of its own over the view's events gives."""
+    frame = queries.events_page(fixture_store, state, registry, 0, 100)
+    rel, clause, params = queries._source(fixture_store, state, registry)
+    cur = fixture_store.cursor()
+    n, known, deaths, hurt, lat0, lat1, lon0, lon1 = cur.execute(
+        f"SELECT count(*), count(fatalities), sum(fatalities), sum(injuries), min(latitude), max(latitude), "
+        f"min(longitude), max(longitude) FROM {rel} WHERE {clause}",
+        params,
+    ).fetchone()
+    by_type = dict(
+        cur.execute(f"SELECT {queries.TYPE_EXPR}, count(*) FROM {rel} WHERE {clause} GROUP BY 1", params).fetchall()
+    )
+    cur.close()
+    assert n == len(frame)
+    totals = queries.totals(fixture_store, state, registry)
+    assert (totals["events"], totals["with_fatalities"], totals["fatalities"], totals["injuries"]) == (
+        n,
+        known,
+        deaths,
+        hurt,
+    )
+    assert queries.count_events_and_beyond(fixture_store, state, registry) == (n, 0)
+    summary = queries.summary(fixture_store, state, registry)
+    per_type = summary.loc[~summary["all"]]
+    assert dict(zip(per_type["type"], per_type["events"], strict=True)) == by_type
+    whole = summary.loc[summary["all"]].iloc[0]
+    assert [None if v != v else v for v in whole[["lat0", "lat1", "lon0", "lon1"]]] == [lat0, lat1, lon0, lon1]
+    cells, _, types = queries.map_cells(fixture_store, state, registry, max_cells=20)
+    assert cells["events"].sum() == n
+    assert types == sorted(by_type, key=lambda t: (-by_type[t], t))[: queries.CELL_TYPES]
+
+
+def test_the_pages_figures_read_one_summary_scan(fixture_store, registry, monkeypatch):
+    """The sentence's totals, the map's count and the cells' extent and types are one query,
+    asked once per view: the others read its kept result."""
+    asked = []
+    run = queries._run
+    monkeypatch.setattr(queries, "_run", lambda store, sql, params: asked.append(sql) or run(store, sql, params))
+    state = FilterState(dataset="fixture", country=("Iraq",))
+    queries.totals(fixture_store, state, registry)
+    queries.count_events_and_beyond(fixture_store, state, registry)
+    queries.map_cells(fixture_store, state, registry, max_cells=20)
+    assert sum("GROUPING SETS" in sql for sql in asked) == 1
+    assert len(asked) == 2  # the summary and the cells
+    queries.totals(fixture_store, state.with_(country=("Syria",)), registry)  # another view: its own scan
+    assert sum("GROUPING SETS" in sql for sql in asked) == 2
+
+
+def test_kept_query_results_are_bounded_and_go_with_their_version(catalog, registry, monkeypatch):
+    from lib import store
+    from tests.conftest import make_frame
+
+    monkeypatch.setattr(store, "QUERY_RESULTS", 2)
+    store.write_dataset(make_frame("kept"), "kept", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    for country in ("Iraq", "Syria", "Nowhere"):
+        queries.count_events(events, FilterState(dataset="kept", country=(country,)), registry)
+    assert len(events._per_query) == 2  # the two most recent views
+    assert queries.count_events(events, FilterState(dataset="kept"), registry) == 5
+    frame = make_frame("kept").iloc[:2]
+    store.write_dataset(frame, "kept", "csv", catalog_path=catalog, replace=True)
+    events.refresh()
+    assert queries.count_events(events, FilterState(dataset="kept"), registry) == 2  # the new version's
+    assert {key[0] for key in events._per_query} == {events.relation("kept")}
+
+
 def test_map_points_are_lean(fixture_store, registry):
     points = queries.map_points(fixture_store, FilterState(dataset="fixture"), registry, limit=3)
     assert len(points) == 3
