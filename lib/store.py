@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -70,6 +71,7 @@ class DatasetInfo:
     fingerprint: str
     imported_at: str | None = None
     files: tuple[str, ...] = ()
+    words: bool = False  # its search has an index of words (write_word_index): views <view>_postings, <view>_words
 
     @property
     def directed(self) -> bool:
@@ -299,6 +301,55 @@ def write_parquet(table: pa.Table, path: str | Path) -> None:
             parts = [table.slice(start, ROW_GROUP) for start in batch]
             for part, search in zip(parts, pool.map(search_column, parts), strict=True):
                 writer.write_table(part.append_column("search", search), row_group_size=ROW_GROUP)
+
+
+# The search's index of words (write_word_index): which events hold each word of their search
+# text, and where. Version 1: the text cut at every single space (``string_split``), so that a
+# text with no space is found inside one word, and one with spaces in consecutive words.
+WORDS_VERSION = 1
+WORDS_MEMORY = "512MB"  # the index is sorted by word; beyond this DuckDB sorts on disk (as quick at 5M as 1 GB)
+
+
+def word_files(file: str) -> tuple[str, str]:
+    """The index files of a dataset's Parquet file: its postings (every word of every event's
+    search text: word, rowkey, position) and its words (each distinct word and how often)."""
+    stem = file.removesuffix(".parquet")
+    return f"{stem}.postings.parquet", f"{stem}.words.parquet"
+
+
+def write_word_index(path: str | Path, postings: str | Path, words: str | Path) -> None:
+    """Index the ``search`` column of the dataset file ``path`` into ``postings`` and ``words``.
+
+    ``postings`` holds one row per word of every event's search text, cut at single spaces
+    (empty words too, where two spaces meet): ``word``, ``rowkey``, ``pos`` (its place in the
+    text), sorted by word, so a lookup reads only the row groups of the words asked for.
+    ``words`` holds each distinct word and its number of postings ``n``, sorted. About 20 s
+    and 100 MB at 5M synthetic events (a third of the dataset's file)."""
+    con = duckdb.connect(":memory:")
+    spill = tempfile.mkdtemp(prefix=".duckdb-", dir=Path(postings).parent)
+    try:
+        con.execute(f"SET memory_limit = '{WORDS_MEMORY}'")
+        con.execute(f"SET temp_directory = '{_quoted(spill)}'")
+        con.execute("SET preserve_insertion_order = false")
+        v2 = "(FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)"  # delta-coded integers: a third of the size
+        con.execute(
+            f"""COPY (SELECT word, rowkey, pos FROM (
+                    SELECT rowkey, unnest(w) AS word, unnest(range(len(w)))::UINTEGER AS pos
+                    FROM (SELECT rowkey, string_split(search, ' ') AS w FROM read_parquet('{_quoted(path)}')))
+                ORDER BY word, rowkey, pos) TO '{_quoted(postings)}' {v2}"""
+        )
+        con.execute(
+            f"""COPY (SELECT word, count(*)::BIGINT AS n FROM read_parquet('{_quoted(postings)}')
+                GROUP BY word ORDER BY word) TO '{_quoted(words)}' {v2}"""
+        )
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _quoted(path: str | Path) -> str:
+    """A path inside a single-quoted SQL string."""
+    return str(path).replace("'", "''")
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -539,18 +590,22 @@ def write_dataset(
         progress(0.3, "writing the new version")
         table = to_arrow(merged)
         name = f"{dataset}-{uuid.uuid4().hex[:12]}.parquet"
-        final = catalog.folder / name
         fd, tmp = tempfile.mkstemp(dir=catalog.folder, prefix=".import-", suffix=".parquet")
         os.close(fd)
+        index = [Path(str(tmp).removesuffix(".parquet") + suffix) for suffix in (".postings.parquet", ".words.parquet")]
         try:
             write_parquet(table, tmp)
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; app processes may run as another user
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
+            progress(0.6, "indexing the words of the search")
+            write_word_index(tmp, *index)
+            for path, into in zip([*index, Path(tmp)], [*word_files(name), name], strict=True):
+                os.chmod(path, 0o644)  # mkstemp makes it private; app processes may run as another user
+                with open(path, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(path, catalog.folder / into)  # the dataset's file last: named, it is complete
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+            for path in [*index, Path(tmp)]:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
         progress(0.9, "switching the catalog to the new version")
         dates = merged["event_date"]
         data["datasets"][dataset] = {
@@ -564,12 +619,14 @@ def write_dataset(
             "imported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "actor_keys": ACTOR_KEYS_VERSION,
             "search": SEARCH_VERSION,
+            "words": WORDS_VERSION,
         }
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
         if entry:  # superseded now: its grace for readers in other processes starts now, not at its creation
-            with contextlib.suppress(OSError):
-                os.utime(catalog.folder / entry["file"])
+            for file in (entry["file"], *word_files(entry["file"])):
+                with contextlib.suppress(OSError):
+                    os.utime(catalog.folder / file)
         _collect_garbage(catalog, data)
     progress(1.0, "done")
     return WriteResult(len(added), skipped, len(changed))
@@ -601,13 +658,14 @@ def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
         if entry.get("file") and entry["file"] not in {e.get("file") for e in data["datasets"].values()}:
-            with contextlib.suppress(OSError):
-                (catalog.folder / entry["file"]).unlink()
+            for file in (entry["file"], *word_files(entry["file"])):
+                with contextlib.suppress(OSError):
+                    (catalog.folder / file).unlink()
     return True
 
 
 def _collect_garbage(catalog: Catalog, data: dict) -> None:
-    live = {entry["file"] for entry in data["datasets"].values()}
+    live = {file for entry in data["datasets"].values() for file in (entry["file"], *word_files(entry["file"]))}
     now = time.time()
     for path in catalog.folder.glob("*.parquet"):
         if path.name not in live and now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
@@ -617,6 +675,9 @@ def _collect_garbage(catalog: Catalog, data: dict) -> None:
         if now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
             with contextlib.suppress(OSError):
                 path.unlink()
+    for path in catalog.folder.glob(".duckdb-*"):  # an index's sort, spilled by an import that was killed
+        if now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def load_shipped() -> pd.DataFrame:
@@ -729,6 +790,17 @@ class Store:
                 if entry.get("search") != SEARCH_VERSION:  # a file made before it had one
                     columns += f", {LEGACY_SEARCH_SQL}"
                 self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{escaped}')")
+                index = [self.catalog.folder / file for file in word_files(entry["file"])]
+                words = (
+                    entry.get("words") == WORDS_VERSION
+                    and entry.get("search") == SEARCH_VERSION
+                    and all(path.exists() for path in index)
+                )
+                if words:  # else the search reads the text (an import made before, or a file gone)
+                    for path, part in zip(index, ("postings", "words"), strict=True):
+                        self.con.execute(
+                            f"CREATE OR REPLACE VIEW {view}_{part} AS SELECT * FROM read_parquet('{_quoted(path)}')"
+                        )
                 views[name] = view
                 infos[name] = DatasetInfo(
                     name=name,
@@ -741,6 +813,7 @@ class Store:
                     fingerprint=entry.get("fingerprint", entry["file"]),
                     imported_at=entry.get("imported_at"),
                     files=(entry["file"],),
+                    words=words,
                 )
             self._version = (views, infos)
             self._catalog_mtime = mtime

@@ -529,3 +529,68 @@ def test_the_attacker_and_target_filters_offer_only_the_actors_seen_on_their_sid
     assert notices == [
         "Unknown attacker 'Kataib Sayyid al-Shuhada' ignored: it does not occur as actor 1 (attacker) in this dataset."
     ]
+
+
+def test_the_index_of_words_finds_exactly_what_reading_the_text_finds(catalog, registry, monkeypatch):
+    """Any piece of any event's search text (starting or ending inside a word, across spaces,
+    double spaces, punctuation, other scripts) and whole words of 1–3 letters: the index of
+    words (queries.indexed_search) finds exactly the events the test on the text finds."""
+    import random
+
+    import pandas as pd
+
+    from lib import store
+    from tests.conftest import make_frame
+
+    rng = random.Random(5)
+    vocab = ["Kirkūk", "al-Asad", "(KH)", "KH,", "Karkh", "Dayr  az-Zawr", "ΟΔΟΣ", "بغداد", "bgd", "Erbil.",
+             "U.S.", "air", "base", "rocket", "", " ", "a", "al", "Kata'ib", "Hezbollah;", "12", "0012"]  # fmt: skip
+    base = make_frame("words")
+    frame = pd.concat([base] * 40, ignore_index=True)
+    frame["event_id"] = [f"w:{i}" for i in range(len(frame))]
+    frame["notes"] = [" ".join(rng.choices(vocab, k=rng.randint(0, 9))) or None for _ in range(len(frame))]
+    frame["location"] = [rng.choice(vocab) or None for _ in range(len(frame))]
+    store.write_dataset(frame, "words", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    rel, info = events.version("words")
+    assert info.words
+    texts = [t for (t,) in events.con.execute(f"SELECT search FROM {rel}").fetchall()]
+    monkeypatch.setattr(queries, "INDEX_POSTINGS_PER_EVENT", (10**9, 10**9))  # the index, however common
+
+    def both(q: str) -> tuple[set, set]:
+        text, params, _ = queries.search_parts(q, registry)
+        expected = {k for (k,) in events.con.execute(f"SELECT rowkey FROM {rel} WHERE {text}", params).fetchall()}
+        sql, args = queries.indexed_search(events, rel, info.rows, *queries.search_key(q))
+        return {k for (k,) in events.con.execute(sql, args).fetchall()}, expected
+
+    pieces = []
+    for _ in range(400):
+        text = rng.choice(texts).replace(store.SEARCH_SEPARATOR, " ")
+        start = rng.randrange(len(text) + 1)
+        pieces.append(text[start : start + rng.randint(1, 14)])
+    words = ["kh", "KH", "al", "a", "bgd", "بغد", "12", "s.", "u.s", "air base", "az zawr", "dayr  az", "οδος"]
+    checked = 0
+    for q in pieces + words:
+        if not queries.search_key(q)[0]:
+            continue
+        got, expected = both(q)
+        assert got == expected, q
+        checked += bool(expected)
+    assert checked > 150  # most pieces are found somewhere: the test compares real matches
+
+    # the app's search finds its events in the index (then keeps them), and counts the same
+    asked = []
+    indexed = queries.indexed_search
+    monkeypatch.setattr(queries, "indexed_search", lambda *args: asked.append(args[3:]) or indexed(*args))
+    for q in ["air base", "KH", "Kirkuk", "dayr  az", "zzzz"]:
+        state = FilterState(dataset="words", q=q)
+        clause, params = queries.where(state, registry)  # the text and the actors it names, on every event
+        direct = events.con.execute(f"SELECT count(*) FROM {rel} WHERE {clause}", params).fetchone()[0]
+        assert queries.count_events(events, state, registry) == direct, q
+    assert [key for key, _ in asked] == ["air base", "kh", "kirkuk", "dayr  az", "zzzz"]
+    monkeypatch.setattr(queries, "indexed_search", indexed)
+
+    # a common word reads more of the index than of the text: tested on the text instead
+    monkeypatch.setattr(queries, "INDEX_POSTINGS_PER_EVENT", (0.05, 0.05))  # 10 postings
+    assert queries.indexed_search(events, rel, info.rows, *queries.search_key("air")) is None
+    assert queries.indexed_search(events, rel, info.rows, *queries.search_key("zzzz")) is not None  # found nowhere

@@ -202,14 +202,40 @@ def test_the_search_reads_one_stored_column_and_a_file_made_before_it_finds_the_
     assert "search" not in event_detail(events, "new", "t:1")
 
 
+def test_an_import_indexes_the_words_of_the_search_and_a_file_without_its_index_reads_the_text(catalog, registry):
+    """An import writes the index of words beside the dataset's file (store.write_word_index)
+    and leaves no spilled sort behind; a dataset whose index is gone (or made before) is
+    searched on its text, and finds the same."""
+    frame = make_frame("idx")
+    store.write_dataset(frame, "idx", "csv", catalog_path=catalog)
+    store.write_dataset(frame.assign(dataset="bare"), "bare", "csv", catalog_path=catalog)
+    data = store.Catalog(catalog).read()["datasets"]
+    assert data["idx"]["words"] == store.WORDS_VERSION
+    assert not list(catalog.parent.glob(".duckdb-*")) and not list(catalog.parent.glob(".import-*"))
+    postings, words = (catalog.parent / name for name in store.word_files(data["bare"]["file"]))
+    assert postings.exists() and words.exists()
+    postings.unlink()
+    events = store.Store(catalog)
+    assert events.info("idx").words and not events.info("bare").words
+    for q in ["embassy", "KH", "fixture event t:3", "t:2", "al", "kataib hezbollah", "nowhere"]:
+        found = {
+            name: set(events_page(events, FilterState(dataset=name, q=q), registry, 0, 100)["event_id"])
+            for name in ("idx", "bare")
+        }
+        assert found["idx"] == found["bare"], q
+    assert count_events(events, FilterState(dataset="idx", q="fixture event t:3"), registry) == 1
+
+
 def test_a_removed_dataset_leaves_no_file_behind_and_the_others_are_kept(catalog, registry):
     store.write_dataset(make_frame("gone"), "gone", "acled", catalog_path=catalog)
     store.write_dataset(make_frame("kept"), "kept", "csv", catalog_path=catalog)
     before = sorted(p.name for p in catalog.parent.glob("*.parquet"))
-    assert len(before) == 2
+    assert len(before) == 6  # each dataset's file and the two of its index of words
     assert store.delete_dataset("gone", catalog_path=catalog)
-    (left,) = [p.name for p in catalog.parent.glob("*.parquet")]
-    assert left.startswith("kept")  # the removed rows are off the disk at once, not at the next import
+    left = sorted(p.name for p in catalog.parent.glob("*.parquet"))
+    (file,) = [name for name in left if name.count(".") == 1]
+    assert file.startswith("kept")  # the removed rows are off the disk at once, not at the next import
+    assert left == sorted([file, *store.word_files(file)])  # its index too
     events = store.Store(catalog)
     assert [d.name for d in events.datasets() if not d.shipped] == ["kept"]
     assert count_events(events, FilterState(dataset="kept"), registry) == len(make_frame("kept"))
@@ -266,14 +292,20 @@ def test_a_dataset_whose_file_went_missing_says_so_on_import(catalog):
 def test_a_superseded_file_is_kept_for_readers_for_the_grace_period_counted_from_its_replacement(catalog):
     first = make_frame("grace")
     store.write_dataset(first.head(3), "grace", "csv", catalog_path=catalog)
-    (old,) = catalog.parent.glob("grace-*.parquet")
-    long_ago = old.stat().st_mtime - 2 * store.GARBAGE_AGE_SECONDS
-    os.utime(old, (long_ago, long_ago))  # made long ago, superseded only now
+    (file,) = (store.Catalog(catalog).read()["datasets"]["grace"]["file"],)
+    old = [catalog.parent / name for name in (file, *store.word_files(file))]  # the file and its index
+    assert all(path.exists() for path in old)
+    long_ago = old[0].stat().st_mtime - 2 * store.GARBAGE_AGE_SECONDS
+    for path in old:
+        os.utime(path, (long_ago, long_ago))  # made long ago, superseded only now
     store.write_dataset(first, "grace", "csv", catalog_path=catalog)
-    assert old.exists()  # a reader that opened it a moment ago can still finish
-    os.utime(old, (long_ago, long_ago))
+    assert all(path.exists() for path in old)  # a reader that opened them a moment ago can still finish
+    for path in old:
+        os.utime(path, (long_ago, long_ago))
     store.write_dataset(first.assign(event_id=first["event_id"] + "-b"), "grace", "csv", catalog_path=catalog)
-    assert not old.exists()  # past its grace: collected
+    assert not any(path.exists() for path in old)  # past its grace: collected
+    # left: the second version, in its grace, and the current one, each a file and its index
+    assert len(list(catalog.parent.glob("*.parquet"))) == 6
 
 
 def test_a_response_to_naming_an_event_in_neither_the_file_nor_the_dataset_is_warned_of(tmp_path):
