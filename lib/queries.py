@@ -219,8 +219,9 @@ def indexed_search(store: Store, rel: str, rows: int, key: str, whole: bool) -> 
     them, at consecutive places for a key of several parts."""
     tests = word_tests(key, whole)
     columns = ", ".join(f"{test} AS t{i}" for i, (test, _) in enumerate(tests))
-    found = ", ".join(
-        f"count(*) FILTER (WHERE t{i}), sum(n) FILTER (WHERE t{i}), list(word) FILTER (WHERE t{i})"
+    found = ", ".join(  # the words themselves only when few enough to use (not a million to Python)
+        f"count(*) FILTER (WHERE t{i}), sum(n) FILTER (WHERE t{i}), "
+        f"CASE WHEN count(*) FILTER (WHERE t{i}) <= {INDEX_WORDS_MAX} THEN list(word) FILTER (WHERE t{i}) END"
         for i in range(len(tests))
     )
     # every test implies the part is in the word: that first, the tests (a regex) on what it lets through

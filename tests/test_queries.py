@@ -594,3 +594,10 @@ def test_the_index_of_words_finds_exactly_what_reading_the_text_finds(catalog, r
     monkeypatch.setattr(queries, "INDEX_POSTINGS_PER_EVENT", (0.05, 0.05))  # 10 postings
     assert queries.indexed_search(events, rel, info.rows, *queries.search_key("air")) is None
     assert queries.indexed_search(events, rel, info.rows, *queries.search_key("zzzz")) is not None  # found nowhere
+    # a part that many distinct words may be: the text too
+    monkeypatch.setattr(queries, "INDEX_POSTINGS_PER_EVENT", (10**9, 10**9))
+    words = events.con.execute(f"SELECT count(*) FROM {rel}_words WHERE contains(word, 'al')").fetchone()[0]
+    assert words > 3
+    assert queries.indexed_search(events, rel, info.rows, "al", False) is not None
+    monkeypatch.setattr(queries, "INDEX_WORDS_MAX", words - 1)
+    assert queries.indexed_search(events, rel, info.rows, "al", False) is None
