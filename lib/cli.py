@@ -1,4 +1,4 @@
-"""The command line: ``python -m lib import | export | datasets | delete``.
+"""The command line: ``python -m lib import | export | datasets | delete | reindex``.
 
     python -m lib import PATH [--format acled|ucdp|gdelt|csv] --dataset NAME [--dry-run] [--map CANON=COLUMN …]
     python -m lib export --dataset NAME [--format csv|geojson] [--output FILE] [--from D] [--to D] [filters]
@@ -6,6 +6,7 @@
                          [--country C …] [--q TEXT]
     python -m lib datasets
     python -m lib delete --dataset NAME --yes
+    python -m lib reindex [--dataset NAME]
 
 Every command honours ``SITREP_STORE``. Exit codes: 0 success, 1 the input was refused
 (nothing stored), 2 wrong usage. Messages for people go to stderr; data to stdout or
@@ -74,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     delete = commands.add_parser("delete", help="remove an imported dataset from the store")
     delete.add_argument("--dataset", required=True)
     delete.add_argument("--yes", action="store_true", help="do it (without it, say what would be removed)")
+    reindex = commands.add_parser(
+        "reindex",
+        help="bring datasets imported by an older Sitrep up to date from their own rows (search column, "
+        "actor keys, index of words), so their searches are quick",
+    )
+    reindex.add_argument("--dataset", help="this dataset only (default: every imported dataset)")
     return parser
 
 
@@ -309,7 +316,43 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    events = _open_store()
+    if events is None:
+        return 1
+    imported = [info.name for info in events.datasets() if not info.shipped]
+    if args.dataset is not None and args.dataset not in imported:
+        shipped = args.dataset in store.shipped_dataset_names()
+        known = "the shipped dataset (data/), which is always current" if shipped else "not a dataset of this store"
+        _say(f"error: '{args.dataset}' is {known}; `python -m lib datasets` lists them.")
+        return 2
+    done = {
+        "current": "already current",
+        "indexed": "its words indexed",
+        "rewritten": "its file made again from its rows",
+    }
+    failed = 0
+    for name in [args.dataset] if args.dataset else imported:
+        started = time.perf_counter()
+        try:
+            what = store.index_dataset(name)
+        except store.StoreError as exc:
+            _say(f"error: {name}: {exc}")
+            failed += 1
+            continue
+        _say(f"{name}: {done[what]} ({time.perf_counter() - started:.1f} s)")
+    if not imported:
+        _say("no imported dataset in this store; nothing to do.")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"import": cmd_import, "export": cmd_export, "datasets": cmd_datasets, "delete": cmd_delete}
+    commands = {
+        "import": cmd_import,
+        "export": cmd_export,
+        "datasets": cmd_datasets,
+        "delete": cmd_delete,
+        "reindex": cmd_reindex,
+    }
     return commands[args.command](args)

@@ -516,6 +516,7 @@ def write_dataset(
     on_progress=None,
     update: bool = False,
     licence: str | None = None,
+    expect_file: str | None = None,
 ) -> WriteResult:
     """Add a canonical frame to ``dataset`` in the store, all or nothing.
 
@@ -524,8 +525,9 @@ def write_dataset(
     ones (a corrected file imported again), or ``replace`` is true, when the dataset becomes
     exactly ``frame``. Returns a :class:`WriteResult`. ``on_progress(fraction, text)`` is
     called as the work advances. ``licence`` states a plain table's terms (:func:`validate_licence`);
-    without it, the dataset keeps the licence it has. Raises :class:`StoreError` with a
-    user-facing message.
+    without it, the dataset keeps the licence it has. With ``expect_file``, the write is
+    refused unless the dataset's file is still that one (its rows were read from it). Raises
+    :class:`StoreError` with a user-facing message.
     """
     validate_dataset_name(dataset)
     if licence is not None:
@@ -542,6 +544,8 @@ def write_dataset(
     with catalog.locked():
         data = catalog.read()
         entry = data["datasets"].get(dataset)
+        if expect_file is not None and (entry or {}).get("file") != expect_file:
+            raise StoreError(f"'{dataset}' changed while its rows were read (another import?); run it again")
         skipped = 0
         clash = format_clash(dataset, entry.get("source_format", "csv") if entry else None, source_format)
         if clash and not replace:
@@ -630,6 +634,65 @@ def write_dataset(
         _collect_garbage(catalog, data)
     progress(1.0, "done")
     return WriteResult(len(added), skipped, len(changed))
+
+
+def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=None) -> str:
+    """Bring an imported dataset's stored form up to date from its own rows, for a dataset
+    imported before the current search column, actor keys or index of words. Returns what it
+    did: "current" (nothing to do), "indexed" (the index of words written beside its file,
+    the file untouched) or "rewritten" (the file made again from its rows, as an import with
+    ``--replace`` of the same events would, with the index). Raises :class:`StoreError`."""
+    catalog = Catalog(catalog_path or store_path())
+    progress = on_progress or (lambda fraction, text: None)
+    with catalog.locked():
+        data = catalog.read()
+        entry = data["datasets"].get(dataset)
+        if entry is None:
+            raise StoreError(f"unknown dataset '{dataset}'")
+        path = catalog.folder / entry["file"]
+        if not path.exists():
+            raise StoreError(
+                f"the file of '{dataset}' ({path.name}) is missing from {catalog.folder}; remove the "
+                f"dataset (python -m lib delete --dataset {dataset} --yes) and import it again"
+            )
+        stored_form = entry.get("search") == SEARCH_VERSION and entry.get("actor_keys") == ACTOR_KEYS_VERSION
+        index = [catalog.folder / name for name in word_files(entry["file"])]
+        if stored_form and entry.get("words") == WORDS_VERSION and all(p.exists() for p in index):
+            return "current"
+        if stored_form:  # the file is as an import makes it now: only its index is missing
+            progress(0.1, "indexing the words of the search")
+            temps = [
+                catalog.folder / f".import-{uuid.uuid4().hex[:12]}{suffix}"
+                for suffix in (".postings.parquet", ".words.parquet")
+            ]
+            try:
+                write_word_index(path, *temps)
+                for temp, final in zip(temps, index, strict=True):
+                    os.chmod(temp, 0o644)
+                    os.replace(temp, final)
+            finally:
+                for temp in temps:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(temp)
+            entry["words"] = WORDS_VERSION
+            data["version"] = int(data.get("version", 0)) + 1
+            catalog.write(data)
+            progress(1.0, "done")
+            return "indexed"
+        progress(0.1, "reading the dataset's rows")
+        rows = schema._to_dtypes(pq.read_table(path, columns=schema.CANONICAL_COLUMNS).to_pandas())
+        source_format, licence, file = entry.get("source_format", "csv"), entry.get("licence"), entry["file"]
+    write_dataset(  # after the lock is let go (it takes it): refused if another import came meanwhile
+        rows,
+        dataset,
+        source_format,
+        catalog_path=catalog.path,
+        replace=True,
+        on_progress=on_progress,
+        licence=licence if source_format == "csv" else None,
+        expect_file=file,
+    )
+    return "rewritten"
 
 
 def format_clash(dataset: str, held: str | None, source_format: str) -> str | None:

@@ -379,3 +379,63 @@ def test_a_file_with_only_a_header_or_no_valid_row_is_said_as_such_and_one_event
     assert run(capsys, "import", str(one), "--dataset", "one")[0] == 0
     code, _, err = run(capsys, "delete", "--dataset", "one", "--yes")
     assert code == 0 and "deleted 'one' (1 event)." in err
+
+
+def test_reindex_brings_an_older_import_up_to_date_from_its_own_rows(capsys, temp_store):
+    """A dataset imported before the index of words gets it (its file untouched); one imported
+    before the search column gets its file made again from its rows. Either way it finds the
+    same events, and a second run has nothing to do."""
+    import pyarrow.parquet as pq
+
+    for name in ("no-index", "no-column"):
+        code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", name)
+        assert code == 0, err
+    registry = Registry.from_csv()
+    texts = ["baghdad", "KH", "rocket", "al", "Kata'ib Hezbollah", "zzzz"]
+
+    def found(name: str) -> list[set]:
+        events = store.Store(temp_store)
+        return [
+            set(queries.events_page(events, FilterState(dataset=name, q=q), registry, 0, 1000)["event_id"])
+            for q in texts
+        ]
+
+    before = found("no-index")
+    assert any(before) and before == found("no-column")
+    data = json.loads(temp_store.read_text())
+    entry = data["datasets"]["no-index"]  # as an import made it before the index of words
+    del entry["words"]
+    for name in store.word_files(entry["file"]):
+        (temp_store.parent / name).unlink()
+    old = data["datasets"]["no-column"]  # and before the search column
+    del old["search"], old["words"]
+    path = temp_store.parent / old["file"]
+    pq.write_table(pq.read_table(path).drop_columns(["search"]), path)
+    temp_store.write_text(json.dumps(data))
+    events = store.Store(temp_store)
+    assert not events.info("no-index").words and not events.info("no-column").words
+
+    code, _, err = run(capsys, "reindex")
+    assert code == 0, err
+    assert "no-index: its words indexed" in err and "no-column: its file made again from its rows" in err
+    data = json.loads(temp_store.read_text())["datasets"]
+    assert data["no-index"]["file"] == entry["file"]  # untouched
+    assert data["no-column"]["file"] != old["file"] and data["no-column"]["licence"] == old["licence"]
+    events = store.Store(temp_store)
+    assert events.info("no-index").words and events.info("no-column").words
+    assert events.info("no-column").rows == old["rows"]
+    assert found("no-index") == before and found("no-column") == before
+    code, _, err = run(capsys, "reindex", "--dataset", "no-index")
+    assert code == 0 and "no-index: already current" in err
+    code, _, err = run(capsys, "reindex", "--dataset", "us-iran-2019-2024")
+    assert code == 2 and "shipped dataset" in err
+    code, _, err = run(capsys, "reindex", "--dataset", "nope")
+    assert code == 2 and "not a dataset of this store" in err
+    # the rows were read from one file: a write is refused if another import replaced it meanwhile
+    from tests.conftest import make_frame
+
+    with pytest.raises(store.StoreError, match="changed while its rows were read"):
+        store.write_dataset(
+            make_frame("no-index"), "no-index", "acled", catalog_path=temp_store, replace=True, expect_file="x.parquet"
+        )
+    assert json.loads(temp_store.read_text())["datasets"]["no-index"]["file"] == entry["file"]  # nothing written
