@@ -555,6 +555,13 @@ def test_the_index_of_words_finds_exactly_what_reading_the_text_finds(catalog, r
     rel, info = events.version("words")
     assert info.words
     texts = [t for (t,) in events.con.execute(f"SELECT search FROM {rel}").fetchall()]
+    # the postings: every word of every text (cut at single spaces), its place and the word before
+    postings = events.con.execute(f"SELECT rowkey, pos, word, prev FROM {rel}_postings").fetchall()
+    by_row = dict(events.con.execute(f"SELECT rowkey, search FROM {rel}").fetchall())
+    assert len(postings) == sum(len(t.split(" ")) for t in texts)
+    for rowkey, pos, word, prev in postings:
+        cut = by_row[rowkey].split(" ")
+        assert (word, prev) == (cut[pos], cut[pos - 1] if pos else None)
     monkeypatch.setattr(queries, "INDEX_POSTINGS_PER_EVENT", (10**9, 10**9))  # the index, however common
 
     def both(q: str) -> tuple[set, set]:
