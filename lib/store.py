@@ -325,9 +325,9 @@ def write_word_index(path: str | Path, postings: str | Path, words: str | Path) 
     (empty words too, where two spaces meet): ``word``, ``rowkey``, ``pos`` (its place in the
     text) and ``prev`` (the word before it; NULL for the first), sorted by word, so a lookup
     reads only the row groups of the words asked for. ``words`` holds each distinct word and
-    its number of postings ``n``, sorted. About 1 minute and 170 MB at 5M synthetic events
-    (three fifths of the dataset's file): the previous word doubles both, and makes a text of
-    two words one lookup, not a join of two (0.03 s against 0.1–0.24 at 5M)."""
+    its number of postings ``n``, sorted. About 1 minute and 166 MB at 5M synthetic events
+    (a little over half the dataset's file): the previous word doubles both, and makes a text
+    of two words one lookup, not a join of two (0.02–0.1 s against 0.1–0.3 at 5M)."""
     con = duckdb.connect(":memory:")
     spill = tempfile.mkdtemp(prefix=".duckdb-", dir=Path(postings).parent)
     try:
