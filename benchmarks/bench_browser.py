@@ -52,8 +52,10 @@ DRAWN_JS = f"""() => {{ const gd = document.querySelector('.js-plotly-plot'); co
             && !document.querySelector('[data-testid=stStatusWidget]')); }}"""
 READY_JS = """() => { const gd = document.querySelector('.js-plotly-plot');
   return !!(gd && gd._fullData && !document.querySelector('[data-testid=stStatusWidget]')); }"""
+# the page sentence ("…: 1,234 events", and what follows it: the spans its start cuts off) or the
+# naive app's caption ("1,234 events")
 SENTENCE_JS = """() => (Array.from(document.querySelectorAll("[data-testid='stCaptionContainer']"))
-  .map(e => e.innerText).find(t => / events?$/.test(t)) || '')"""
+  .map(e => e.innerText).find(t => /(^|: )[\\d,]+ events?(\\. .*)?$/.test(t)) || '')"""
 # Timed in the page, so Playwright's polling adds nothing. A key press on the slider starts the
 # clock. "computed": the first animation frame where the page sentence has changed and Plotly has
 # computed the new figure (Streamlit replaces the chart element; its _fullData is the new
