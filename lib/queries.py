@@ -433,7 +433,10 @@ def summary(store: Store, state: FilterState, registry: Registry) -> pd.DataFram
     nearer a pole than MERCATOR_LIMIT), and the extent ``lat0``, ``lat1``, ``lon0``, ``lon1``.
     At 5M events each of the four queries it replaces read the dataset's rows again (~35 ms
     each, ~55 with a search)."""
-    rel, clause, params = _source(store, state, registry)
+    return _summary(store, *_source(store, state, registry))
+
+
+def _summary(store: Store, rel: str, clause: str, params: list) -> pd.DataFrame:
     sql = f"""SELECT {TYPE_EXPR} AS type, GROUPING({TYPE_EXPR}) = 1 AS "all", count(*) AS events,
                      count(fatalities) AS with_fatalities, sum(fatalities)::BIGINT AS fatalities,
                      sum(injuries)::BIGINT AS injuries, count(*) FILTER (WHERE abs(latitude) > ?) AS beyond,
@@ -557,7 +560,7 @@ def map_cells(
     common ``types`` and ``n_other``; the busiest cell first.
     """
     rel, clause, params = _source(store, state, registry)
-    counts = summary(store, state, registry)
+    counts = _summary(store, rel, clause, params)  # the same version of the dataset as the cells
     total = _in_all(counts)
     if total["lat0"] is None:
         columns = ["cell_lat", "cell_lon", "lat", "lon", "events", "fatalities", "unknown_fatalities", "n_other"]

@@ -313,7 +313,8 @@ WORDS_MEMORY = "512MB"  # the index is sorted by word; beyond this DuckDB sorts 
 
 def word_files(file: str) -> tuple[str, str]:
     """The index files of a dataset's Parquet file: its postings (every word of every event's
-    search text: word, rowkey, position) and its words (each distinct word and how often)."""
+    search text: word, rowkey, place, the word before) and its words (each distinct word and
+    how often): ``write_word_index``."""
     stem = file.removesuffix(".parquet")
     return f"{stem}.postings.parquet", f"{stem}.words.parquet"
 
@@ -672,7 +673,9 @@ def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=No
             try:
                 write_word_index(path, *temps)
                 for temp, final in zip(temps, index, strict=True):
-                    os.chmod(temp, 0o644)
+                    os.chmod(temp, 0o644)  # as an import's files (write_dataset)
+                    with open(temp, "rb+") as fh:
+                        os.fsync(fh.fileno())
                     os.replace(temp, final)
             finally:
                 for temp in temps:
