@@ -336,8 +336,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         try:
             what = store.index_dataset(name)
-        except store.StoreError as exc:
-            _say(f"error: {name}: {exc}")
+        except (store.StoreError, OSError) as exc:
+            _say(f"error: {name}: {exc}; the dataset is as it was.")
             failed += 1
             continue
         _say(f"{name}: {done[what]} ({time.perf_counter() - started:.1f} s)")

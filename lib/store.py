@@ -347,6 +347,8 @@ def write_word_index(path: str | Path, postings: str | Path, words: str | Path) 
             f"""COPY (SELECT word, count(*)::BIGINT AS n FROM read_parquet('{_quoted(postings)}')
                 GROUP BY word ORDER BY word) TO '{_quoted(words)}' {v2}"""
         )
+    except duckdb.Error as exc:  # a full disk (the sort spills beside the store), memory
+        raise StoreError(f"could not index the words of the search ({exc})") from None
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)

@@ -326,3 +326,17 @@ def test_a_response_to_naming_an_event_in_neither_the_file_nor_the_dataset_is_wa
     assert [p.message.split(",")[0] for p in store.unknown_responses(later, "answers", catalog)] == ["'t:99'"]
     # replacing the dataset drops what it held: t:3 is then missing too
     assert len(store.unknown_responses(later, "answers", catalog, replace=True)) == 2
+
+
+def test_an_index_that_cannot_be_written_leaves_the_store_as_it_was(catalog, monkeypatch):
+    """The index of words is written before the catalog names the new file: if DuckDB fails
+    there (a full disk, no memory), the import says so as a StoreError and nothing changes."""
+    store.write_dataset(make_frame("held"), "held", "csv", catalog_path=catalog)
+    before = store.Catalog(catalog).read()
+    files = sorted(p.name for p in catalog.parent.iterdir())
+    monkeypatch.setattr(store, "WORDS_MEMORY", "1KB")  # too little for any sort
+    with pytest.raises(store.StoreError, match="could not index the words of the search"):
+        store.write_dataset(make_frame("held").assign(event_id=lambda f: f["event_id"] + "-new"), "held", "csv",
+                            catalog_path=catalog)  # fmt: skip
+    assert store.Catalog(catalog).read() == before
+    assert sorted(p.name for p in catalog.parent.iterdir()) == files  # no file of the failed import left
