@@ -484,9 +484,8 @@ def totals(store: Store, state: FilterState, registry: Registry) -> dict:
     """Events, events with known fatalities, fatalities and injuries reported, in the view; and
     the events dated only to a week or a month that the view's start cuts (``spanning_start``)."""
     total = _in_all(summary(store, state, registry))
-    figures = {k: total[k] for k in ("fatalities", "injuries")}
     out = {"events": int(total["events"]), "with_fatalities": int(total["with_fatalities"])}
-    out |= {k: None if v is None else int(v) for k, v in figures.items()}
+    out |= {k: None if total[k] is None else int(total[k]) for k in ("fatalities", "injuries")}
     return out | spanning_start(store, state, registry)
 
 

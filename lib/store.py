@@ -31,7 +31,7 @@ import time
 import unicodedata
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -603,20 +603,15 @@ def write_dataset(
         name = f"{dataset}-{uuid.uuid4().hex[:12]}.parquet"
         fd, tmp = tempfile.mkstemp(dir=catalog.folder, prefix=".import-", suffix=".parquet")
         os.close(fd)
-        index = [Path(str(tmp).removesuffix(".parquet") + suffix) for suffix in (".postings.parquet", ".words.parquet")]
+        index = [catalog.folder / temp for temp in word_files(Path(tmp).name)]
         try:
             write_parquet(table, tmp)
             progress(0.6, "indexing the words of the search")
             write_word_index(tmp, *index)
-            for path, into in zip([*index, Path(tmp)], [*word_files(name), name], strict=True):
-                os.chmod(path, 0o644)  # mkstemp makes it private; app processes may run as another user
-                with open(path, "rb+") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(path, catalog.folder / into)  # the dataset's file last: named, it is complete
+            finals = [catalog.folder / into for into in (*word_files(name), name)]
+            _publish(zip([*index, Path(tmp)], finals, strict=True))  # the dataset's file last
         finally:
-            for path in [*index, Path(tmp)]:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
+            _remove([*index, Path(tmp)])
         progress(0.9, "switching the catalog to the new version")
         dates = merged["event_date"]
         data["datasets"][dataset] = {
@@ -668,21 +663,12 @@ def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=No
             return "current"
         if stored_form:  # the file is as an import makes it now: only its index is missing
             progress(0.1, "indexing the words of the search")
-            temps = [
-                catalog.folder / f".import-{uuid.uuid4().hex[:12]}{suffix}"
-                for suffix in (".postings.parquet", ".words.parquet")
-            ]
+            temps = [catalog.folder / temp for temp in word_files(f".import-{uuid.uuid4().hex[:12]}.parquet")]
             try:
                 write_word_index(path, *temps)
-                for temp, final in zip(temps, index, strict=True):
-                    os.chmod(temp, 0o644)  # as an import's files (write_dataset)
-                    with open(temp, "rb+") as fh:
-                        os.fsync(fh.fileno())
-                    os.replace(temp, final)
+                _publish(zip(temps, index, strict=True))
             finally:
-                for temp in temps:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(temp)
+                _remove(temps)
             entry["words"] = WORDS_VERSION
             data["version"] = int(data.get("version", 0)) + 1
             catalog.write(data)
@@ -702,6 +688,24 @@ def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=No
         expect_file=file,
     )
     return "rewritten"
+
+
+def _publish(files: Iterable[tuple[Path, Path]]) -> None:
+    """Give written files their names, in order, each (temporary, final): readable by app
+    processes that may run as another user (mkstemp makes a file private), and synced first,
+    so a file that has its name is complete."""
+    for temp, final in files:
+        os.chmod(temp, 0o644)
+        with open(temp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(temp, final)
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    """Delete what is left of temporary files (those already named are gone)."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 def format_clash(dataset: str, held: str | None, source_format: str) -> str | None:
