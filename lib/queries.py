@@ -176,8 +176,9 @@ def where(
 
 
 # The index of words (store.write_word_index) answers a search when it reads fewer postings
-# than this many per event of the dataset (a text of one word; of several, joined by place):
-# past that, reading the text is quicker (5M events: ~0.4 s; 10M postings of one word, 0.25 s).
+# than this many per event of the dataset (a text of one word; of several: the postings of all
+# but the first): past that, reading the text is quicker (5M events: ~0.4 s; 10M postings of
+# one word, 0.25 s).
 INDEX_POSTINGS_PER_EVENT = (2, 5)
 INDEX_WORDS_MAX = 10_000  # distinct words one part of a text may match in the index
 
