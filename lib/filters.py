@@ -274,9 +274,12 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     start, end = date_from or vocab.min_date, date_to or vocab.max_date
     if end < vocab.min_date or start > vocab.max_date:
         asked = f"The date {start} is" if start == end else f"The dates {start} – {end} are"
+        them = "it" if start == end else "them"
+        # After the data, an event dated only to a week or a month may still reach into the dates
+        # (the page's sentence names it): none begins in them, which is what the filter counts.
+        fact = f"no event falls in {them}" if end < vocab.min_date else f"no event begins in {them}"
         notices.append(
-            f"{asked} outside the data ({vocab.min_date} – {vocab.max_date}): no event falls in "
-            f"{'it' if start == end else 'them'}. Change the dates to see events."
+            f"{asked} outside the data ({vocab.min_date} – {vocab.max_date}): {fact}. Change the dates to see events."
         )
     if date_from == vocab.min_date:
         date_from = None
@@ -396,14 +399,19 @@ def query_string(state: FilterState, extra: Mapping[str, Sequence[str]] | None =
     return urlencode(pairs)
 
 
-def share_link(page_url: str, query: str) -> str:
+def share_link(page_url: str, query: str, missing_page: str = "") -> str:
     """The link to a view: the page's address (``st.context.url``) and its query string.
 
     The app's root reads ``http://host:port/?…``, with the slash browsers put there
-    themselves, so the copied link is the one the address bar shows."""
+    themselves, so the copied link is the one the address bar shows. ``missing_page`` is a
+    page path the browser asked for and the app does not have (``/nonexistent-page``):
+    Streamlit shows the Map and rewrites the address bar without it, but its URL still ends
+    with it on that first run, and the link copied then led back to "Page not found"."""
     from urllib.parse import urlsplit
 
     base = page_url.split("?", 1)[0].split("#", 1)[0]
+    if missing_page and base.rstrip("/").endswith("/" + missing_page.strip("/")):
+        base = base.rstrip("/").removesuffix("/" + missing_page.strip("/"))
     if base and not urlsplit(base).path:
         base += "/"
     return f"{base}?{query}" if query else base

@@ -90,7 +90,7 @@ def test_a_link_to_dates_beyond_the_data_shows_no_event_and_keeps_its_dates():
     at = run({"from": "2025-01-01", "to": "2025-06-30"})
     assert at.slider(key="f_dates").value == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
     assert "Strikes and attacks, 1 Jan 2025 – 30 Jun 2025: 0 events" in caption_texts(at)
-    assert any("outside the data" in w.value and "no event falls in them" in w.value for w in at.warning)
+    assert any("outside the data" in w.value and "no event begins in them" in w.value for w in at.warning)
     assert (at.query_params["from"], at.query_params["to"]) == ("2025-01-01", "2025-06-30")
     for page in ("pages/events.py", "pages/timeline.py"):
         assert "Strikes and attacks, 1 Jan 2025 – 30 Jun 2025: 0 events" in caption_texts(

@@ -147,13 +147,15 @@ def test_dates_beyond_the_data_are_kept_as_asked_and_reversed_ones_swapped(vocab
     state, notices = filters.from_query({"from": ["2025-01-01"], "to": ["2025-06-30"]}, vocab)
     assert (state.date_from, state.date_to) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
     assert notices == [
-        "The dates 2025-01-01 – 2025-06-30 are outside the data (2019-12-27 – 2024-12-31): no event falls in "
+        "The dates 2025-01-01 – 2025-06-30 are outside the data (2019-12-27 – 2024-12-31): no event begins in "
         "them. Change the dates to see events."
     ]
     # one end, past the data's other end: that one day, not a reversed range
     state, notices = filters.from_query({"to": ["2019-01-31"]}, vocab)
     assert state.date_from == state.date_to == dt.date(2019, 1, 31)
-    assert notices[0].startswith("The date 2019-01-31 is outside the data (2019-12-27 – 2024-12-31): no event")
+    assert notices[0].startswith(
+        "The date 2019-01-31 is outside the data (2019-12-27 – 2024-12-31): no event falls in it."
+    )
     state, notices = filters.from_query({"from": ["2030-01-01"]}, vocab)
     assert state.date_from == state.date_to == dt.date(2030, 1, 1)
     state, notices = filters.from_query({"from": ["2024-06-01"], "to": ["2030-01-01"]}, vocab)
@@ -304,6 +306,21 @@ def test_a_link_with_many_bad_values_gets_a_few_notices_and_a_count_of_the_rest(
 )
 def test_the_share_link_is_the_address_the_browser_shows(page_url, query, link):
     assert filters.share_link(page_url, query) == link
+
+
+@pytest.mark.parametrize(
+    ("page_url", "missing", "link"),
+    [
+        ("http://127.0.0.1:8501/nonexistent-page", "nonexistent-page", "http://127.0.0.1:8501/?country=Iraq"),
+        ("http://127.0.0.1:8501/nonexistent-page/", "nonexistent-page", "http://127.0.0.1:8501/?country=Iraq"),
+        ("https://maps.example.org/sitrep/nope", "nope", "https://maps.example.org/sitrep?country=Iraq"),
+        # only a path the URL ends with: the app's own base path stays
+        ("https://maps.example.org/sitrep", "nope", "https://maps.example.org/sitrep?country=Iraq"),
+        ("http://127.0.0.1:8501/timeline", "", "http://127.0.0.1:8501/timeline?country=Iraq"),
+    ],
+)
+def test_a_page_the_app_does_not_have_leaves_the_share_link(page_url, missing, link):
+    assert filters.share_link(page_url, "country=Iraq", missing) == link
 
 
 def test_the_sentence_in_plain_text_keeps_names_and_search_as_typed():
