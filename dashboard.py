@@ -317,7 +317,11 @@ def main() -> None:
     )
     _sync_url(view.state, extra)
     # the pages put it in what they save (the map's PNG, a GeoJSON), as the sidebar shows it
-    view.link = filters.share_link(st.context.url or "", filters.query_string(view.state, extra))
+    view.link = filters.share_link(
+        st.context.url or "",
+        filters.query_string(view.state, extra),
+        session.missing_page([p.url_path for p in pages]),
+    )
     _share_box(view.link)
     # the Events table's sort and page belong to its links: their notices are said there only
     table_notices = st.session_state.get("table_notices", []) if page.url_path == "events" else []

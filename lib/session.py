@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import plotly.io as pio
@@ -142,6 +143,7 @@ def reset_filters(dataset: str | None = None) -> None:
 
 
 CARRY_KEY = "carried_filters"
+ASKED_PAGE_KEY = "asked_page"  # the page path a first run in Streamlit's legacy mode was asked for
 
 
 def switch_page(page: str) -> None:
@@ -179,6 +181,19 @@ def history_navigation() -> bool:
     return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
 
 
+def missing_page(known: Sequence[str]) -> str:
+    """The page path this run's browser asked for when the app has no such page ("" if none).
+
+    Streamlit then runs the default page and says "Page not found" in the browser; its
+    ``st.context.url`` still ends with the path asked for (see :func:`filters.share_link`)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    manager = getattr(get_script_run_ctx(), "pages_manager", None)
+    asked = getattr(manager, "intended_page_name", None) or ""
+    asked = st.session_state.pop(ASKED_PAGE_KEY, "") or asked  # see leave_legacy_pages_mode
+    return asked if asked and asked not in known else ""
+
+
 def set_view(view: View) -> None:
     st.session_state[VIEW_KEY] = view
 
@@ -193,9 +208,13 @@ def leave_legacy_pages_mode() -> None:
     itself does — and rerun, so the entrypoint builds the view and opens the page asked for.
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
+        # the rerun asks for the page this run resolved to, not the path the browser asked for
+        manager = getattr(get_script_run_ctx(), "pages_manager", None)
+        st.session_state[ASKED_PAGE_KEY] = getattr(manager, "intended_page_name", None) or ""
         st.rerun()
 
 

@@ -133,6 +133,25 @@ def test_a_link_beyond_the_datas_dates_shows_none_keeps_its_dates_and_the_slider
     assert wait_points(page, len(shipped)) == len(shipped)
 
 
+def test_a_page_the_app_does_not_have_shows_the_map_and_links_to_it(browser):
+    # a fresh server's first request runs in Streamlit's legacy mode, which Sitrep leaves with a
+    # rerun (session.leave_legacy_pages_mode); later requests do not: both must say the same
+    with tempfile.TemporaryDirectory() as folder, streamlit_server({"SITREP_STORE": f"{folder}/catalog.json"}) as url:
+        for _ in ("first request", "later request"):
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.goto(url + "/nonexistent-page?country=Iraq")
+                expect(page.get_by_text("Page not found")).to_be_visible(timeout=30_000)  # Streamlit's dialog
+                assert " in Iraq," in sentence(page)
+                # the link to this view is the Map's, as the address bar now shows, not the missing page
+                share = page.locator("[data-testid='stSidebar'] [data-testid='stCode'] code")
+                expect(share).to_have_text(url + "/?country=Iraq")
+                assert page.url == url + "/?country=Iraq"
+            finally:
+                context.close()
+
+
 def test_links_of_every_page_reproduce_page_and_filters(server, page, browser):
     page.goto(server + "/?country=Iraq")
     sentence(page)
