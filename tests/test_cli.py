@@ -439,3 +439,34 @@ def test_reindex_brings_an_older_import_up_to_date_from_its_own_rows(capsys, tem
             make_frame("no-index"), "no-index", "acled", catalog_path=temp_store, replace=True, expect_file="x.parquet"
         )
     assert json.loads(temp_store.read_text())["datasets"]["no-index"]["file"] == entry["file"]  # nothing written
+
+
+def test_the_wrapper_runs_the_command_line_from_any_folder_with_the_callers_paths(tmp_path, temp_store):
+    """``python -m lib`` needs the project folder and its .venv ("No module named lib"
+    elsewhere); scripts/sitrep runs it from anywhere, and a relative path is the caller's."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "elsewhere"
+    (folder / "exports").mkdir(parents=True)
+    shutil.copy(FIXTURES / "acled_current.csv", folder / "exports" / "mine.csv")
+    wrapper = Path(__file__).parents[1] / "scripts" / "sitrep"
+    done = subprocess.run(
+        ["bash", str(wrapper), "import", "exports/mine.csv", "--dataset", "from-elsewhere"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert store.Store(temp_store).info("from-elsewhere").rows > 0
+    listed = subprocess.run(["bash", str(wrapper), "datasets"], cwd=folder, capture_output=True, text=True, timeout=600)
+    assert listed.returncode == 0 and "from-elsewhere" in listed.stdout
+    # a failure keeps the command line's own message and exit code
+    missing = subprocess.run(
+        ["bash", str(wrapper), "import", "exports/none.csv", "--dataset", "x"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr and "none.csv" in missing.stderr
