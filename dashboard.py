@@ -100,11 +100,14 @@ def _sidebar(store, registry) -> session.View:
                 f"{store.default_dataset!r}. Ask whoever runs the server, or import it again on the Data page."
             ]
     with st.sidebar:
+        # Names only: Streamlit's selectbox sends back the label shown, not the option, so a
+        # label holding the count ("acled-iraq (5 events)") no longer named the dataset once an
+        # import changed that count, and the next run reset every open view of it to the default.
         dataset = st.selectbox(
             "Dataset",
             names,
             key=_widget_key("dataset"),
-            format_func=lambda n: f"{n} ({filters.count_text(store.info(n).rows, 'event')})",
+            help="; ".join(f"{d.name}: {filters.count_text(d.rows, 'event')}" for d in datasets),
             on_change=_dataset_changed,
         )
         info = store.info(dataset)
@@ -114,6 +117,15 @@ def _sidebar(store, registry) -> session.View:
         facet = session.get_facets(dataset, info.fingerprint)
         lo, hi = facet.min_date, facet.max_date
         dates = st.session_state.get(_widget_key("dates"))
+        # An import (another session's, or the command line's) moved the data's first or last
+        # day: a range that ran to the data's end runs to its new end, as its link (no to=)
+        # says, rather than gaining a to= at the old end; the same for the start.
+        span = st.session_state.get("dates_span")
+        if dates and not switched and span and span[0] == dataset and span[1:] != (lo, hi):
+            start = lo if dates[0] == span[1] else dates[0]
+            end = hi if dates[1] == span[2] else dates[1]
+            st.session_state[_widget_key("dates")] = dates = (start, max(start, end))
+        st.session_state["dates_span"] = (dataset, lo, hi)
         if switched and dates and dates[0] <= hi and dates[1] >= lo and not (lo <= dates[0] and dates[1] <= hi):
             # another dataset: a range overlapping its span keeps the part inside it
             clamped = (max(dates[0], lo), min(dates[1], hi))
