@@ -720,7 +720,7 @@ def format_clash(dataset: str, held: str | None, source_format: str) -> str | No
 
 
 def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
-    """Remove a dataset from the catalog, and its file from the disk. True if it existed.
+    """Remove a dataset from the catalog, and its files from the disk (every version). True if it existed.
 
     The file goes at once, not at the next import's collection: whoever removes a dataset
     means its rows to be gone (ACLED's terms forbid keeping copies around). A page showing
@@ -733,10 +733,18 @@ def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
         entry = data["datasets"].pop(dataset)
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
-        if entry.get("file") and entry["file"] not in {e.get("file") for e in data["datasets"].values()}:
+        live = {e.get("file") for e in data["datasets"].values()}
+        if entry.get("file") and entry["file"] not in live:
             for file in (entry["file"], *word_files(entry["file"])):
                 with contextlib.suppress(OSError):
                     (catalog.folder / file).unlink()
+        # and its earlier versions, which imports superseded and the collection keeps a while for
+        # readers: the rows of an update's old file are the dataset's rows too
+        earlier = re.compile(rf"{re.escape(dataset)}-[0-9a-f]{{12}}(\.postings|\.words)?\.parquet")
+        for path in catalog.folder.glob("*.parquet"):
+            if earlier.fullmatch(path.name) and path.name not in live:
+                with contextlib.suppress(OSError):
+                    path.unlink()
     return True
 
 

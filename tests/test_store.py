@@ -227,18 +227,24 @@ def test_an_import_indexes_the_words_of_the_search_and_a_file_without_its_index_
 
 
 def test_a_removed_dataset_leaves_no_file_behind_and_the_others_are_kept(catalog, registry):
-    store.write_dataset(make_frame("gone"), "gone", "acled", catalog_path=catalog)
+    frame = make_frame("gone")
+    store.write_dataset(frame.iloc[:2], "gone", "acled", catalog_path=catalog)
+    store.write_dataset(frame, "gone", "acled", catalog_path=catalog)  # the first file is kept a while for readers
+    store.write_dataset(make_frame("gone-not"), "gone-not", "csv", catalog_path=catalog)  # a name it begins
     store.write_dataset(make_frame("kept"), "kept", "csv", catalog_path=catalog)
     before = sorted(p.name for p in catalog.parent.glob("*.parquet"))
-    assert len(before) == 6  # each dataset's file and the two of its index of words
+    assert len(before) == 12  # each dataset's files (a file and the two of its index of words), and the old one's
     assert store.delete_dataset("gone", catalog_path=catalog)
     left = sorted(p.name for p in catalog.parent.glob("*.parquet"))
-    (file,) = [name for name in left if name.count(".") == 1]
-    assert file.startswith("kept")  # the removed rows are off the disk at once, not at the next import
-    assert left == sorted([file, *store.word_files(file)])  # its index too
+    files = sorted(name for name in left if name.count(".") == 1)
+    assert [name.rsplit("-", 1)[0] for name in files] == ["gone-not", "kept"]
+    # the removed rows are off the disk at once, not at the next import, in every version; the
+    # others' files and their indexes are all there
+    assert left == sorted(name for file in files for name in (file, *store.word_files(file)))
     events = store.Store(catalog)
-    assert [d.name for d in events.datasets() if not d.shipped] == ["kept"]
-    assert count_events(events, FilterState(dataset="kept"), registry) == len(make_frame("kept"))
+    assert [d.name for d in events.datasets() if not d.shipped] == ["gone-not", "kept"]
+    for name in ("gone-not", "kept"):
+        assert count_events(events, FilterState(dataset=name), registry) == len(make_frame(name))
     assert not store.delete_dataset("gone", catalog_path=catalog)
 
 
