@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import config, filters, queries, session, views
+from lib import config, docs, filters, queries, session, views
 from lib.filters import FilterState
 from lib.store import StoreError
 
@@ -65,6 +65,12 @@ def _dataset_changed() -> None:
     st.session_state["dataset_switched"] = True
 
 
+def _unreadable_notice(store, name: str) -> str:
+    """A dataset the catalog names and the store cannot show (``Store.problems``)."""
+    problem = docs.problem_texts({name: store.problems[name]}, [])[0]
+    return filters.md_inline(f"{problem} This view shows {store.default_dataset!r}.")
+
+
 def _load_url(store, registry) -> None:
     """First run of a session, or Back/Forward: the URL's parameters become the widgets' values."""
     raw = {key: st.query_params.get_all(key) for key in st.query_params}  # unknown keys get a notice
@@ -73,7 +79,10 @@ def _load_url(store, registry) -> None:
     dataset = wanted if wanted in names else store.default_dataset
     facet = session.get_facets(dataset, store.info(dataset).fingerprint)
     vocab = queries.vocabulary(store, dataset, registry, facet)
-    state, notices = filters.from_query(raw, vocab)
+    unreadable = wanted in store.problems and wanted not in names  # said as such, not as unknown
+    state, notices = filters.from_query({k: v for k, v in raw.items() if k != "dataset"} if unreadable else raw, vocab)
+    if unreadable:
+        notices.insert(0, _unreadable_notice(store, wanted))
     sort, page, table_notices = filters.table_from_query(raw)
     st.session_state["events_sort"], st.session_state["events_page"] = sort, page
     st.session_state["table_notices"] = table_notices  # said on the Events page, whose keys they are
@@ -94,7 +103,9 @@ def _sidebar(store, registry) -> session.View:
     gone = st.session_state.get(_widget_key("dataset"))
     if gone not in names:
         session.reset_filters(store.default_dataset)
-        if gone is not None:  # deleted (or replaced under another name) while this page was open
+        if gone in store.problems:  # its file lost or damaged while this page was open
+            st.session_state["notices"] = [_unreadable_notice(store, gone)]
+        elif gone is not None:  # deleted (or replaced under another name) while this page was open
             st.session_state["notices"] = [
                 f"The dataset {gone!r} is no longer in the store, so this view was reset to "
                 f"{store.default_dataset!r}. Ask whoever runs the server, or import it again on the Data page."

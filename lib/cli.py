@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from lib import config, exports, filters, importers, queries, store
+from lib import config, docs, exports, filters, importers, queries, store
 from lib.actors import Registry
 
 
@@ -290,6 +290,8 @@ def cmd_datasets(_: argparse.Namespace) -> int:
             f"{info.name:<28} {info.rows:>10,}  {info.min_date or '':<10}  {info.max_date or '':<10}  "
             f"{info.source_format:<8}  {info.licence}"
         )
+    for text in docs.problem_texts(events.problems, (info.name for info in events.datasets())):
+        _say(f"warning: {text}")
     _say(f"store: {store.store_path()}")
     return 0
 

@@ -32,6 +32,16 @@ def dataset_table(infos: Iterable[DatasetInfo]) -> pd.DataFrame:
     )
 
 
+def problem_texts(problems: dict[str, str], shown: Iterable[str]) -> list[str]:
+    """What is wrong with imported datasets (``Store.problems``), one sentence each: a dataset
+    that cannot be shown at all, or one shown without its index of words."""
+    shown = set(shown)
+    return [
+        f"The dataset '{name}' {'is shown, but' if name in shown else 'cannot be shown:'} {problem}"
+        for name, problem in sorted(problems.items())
+    ]
+
+
 def codebook_text() -> str:
     return CODEBOOK.read_text(encoding="utf-8")
 

@@ -659,7 +659,7 @@ def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=No
             )
         stored_form = entry.get("search") == SEARCH_VERSION and entry.get("actor_keys") == ACTOR_KEYS_VERSION
         index = [catalog.folder / name for name in word_files(entry["file"])]
-        if stored_form and entry.get("words") == WORDS_VERSION and all(p.exists() for p in index):
+        if stored_form and entry.get("words") == WORDS_VERSION and all(_readable(p) for p in index):
             return "current"
         if stored_form:  # the file is as an import makes it now: only its index is missing
             progress(0.1, "indexing the words of the search")
@@ -688,6 +688,20 @@ def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=No
         expect_file=file,
     )
     return "rewritten"
+
+
+def _readable(path: Path) -> bool:
+    """Whether a Parquet file is there and its footer can be read (a copy cut short cannot)."""
+    try:
+        pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        return False
+    return True
+
+
+def _first_line(exc: Exception) -> str:
+    """An error's first line, for a message (DuckDB's go on with the SQL that failed)."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _publish(files: Iterable[tuple[Path, Path]]) -> None:
@@ -815,6 +829,9 @@ class Store:
         self._per_query: OrderedDict[tuple, object] = OrderedDict()  # (view, sql, params) → per_query's values
         self._per_query_lock = threading.Lock()
         self._catalog_mtime: float = -1
+        # imported datasets the catalog names but this store cannot show, each with what is wrong
+        # and what to do (its file missing or damaged), or that show without their index of words
+        self.problems: dict[str, str] = {}
         self._load_shipped()
         self.refresh()
 
@@ -862,29 +879,46 @@ class Store:
             old_views, old_infos = self._version
             infos = {n: i for n, i in old_infos.items() if i.shipped}
             views = {n: old_views[n] for n in infos}
+            problems: dict[str, str] = {}
             for name, entry in sorted(data["datasets"].items()):
                 if name in infos or not DATASET_NAME.match(name):
                     continue
                 path = self.catalog.folder / entry["file"]
+                remedy = (
+                    f"Whoever runs the server can remove it (python -m lib delete --dataset {name} --yes, or the "
+                    "Data page) and import its file again."
+                )
                 if not path.exists():
+                    problems[name] = f"its file {entry['file']} is missing from {self.catalog.folder}. {remedy}"
                     continue
                 view = "ds_" + hashlib.sha256(entry["file"].encode()).hexdigest()[:16]
-                escaped = str(path).replace("'", "''")
                 columns = "*" if entry.get("actor_keys") == ACTOR_KEYS_VERSION else LEGACY_KEYS_SQL
                 if entry.get("search") != SEARCH_VERSION:  # a file made before it had one
                     columns += f", {LEGACY_SEARCH_SQL}"
-                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{escaped}')")
+                try:  # DuckDB reads the file's footer here: a damaged file fails now, not in a page's query
+                    self.con.execute(
+                        f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{_quoted(path)}')"
+                    )
+                except duckdb.Error as exc:
+                    problems[name] = f"its file {entry['file']} cannot be read ({_first_line(exc)}). {remedy}"
+                    continue
                 index = [self.catalog.folder / file for file in word_files(entry["file"])]
-                words = (
-                    entry.get("words") == WORDS_VERSION
-                    and entry.get("search") == SEARCH_VERSION
-                    and all(path.exists() for path in index)
-                )
-                if words:  # else the search reads the text (an import made before, or a file gone)
-                    for path, part in zip(index, ("postings", "words"), strict=True):
+                # else the search reads the text: an import made before the index, or its files
+                # lost or damaged (the events are all there; a search is slower, and said so)
+                words = entry.get("words") == WORDS_VERSION and entry.get("search") == SEARCH_VERSION
+                try:
+                    for path, part in zip(index, ("postings", "words"), strict=True) if words else ():
+                        if not path.exists():
+                            raise duckdb.IOException(f"{path.name} is missing")
                         self.con.execute(
                             f"CREATE OR REPLACE VIEW {view}_{part} AS SELECT * FROM read_parquet('{_quoted(path)}')"
                         )
+                except duckdb.Error as exc:
+                    words = False
+                    problems[name] = (
+                        f"its index of words cannot be read ({_first_line(exc)}), so its searches read the text, "
+                        f"which is slower. python -m lib reindex --dataset {name} writes it again."
+                    )
                 views[name] = view
                 infos[name] = DatasetInfo(
                     name=name,
@@ -900,6 +934,7 @@ class Store:
                     words=words,
                 )
             self._version = (views, infos)
+            self.problems = problems
             self._catalog_mtime = mtime
             live = set(views.values())
             self._worked_out = {k: v for k, v in self._worked_out.items() if k[0] in live}

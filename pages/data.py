@@ -19,6 +19,8 @@ st.dataframe(
 )
 for info in events.datasets():
     st.caption(f"**{views.md_escape(info.name)}** — {views.md_escape(info.licence)}")
+for text in docs.problem_texts(events.problems, (info.name for info in events.datasets())):
+    st.warning(views.md_escape(text), icon=":material/warning:")
 
 
 def _may_change_the_store() -> tuple[bool, str]:
@@ -31,7 +33,7 @@ def _may_change_the_store() -> tuple[bool, str]:
     )
 
 
-def _remove(doomed: str, rows: int) -> None:
+def _remove(doomed: str, rows: int | None) -> None:
     """Remove a dataset (a callback, so the sidebar may still change): whoever removes the dataset
     they are viewing goes to the default one, without the notice meant for others."""
     store.delete_dataset(doomed)
@@ -42,17 +44,18 @@ def _remove(doomed: str, rows: int) -> None:
 
 
 imported = [info for info in events.datasets() if not info.shipped]
-if imported:
+unreadable = sorted(set(events.problems) - {info.name for info in imported})  # removable too
+if imported or unreadable:
     with st.expander("Remove an imported dataset"):
         allowed, reason = _may_change_the_store()
         if not allowed:
             st.info(reason)
         else:
-            names = {info.name: info for info in imported}
-            doomed = st.selectbox("Dataset to remove", list(names), key="delete_name")
+            rows = {info.name: info.rows for info in imported} | dict.fromkeys(unreadable)
+            doomed = st.selectbox("Dataset to remove", list(rows), key="delete_name")
+            what = "events" if rows[doomed] is None else filters.count_text(rows[doomed], "event")
             sure = st.checkbox(
-                f"Remove '{doomed}' and its {filters.count_text(names[doomed].rows, 'event')} from the store for "
-                "everyone "
+                f"Remove '{doomed}' and its {what} from the store for everyone "
                 "(links to it will open the default dataset, with a notice)",
                 key=f"delete_sure_{doomed}",
             )
@@ -61,13 +64,12 @@ if imported:
                 icon=":material/delete:",
                 disabled=not sure,
                 on_click=_remove,
-                args=(doomed, names[doomed].rows),
+                args=(doomed, rows[doomed]),
             )
 gone = st.session_state.pop("deleted", None)
 if gone:
-    st.success(
-        f"Removed '{gone[0]}' ({filters.count_text(gone[1], 'event')}) from the store, and its file from the disk."
-    )
+    held = "" if gone[1] is None else f" ({filters.count_text(gone[1], 'event')})"
+    st.success(f"Removed '{gone[0]}'{held} from the store, and its files from the disk.")
 
 st.header("Import a file")
 limit_mb = config.get("SITREP_MAX_UPLOAD_MB")

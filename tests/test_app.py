@@ -293,3 +293,28 @@ def test_the_chart_pages_point_keyboard_and_screen_reader_users_to_the_events_ta
     (link,) = [e for e in at.get("page_link") if e.proto.label.startswith("List th")]
     assert link.proto.query_string == "country=Syria&q=Abu+Kamal", link.proto.query_string
     assert filters.table_link_label(1) == "List this event as a table"
+
+
+def test_a_dataset_whose_file_is_damaged_is_said_on_its_link_and_on_the_data_page_which_removes_it(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SITREP_ALLOW_UPLOAD", "all")  # AppTest sends no Host header
+    catalog = tmp_path / "catalog.json"
+    file = (
+        store.write_dataset(make_frame("cut-short"), "cut-short", "csv", catalog_path=catalog)
+        and (store.Store(catalog).info("cut-short").files[0])
+    )
+    (tmp_path / file).write_bytes(b"PAR1")
+    at = run({"dataset": "cut-short", "country": "Iraq"})
+    notices = [w.value for w in at.warning]
+    assert len(notices) == 1, notices  # said as damaged, not as an unknown dataset too
+    assert notices[0].startswith("The dataset 'cut-short' cannot be shown: its file cut")
+    assert "This view shows 'us-iran-2019-2024'" in notices[0]
+    assert any(c.startswith("Strikes and attacks in Iraq, ") for c in caption_texts(at))  # the rest of the link
+    at = run(page="pages/data.py")
+    assert any(w.value.startswith("The dataset 'cut\\-short' cannot be shown") for w in at.warning)
+    at.selectbox(key="delete_name").select("cut-short").run()
+    at.checkbox(key="delete_sure_cut-short").check().run()
+    at.button[0].click().run()
+    assert any("Removed 'cut-short' from the store" in s.value for s in at.success)
+    assert not (tmp_path / file).exists() and not store.Store(catalog).problems

@@ -315,7 +315,7 @@ def test_the_data_page_removes_an_imported_dataset_after_a_confirmation(browser)
                 page.get_by_text(re.compile(r"Remove 'to-remove' and its 5 events")).click()
                 expect(button).to_be_enabled()
                 button.click()
-                removed = "Removed 'to-remove' (5 events) from the store, and its file from the disk."
+                removed = "Removed 'to-remove' (5 events) from the store, and its files from the disk."
                 expect(page.get_by_text(removed)).to_be_visible(timeout=30_000)
                 assert "to-remove" not in [d.name for d in store.Store(catalog).datasets()]
                 assert page.get_by_text(re.compile("no longer in the store")).count() == 0  # that is for others

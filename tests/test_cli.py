@@ -155,6 +155,16 @@ def test_datasets_lists_shipped_and_imported(capsys):
     assert any(line.startswith("ucdp-test") and "CC BY 4.0" in line for line in lines)
 
 
+def test_datasets_names_a_dataset_whose_file_is_damaged_and_what_to_do(capsys, temp_store):
+    run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "ucdp-test")
+    run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "cut-short")
+    (temp_store.parent / store.Store(temp_store).info("cut-short").files[0]).write_bytes(b"PAR1")
+    code, out, err = run(capsys, "datasets")
+    assert code == 0 and "ucdp-test" in out and "cut-short" not in out
+    assert "warning: The dataset 'cut-short' cannot be shown: its file cut-short-" in err
+    assert "python -m lib delete --dataset cut-short --yes" in err
+
+
 def test_the_events_pages_export_command_writes_exactly_the_rows_of_its_view(capsys, tmp_path):
     state = FilterState(  # a box west of 0° and a search starting with "-" read as options after a space
         date_from=dt.date(2021, 1, 1), country=("Syria", "Iraq"), q="-base", area=(-48.0, 30.0, 48.0, 38.0)

@@ -346,3 +346,33 @@ def test_an_index_that_cannot_be_written_leaves_the_store_as_it_was(catalog, mon
                             catalog_path=catalog)  # fmt: skip
     assert store.Catalog(catalog).read() == before
     assert sorted(p.name for p in catalog.parent.iterdir()) == files  # no file of the failed import left
+
+
+def test_a_damaged_file_costs_its_dataset_only_and_is_said_with_what_to_do(catalog, registry):
+    """A file cut short (a copy of the store interrupted, a full disk): the store opened with a
+    DuckDB traceback, and every dataset, the shipped one too, was lost to the app."""
+    store.write_dataset(make_frame("broken"), "broken", "csv", catalog_path=catalog)
+    store.write_dataset(make_frame("slow"), "slow", "csv", catalog_path=catalog)
+    store.write_dataset(make_frame("fine"), "fine", "csv", catalog_path=catalog)
+    entries = json.loads(catalog.read_text())["datasets"]
+    (catalog.parent / entries["broken"]["file"]).write_bytes(b"PAR1 cut short")
+    postings, _ = store.word_files(entries["slow"]["file"])
+    (catalog.parent / postings).write_bytes(b"PAR1 cut short")
+    events = store.Store(catalog)
+    assert [d.name for d in events.datasets() if not d.shipped] == ["fine", "slow"]
+    assert set(events.problems) == {"broken", "slow"}
+    assert events.problems["broken"].startswith(f"its file {entries['broken']['file']} cannot be read (")
+    assert "python -m lib delete --dataset broken --yes" in events.problems["broken"]
+    assert "python -m lib reindex --dataset slow" in events.problems["slow"]
+    # the others whole; the one without its index searched by its text, finding the same
+    assert not events.info("slow").words and events.info("fine").words
+    for name in ("fine", "slow"):
+        assert count_events(events, FilterState(dataset=name), registry) == len(make_frame(name))
+        assert count_events(events, FilterState(dataset=name, q="fixture event t:3"), registry) == 1
+    # reindex writes the damaged index again (it had said "current": the files were there)
+    assert store.index_dataset("slow", catalog_path=catalog) == "indexed"
+    # and a removal takes the damaged dataset off the catalog and the disk
+    assert store.delete_dataset("broken", catalog_path=catalog)
+    events.refresh()
+    assert events.problems == {} and events.info("slow").words
+    assert not (catalog.parent / entries["broken"]["file"]).exists()
