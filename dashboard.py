@@ -8,6 +8,9 @@ defaults left out. Pages read the result through ``lib.session.view()``.
 
 from __future__ import annotations
 
+import logging
+
+import duckdb
 import streamlit as st
 
 from lib import config, docs, filters, queries, session, views
@@ -25,6 +28,7 @@ LIST_WIDGETS = {
     "country": ("Country", None),
 }
 PAGE_KEYS = session.PAGE_KEYS
+_LOG = logging.getLogger("sitrep")
 _widget_key = session.widget_key
 
 
@@ -298,6 +302,22 @@ def _share_box(link: str) -> None:
         st.button("Reset all filters", icon=":material/restart_alt:", width="stretch", on_click=session.reset_filters)
 
 
+def _unreadable_data(store, exc: Exception) -> None:
+    """A query failed on a dataset's file (damaged after the store opened it: DuckDB reads a
+    file's pages only when a query needs them): said in words, the details in the server's log."""
+    dataset = st.session_state.get(_widget_key("dataset")) or st.query_params.get("dataset")  # a link's, if first
+    if dataset not in {info.name for info in store.datasets()}:
+        dataset = store.default_dataset
+    _LOG.error("reading the dataset %r failed", dataset, exc_info=exc)
+    said = filters.md_inline(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    st.error(
+        f"Sitrep could not read the dataset {dataset!r} ({said}). "
+        "Its file may be damaged. Choose another dataset in the sidebar, or press **Reset all filters**; whoever "
+        f"runs the server can remove it (`python -m lib delete --dataset {dataset} --yes`) and import it again.",
+        icon=":material/error:",
+    )
+
+
 def main() -> None:
     session.leave_legacy_pages_mode()
     try:
@@ -315,6 +335,13 @@ def main() -> None:
         "<style>[data-testid=stSidebarNav] a:focus-visible{outline:2px solid #1c6dd0;outline-offset:-2px}"
         "[data-testid=stCaptionContainer]{color:#5e5d5b;opacity:1}</style>"
     )
+    try:
+        _run(store, registry)
+    except duckdb.Error as exc:
+        _unreadable_data(store, exc)
+
+
+def _run(store, registry) -> None:
     loaded = "url_loaded" not in st.session_state or session.history_navigation()
     if loaded:
         _load_url(store, registry)

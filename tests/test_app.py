@@ -318,3 +318,23 @@ def test_a_dataset_whose_file_is_damaged_is_said_on_its_link_and_on_the_data_pag
     at.button[0].click().run()
     assert any("Removed 'cut-short' from the store" in s.value for s in at.success)
     assert not (tmp_path / file).exists() and not store.Store(catalog).problems
+
+
+def test_a_file_damaged_after_the_store_opened_it_is_said_in_words_not_as_an_error_page(tmp_path):
+    from lib import session
+
+    catalog = tmp_path / "catalog.json"
+    store.write_dataset(make_frame("decays"), "decays", "csv", catalog_path=catalog)
+    events = session.get_store()  # the app's store, which has read the file's footer
+    assert events.info("decays").rows == 5 and not events.problems
+    file = tmp_path / events.info("decays").files[0]
+    data = bytearray(file.read_bytes())
+    data[8 : len(data) // 2] = b"\xab" * (len(data) // 2 - 8)  # its pages, not its footer
+    file.write_bytes(bytes(data))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["dataset"] = "decays"
+    at.run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("Sitrep could not read the dataset 'decays' (")
+    assert "python -m lib delete --dataset decays --yes" in error
