@@ -316,6 +316,13 @@ def _unreadable_data(store, exc: Exception) -> None:
         f"runs the server can remove it (`python -m lib delete --dataset {dataset} --yes`) and import it again.",
         icon=":material/error:",
     )
+    if dataset != store.default_dataset:  # a link's first run fails before the sidebar is drawn
+        st.button(f"Show {store.default_dataset!r}", on_click=_show_default, args=(store.default_dataset,))
+
+
+def _show_default(dataset: str) -> None:
+    session.reset_filters(dataset)
+    st.session_state["url_loaded"] = True  # the widgets' state, not the link's, from now on
 
 
 def main() -> None:
