@@ -202,14 +202,30 @@ def _shown(value: str) -> str:
 def search_text(text: str) -> str:
     """A search text as it is searched for: spaces and line breaks as one space (the box cannot
     hold a line break), without control characters and direction marks (a right-to-left
-    override in a link turned the page's sentence around)."""
-    shown = "".join(c for c in text if c not in BIDI_CONTROLS and (unicodedata.category(c) != "Cc" or c.isspace()))
-    return " ".join(shown.split())
+    override in a link turned the page's sentence around), nor the invisible characters that
+    text pasted from a web page or a document carries ("Erbil" with a zero-width space after
+    it looked like "Erbil" and found nothing). A zero-width joiner or non-joiner stays between
+    two letters beyond ASCII, where Persian, Kurdish, Urdu and Indic words are spelt with it."""
+    kept = []
+    for i, c in enumerate(text):
+        if c in BIDI_CONTROLS or c in INVISIBLE or (unicodedata.category(c) == "Cc" and not c.isspace()):
+            continue
+        if c in JOINERS and not (0 < i < len(text) - 1 and _spelt_with_joiners(text[i - 1], text[i + 1])):
+            continue
+        kept.append(c)
+    return " ".join("".join(kept).split())
 
 
-# Marks that turn text's direction, invisible: taken out of a search. The zero-width joiner and
-# non-joiner are not among them: Persian, Kurdish and Urdu words are spelt with them.
+def _spelt_with_joiners(before: str, after: str) -> bool:
+    return all(c.isalpha() and not c.isascii() or unicodedata.category(c) == "Mn" for c in (before, after))
+
+
+# Marks that turn text's direction, invisible: taken out of a search.
 BIDI_CONTROLS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Invisible in any text: zero-width space, soft hyphen, byte order mark (zero-width no-break
+# space), word joiner, Mongolian vowel separator, the invisible operators.
+INVISIBLE = frozenset("\u200b\u00ad\ufeff\u2060\u180e\u2061\u2062\u2063\u2064")
+JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner: spelling, between letters
 
 
 def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[FilterState, list[str]]:

@@ -122,6 +122,12 @@ def test_dates_sitrep_cannot_show_pages_it_cannot_count_and_invisible_characters
     assert state.q == "Erbil airport"
     assert filters.search_text("می\u200cروند") == "می\u200cروند"  # a zero-width non-joiner is spelling
     assert filters.search_text("  Tal\u00a0Abyad\n") == "Tal Abyad"
+    # pasted from a web page or a document: invisible, and "Erbil" then found nothing
+    for pasted in ("Erbil\u200b", "Er\u00adbil", "\ufeffErbil", "Erbil\u200d", "\u200cErbil", "Er\u2060bil"):
+        assert filters.search_text(pasted) == "Erbil", repr(pasted)
+    assert filters.search_text("क्\u200dष") == "क्\u200dष"  # after a virama (a mark): Devanagari spelling
+    state, _ = filters.from_query({"q": ["Erbil\u200b airport"]}, vocab)
+    assert state.q == "Erbil airport"
 
 
 @pytest.mark.parametrize(("params", "expected"), BAD)
