@@ -99,6 +99,8 @@ def _load_url(store, registry) -> None:
         st.session_state[f"p_{key}"] = getattr(state, key)
     st.session_state["notices"] = filters.cap_notices(notices)
     st.session_state["url_loaded"] = True
+    # what the link asked for, when it asked for nothing that had to be dropped: see _sync_url
+    st.session_state["url_as_loaded"] = None if notices or table_notices else (state, sort, page)
 
 
 def _sidebar(store, registry) -> session.View:
@@ -366,13 +368,17 @@ def _run(store, registry) -> None:
     page = st.navigation(pages)
     # each page its own tab title, so tabs, bookmarks and the history list tell them apart
     st.set_page_config(page_title=f"{page.title} · Sitrep")
-    # the Events table's order and page belong to that page's links only
-    extra = (
-        filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
-        if page.url_path == "events"
-        else {}
-    )
-    _sync_url(view.state, extra)
+    # The Events table's order and page are in every page's link, not only the Events page's:
+    # dropped from the Map's, a click from the Events page to the Map wrote the address twice
+    # (Streamlit keeps the query string through a page link), and Back then showed the Events
+    # page in the other order. They change nothing on the other pages.
+    extra = filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
+    # A link that means this view already (keys in another order, "actor=KH" for Kata'ib
+    # Hezbollah) is left as it is on its first run: rewritten, it was a second history entry,
+    # and Back from the view stayed on it. The next change writes the view's own form.
+    as_loaded = st.session_state.pop("url_as_loaded", None) if loaded else None
+    if as_loaded != (view.state, st.session_state.get("events_sort"), st.session_state.get("events_page")):
+        _sync_url(view.state, extra)
     # the pages put it in what they save (the map's PNG, a GeoJSON), as the sidebar shows it
     view.link = filters.share_link(
         st.context.url or "",
