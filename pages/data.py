@@ -117,11 +117,17 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
         )
     if result.report.ok and len(result.frame):  # listed with the file's other warnings
         result.report.problems += store.unknown_responses(result.frame, name)
-    st.session_state["upload_result"] = (upload.file_id, name, result)
+    st.session_state["upload_result"] = (upload.file_id, (name, fmt, mapping_text), result)
 
 checked = st.session_state.get("upload_result")
-if checked and upload is not None and checked[0] == upload.file_id:
-    _, name, result = checked
+if checked and upload is not None and checked[0] == upload.file_id and checked[1] != (name, fmt, mapping_text):
+    # the check was of other settings: its counts, preview and Commit button would be for them
+    st.info(
+        "The dataset name, the format or the column mapping changed since the file was checked: check the file again.",
+        icon=":material/refresh:",
+    )
+elif checked and upload is not None and checked[0] == upload.file_id:
+    _, (name, _, _), result = checked
     report = result.report
     a, b, c = st.columns(3)
     a.metric("Rows read", f"{report.rows_read:,}")

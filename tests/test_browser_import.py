@@ -69,7 +69,19 @@ def test_upload_check_commit_and_open_on_the_map(tmp_path, browser):
         # The Map page's key, not Plotly's legend (which draws rings for unknown casualties as dots)
         expect(page.locator(".sitrep-map-legend > span").first).to_be_visible()
         assert page.locator(".js-plotly-plot .legend").count() == 0
-        page.get_by_role("button", name=f"Commit {result.report.rows_kept:,} events to 'ucdp_ged'").click()
+        # another name after the check: the check's Commit button named the old one
+        commit = page.get_by_role("button", name=f"Commit {result.report.rows_kept:,} events to 'ucdp_ged'")
+        expect(commit).to_be_visible()
+        name_box = page.get_by_role("textbox", name="Dataset name")
+        name_box.fill("another-name")
+        name_box.press("Enter")
+        expect(page.get_by_text("changed since the file was checked: check the file again")).to_be_visible(
+            timeout=30_000
+        )
+        expect(page.get_by_role("button", name=re.compile("^Commit "))).to_have_count(0)
+        name_box.fill("ucdp_ged")  # the settings checked: the check holds again
+        name_box.press("Enter")
+        commit.click(timeout=30_000)
         page.get_by_role("button", name="Open 'ucdp_ged' on the map").click(timeout=30_000)
         page.wait_for_url("**/?dataset=ucdp_ged", timeout=30_000)
         points_drawn(page, result.report.rows_kept)
