@@ -16,6 +16,7 @@ left, right = st.columns([1, 1])
 sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
 page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
 attacker_label, target_label = filters.actor_roles(view.dataset.directed)
+the = "the " if view.dataset.directed else ""  # "With the attacker", "With actor 1"
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
 st.space("small")  # the table's toolbar shows above its top edge: clear of the Page buttons
 table = st.dataframe(
@@ -45,6 +46,18 @@ table = st.dataframe(
         "injuries": st.column_config.TextColumn(
             "Injured", help="`injuries`. Empty: not reported (unknown), not zero", width=64
         ),
+        # the rest in words too (a header of field names beside "Killed" read as two tables)
+        "source": st.column_config.TextColumn("Sources", help="`source`: who reported it"),
+        "date_precision": st.column_config.TextColumn("Date precision", help="`date_precision`"),
+        "geo_precision": st.column_config.TextColumn("Place precision", help="`geo_precision`"),
+        "event_type": st.column_config.TextColumn("Broad type", help="`event_type`"),
+        "assoc_actor_1": st.column_config.TextColumn(f"With {the}{attacker_label.lower()}", help="`assoc_actor_1`"),
+        "assoc_actor_2": st.column_config.TextColumn(f"With {the}{target_label.lower()}", help="`assoc_actor_2`"),
+        "admin1": st.column_config.TextColumn("Province", help="`admin1`: the first-level division"),
+        "latitude": st.column_config.NumberColumn("Latitude", help="`latitude`"),
+        "longitude": st.column_config.NumberColumn("Longitude", help="`longitude`"),
+        "response_to": st.column_config.TextColumn("Answers", help="`response_to`: the event this one answers"),
+        "event_id": st.column_config.TextColumn("Event id", help="`event_id`"),
     },
 )
 picked = list(getattr(getattr(table, "selection", None), "rows", None) or [])

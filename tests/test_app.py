@@ -341,3 +341,15 @@ def test_a_file_damaged_after_the_store_opened_it_is_said_in_words_not_as_an_err
     at.button[0].click().run()  # the link failed before the sidebar was drawn: a way out
     assert not at.exception and not at.error
     assert any(c.startswith("Strikes and attacks, 27 Dec 2019 – ") for c in caption_texts(at))
+
+
+def test_every_column_of_the_events_table_has_a_header_in_words_and_its_field_in_the_help():
+    import json
+
+    table = run(page="pages/events.py").dataframe[0]
+    config = json.loads(table.proto.columns)
+    for column in table.value.columns:
+        label, help_text = config[column].get("label"), config[column].get("help") or ""
+        assert label and "_" not in label and label != column, column  # not a field name
+        field = "source_url" if column in ("report", "more reports") else column
+        assert f"`{field}`" in help_text or column == "more reports", column
