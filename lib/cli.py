@@ -1,6 +1,7 @@
 """The command line: ``python -m lib import | export | datasets | delete | reindex``.
 
     python -m lib import PATH [--format acled|ucdp|gdelt|csv] --dataset NAME [--dry-run] [--map CANON=COLUMN …]
+        [--date-order day-first|month-first]
     python -m lib export --dataset NAME [--format csv|geojson] [--output FILE] [--from D] [--to D] [filters]
                          [--actor A …] [--attacker A …] [--target A …] [--affiliation F …] [--type T …]
                          [--country C …] [--q TEXT]
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         "(a corrected file imported again); without it they are left as stored",
     )
     imp.add_argument("--all-cameo", action="store_true", help="GDELT: keep every CAMEO root, not only 18–20")
+    imp.add_argument(
+        "--date-order",
+        choices=("day-first", "month-first"),
+        help="how the file writes a date such as 03/04/2021, when no row shows it (every day is 1–12); "
+        "default: from the rows that show it, else such a row is rejected as ambiguous",
+    )
     imp.add_argument(
         "--map", action="append", default=[], metavar="CANON=COLUMN", help="plain CSV: canonical column = file column"
     )
@@ -117,6 +124,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         mapping=mapping or None,
         max_bytes=max_bytes,
         all_cameo=args.all_cameo,
+        date_order={"day-first": "dmy", "month-first": "mdy", None: None}[args.date_order],
     )
     report = result.report
     if report.ok and len(result.frame):  # said with the file's other warnings

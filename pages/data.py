@@ -92,10 +92,20 @@ if st.session_state.get("upload_named_for") != default_name or "upload_name" not
     st.session_state["upload_named_for"] = default_name
     st.session_state["upload_name"] = default_name
 name = right.text_input("Dataset name", key="upload_name")
+date_order = st.radio(
+    "Dates such as 03/04/2021",
+    ["from the file", "dmy", "mdy"],
+    format_func=lambda o: {"from the file": "from the file's rows", "dmy": "day first", "mdy": "month first"}[o],
+    horizontal=True,
+    key="upload_date_order",
+    help="Most files show their order in a row whose day is over 12 (25/02/2021). When none does, "
+    "say it here; else such dates are rejected as ambiguous, never guessed.",
+)
 mapping_text = st.text_area(
     "Column mapping for a plain CSV (optional, one `canonical=your column` per line)", key="upload_mapping", height=80
 )
 
+settings = (name, fmt, mapping_text, date_order)  # what a check was made with
 if upload is not None and st.button("Check the file", icon=":material/fact_check:"):
     mapping = importers.parse_mapping(mapping_text)
     try:
@@ -114,20 +124,22 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
             dataset=name,
             mapping=mapping or None,
             max_bytes=config.max_upload_bytes(),
+            date_order=None if date_order == "from the file" else date_order,
         )
     if result.report.ok and len(result.frame):  # listed with the file's other warnings
         result.report.problems += store.unknown_responses(result.frame, name)
-    st.session_state["upload_result"] = (upload.file_id, (name, fmt, mapping_text), result)
+    st.session_state["upload_result"] = (upload.file_id, settings, result)
 
 checked = st.session_state.get("upload_result")
-if checked and upload is not None and checked[0] == upload.file_id and checked[1] != (name, fmt, mapping_text):
+if checked and upload is not None and checked[0] == upload.file_id and checked[1] != settings:
     # the check was of other settings: its counts, preview and Commit button would be for them
     st.info(
-        "The dataset name, the format or the column mapping changed since the file was checked: check the file again.",
+        "The dataset name, the format, the date order or the column mapping changed since the file was checked: "
+        "check the file again.",
         icon=":material/refresh:",
     )
 elif checked and upload is not None and checked[0] == upload.file_id:
-    _, (name, _, _), result = checked
+    _, (name, *_), result = checked
     report = result.report
     a, b, c = st.columns(3)
     a.metric("Rows read", f"{report.rows_read:,}")

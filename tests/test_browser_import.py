@@ -127,6 +127,39 @@ def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shippe
             context.close()
 
 
+def test_a_file_whose_rows_cannot_show_their_date_order_is_read_in_the_order_stated(tmp_path, browser):
+    source = tmp_path / "early_days.csv"
+    source.write_text(
+        "event_id,event_date,event_type,actor1,country,latitude,longitude\n"
+        "a,03/04/2021,Battles,Army,Iraq,33.1,44.2\nb,05/06/2021,Battles,Army,Iraq,33.2,44.3\n",
+        encoding="utf-8",
+    )
+    with streamlit_server({"SITREP_STORE": str(tmp_path / "catalog.json")}) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1200})
+        try:
+            page = context.new_page()
+            page.goto(url + "/data")
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(source))
+            expect(page.get_by_text("early_days.csv")).to_be_visible(timeout=30_000)
+            page.get_by_role("button", name="Check the file").click()
+            expect(page.get_by_text(re.compile("^Nothing to commit: the file has no valid row"))).to_be_visible(
+                timeout=30_000
+            )
+            page.get_by_text("day first", exact=True).click()
+            expect(page.get_by_text("changed since the file was checked: check the file again")).to_be_visible(
+                timeout=30_000
+            )
+            page.get_by_role("button", name="Check the file").click()
+            expect(page.get_by_role("button", name="Commit 2 events to 'early_days'")).to_be_visible(timeout=30_000)
+            page.get_by_role("button", name="Commit 2 events to 'early_days'").click()
+            page.get_by_role("button", name="Open 'early_days' on the map").click(timeout=30_000)
+            expect(
+                page.get_by_text(re.compile(r"^Strikes and attacks, 3 Apr 2021 – 5 Jun 2021: 2 events$"))
+            ).to_be_visible(timeout=30_000)
+        finally:
+            context.close()
+
+
 def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_path, browser):
     from lib import store
 

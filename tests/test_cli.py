@@ -480,3 +480,21 @@ def test_the_wrapper_runs_the_command_line_from_any_folder_with_the_callers_path
         text=True,
     )
     assert missing.returncode != 0 and "Traceback" not in missing.stderr and "none.csv" in missing.stderr
+
+
+def test_import_takes_a_stated_date_order_for_a_file_whose_rows_cannot_show_it(capsys, tmp_path, temp_store):
+    source = tmp_path / "dmy.csv"
+    with open(FIXTURES / "acled_current.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r, day in zip(rows, ("03/04/2021", "05/06/2021", "07/08/2021"), strict=False):
+        r["event_date"] = day
+    with open(source, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, _, err = run(capsys, "import", str(source), "--dataset", "dmy", "--dry-run")
+    assert "ambiguous date" in err and "date order option" in err
+    code, _, err = run(capsys, "import", str(source), "--dataset", "dmy", "--date-order", "day-first")
+    assert code == 0, err
+    dates = store.Store(temp_store).info("dmy")
+    assert (dates.min_date, dates.max_date) == ("2021-04-03", "2021-08-07")

@@ -162,6 +162,25 @@ def test_ambiguous_dates_that_stay_ambiguous_are_reported_not_guessed(tmp_path):
     assert "03 April 2019" in problem.message and "04 March 2019" in problem.message
 
 
+def test_a_stated_date_order_reads_a_file_whose_rows_cannot_show_it(tmp_path):
+    # every day 1–12: rejected as ambiguous unless the order is stated (the message says how)
+    path = acled_csv(tmp_path, [row("A", "03-04-19", "2019"), row("B", "05-06-19", "2019")])
+    assert read_file(path).report.rows_kept == 0
+    assert "state it: the import's date order option" in read_file(path).report.problems[0].message
+    day_first = by_id(read_file(path, date_order="dmy"))
+    assert [day_first[k]["event_date"] for k in ("acled:A", "acled:B")] == [
+        pd.Timestamp("2019-04-03"),
+        pd.Timestamp("2019-06-05"),
+    ]
+    assert by_id(read_file(path, date_order="mdy"))["acled:A"]["event_date"] == pd.Timestamp("2019-03-04")
+    # a row in the other order is then no real date, and said so, not read the other way
+    path = acled_csv(tmp_path, [row("A", "03-04-19", "2019"), row("C", "04-25-19", "2019")])
+    result = read_file(path, date_order="dmy")
+    assert list(by_id(result)) == ["acled:A"] and result.report.rejected_rows == [2]
+    assert "not a real calendar date" in result.report.problems[-1].message
+    assert "unknown date order" in str(read_file(path, date_order="ymd").report.problems[0])
+
+
 def test_conflicting_orders_leave_ambiguous_rows_reported(tmp_path):
     rows = [row("A", "25-04-19", "2019"), row("B", "04-25-19", "2019"), row("C", "03-04-19", "2019")]
     result = read_file(acled_csv(tmp_path, rows))

@@ -18,7 +18,15 @@ import pandas as pd
 
 from lib import schema, store
 from lib.importers import acled, gdelt, generic, ucdp
-from lib.importers.common import ImportFailed, check_size, first_line, is_xlsx, normalise_header, read_bytes
+from lib.importers.common import (
+    DATE_ORDERS,
+    ImportFailed,
+    check_size,
+    first_line,
+    is_xlsx,
+    normalise_header,
+    read_bytes,
+)
 
 FORMATS = ("acled", "ucdp", "gdelt", "csv")
 # What a person picks and is told (the names are the store's): "csv" is any plain table in
@@ -158,13 +166,16 @@ def read_file(
     mapping: dict[str, str] | None = None,
     max_bytes: int | None = None,
     all_cameo: bool = False,
+    date_order: str | None = None,
 ) -> ImportResult:
     """Read one file into canonical rows and a validation report.
 
     ``format`` is one of FORMATS or None to detect it; ``dataset`` fills the dataset
     column; ``mapping`` (canonical name -> file column, plain CSV/XLSX only) renames
     columns; ``max_bytes`` overrides the upload limit; ``all_cameo`` keeps GDELT events of
-    every CAMEO root, not only material conflict (18, 19, 20).
+    every CAMEO root, not only material conflict (18, 19, 20); ``date_order`` ("dmy" or "mdy")
+    reads numeric dates such as 03/04/2021 in that order, for a file whose rows cannot show it
+    (GDELT's dates are YYYYMMDD).
     """
     path = Path(path)
     report = schema.Report(file=path.name)
@@ -172,6 +183,8 @@ def read_file(
     try:
         if chosen is not None and chosen not in FORMATS:
             raise ImportFailed(f"unknown format {chosen!r}; choose one of {', '.join(FORMATS)}.")
+        if date_order is not None and date_order not in DATE_ORDERS:
+            raise ImportFailed(f"unknown date order {date_order!r}; choose one of {', '.join(DATE_ORDERS)}.")
         check_size(path, max_bytes)
         data = None if is_xlsx(path) else read_bytes(path)
         if chosen in ("csv", "acled", "ucdp") and data is not None:  # a format given: its separator still checked
@@ -182,11 +195,11 @@ def read_file(
                 raise ImportFailed("GDELT files are tab-separated text, not Excel workbooks.")
             raw, rows = gdelt.to_canonical(data, report, dataset, all_cameo=all_cameo)
         elif chosen == "acled":
-            raw, rows = acled.to_canonical(path, data, report, dataset)
+            raw, rows = acled.to_canonical(path, data, report, dataset, date_order=date_order)
         elif chosen == "ucdp":
-            raw, rows = ucdp.to_canonical(path, data, report, dataset)
+            raw, rows = ucdp.to_canonical(path, data, report, dataset, date_order=date_order)
         else:
-            raw, rows = generic.to_canonical(path, data, report, dataset, mapping=mapping)
+            raw, rows = generic.to_canonical(path, data, report, dataset, mapping=mapping, date_order=date_order)
         data = None  # the file's bytes are no longer needed; free them before validating
     except ImportFailed as exc:
         report.add(schema.Problem(str(exc)))

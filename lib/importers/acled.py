@@ -158,7 +158,9 @@ def warn_unknown_types(event_type: pd.Series, sub_event_type: pd.Series, report:
         report.add(Problem(message, column="sub_event_type", fatal=False))
 
 
-def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
+def to_canonical(
+    path: Path, data: bytes | None, report: Report, dataset: str, date_order: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Canonical (not yet validated) rows of an ACLED file and their data row numbers."""
     table = read_table(path, data)
     keep = reject_ragged(table, report)
@@ -181,7 +183,7 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
         return cache[name]
 
     years = get("year") if "year" in frame.columns else None
-    dates = parse_dates(get("event_date"), rows, report, "event_date", years=years)
+    dates = parse_dates(get("event_date"), rows, report, "event_date", years=years, date_order=date_order)
     event_type, sub_event_type = map_event_types(get("event_type"), get("sub_event_type"), get("inter1"))
     warn_unknown_types(event_type[keep], sub_event_type[keep], report)
     columns = {

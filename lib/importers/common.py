@@ -425,11 +425,14 @@ def parse_dates(
     report: Report,
     column: str,
     years: pd.Series | None = None,
+    date_order: str | None = None,
 ) -> ParsedDates:
     """Parse a column of date strings in any of the module's accepted forms.
 
     ``years`` (the source's own ``year`` column, as text) decides two-digit years and
-    ambiguous day/month orders. Rejected rows get one Problem each and are True in ``bad``.
+    ambiguous day/month orders. ``date_order`` ("dmy" or "mdy", as the user states it) reads
+    every numeric date in that order, for a file whose rows cannot show it (every day 1–12).
+    Rejected rows get one Problem each and are True in ``bad``.
     """
     text = texts.astype("string").fillna("").str.strip()
     n = len(text)
@@ -451,7 +454,7 @@ def parse_dates(
     ambiguous = np.zeros(n, dtype=bool)
     rest = np.flatnonzero(~done)
     if len(rest):
-        _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report, column, texts)
+        _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report, column, texts, date_order)
     impossible = done & ~empty & ~ambiguous & np.isnat(out)
     add_row_problems(
         report, impossible, rows, column, "is not a real calendar date; check the day and the month", texts
@@ -477,7 +480,7 @@ def parse_dates(
     return ParsedDates(out, bad)
 
 
-def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report, column, texts) -> None:
+def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report, column, texts, date_order) -> None:
     """Parse the rows at positions ``rest`` that are not plain ISO dates (fills the arrays in place)."""
     sub = text.iloc[rest].reset_index(drop=True)
     sub_out = out[rest]
@@ -539,8 +542,9 @@ def _parse_other_forms(text, rest, out, done, ambiguous, year_hint, rows, report
     # Numeric day/month orders: 25/02/2021, 03-04-19.
     numeric = sub.str.extract(r"^(\d{1,2})[\-/.](\d{1,2})[\-/.](\d{2}|\d{4})$")
     sub_ambiguous = _fill_numeric(
-        sub_out, sub_done, numeric, hint, rows[rest], report, column, texts.iloc[rest].reset_index(drop=True)
-    )
+        sub_out, sub_done, numeric, hint, rows[rest], report, column, texts.iloc[rest].reset_index(drop=True),
+        date_order,
+    )  # fmt: skip
     out[rest] = sub_out
     done[rest] = sub_done
     ambiguous[rest] = sub_ambiguous | year_only | trailing  # reported above: not also "not a real calendar date"
@@ -588,7 +592,10 @@ def _fill_dmy_named(out, done, d, month_names, y, year_hint) -> None:
     done[positions] = True
 
 
-def _fill_numeric(out, done, parts, year_hint, rows, report, column, texts) -> np.ndarray:
+DATE_ORDERS = ("dmy", "mdy")  # a numeric date's stated order: day first, month first
+
+
+def _fill_numeric(out, done, parts, year_hint, rows, report, column, texts, date_order=None) -> np.ndarray:
     """Fill numeric d/m/y dates; report and return the mask of rows left ambiguous."""
     result = np.zeros(len(done), dtype=bool)
     hit = parts[0].notna().to_numpy() & ~done
@@ -607,6 +614,8 @@ def _fill_numeric(out, done, parts, year_hint, rows, report, column, texts) -> n
     # The file's own order, from rows that can only be read one way.
     day_first = bool(((first > 12) & (second <= 12) & ~year_first).any())
     month_first = bool(((second > 12) & (first <= 12) & ~year_first).any())
+    if date_order in DATE_ORDERS:  # stated: a row in the other order is then no real date, and said so
+        day_first, month_first = date_order == "dmy", date_order == "mdy"
     as_dmy = _to_date(years, second, first)
     as_mdy = _to_date(years, first, second)
     if day_first and not month_first:
@@ -628,7 +637,8 @@ def _fill_numeric(out, done, parts, year_hint, rows, report, column, texts) -> n
         order = (
             "this file has rows in both day-first and month-first order"
             if day_first and month_first
-            else "no other row shows whether this file writes the day or the month first"
+            else "no other row shows whether this file writes the day or the month first (state it: "
+            "the import's date order option)"
         )
         for k in np.flatnonzero(ambiguous).tolist():
             i = positions[k]

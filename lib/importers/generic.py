@@ -105,7 +105,12 @@ def unguard_formulas(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
 
 
 def to_canonical(
-    path: Path, data: bytes | None, report: Report, dataset: str, mapping: dict[str, str] | None = None
+    path: Path,
+    data: bytes | None,
+    report: Report,
+    dataset: str,
+    mapping: dict[str, str] | None = None,
+    date_order: str | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Canonical (not yet validated) rows of a plain CSV/XLSX file and their data row numbers."""
     table = read_table(path, data)
@@ -121,7 +126,9 @@ def to_canonical(
     warn_text_cells(report, frame, rows, ["notes", "actor1", "actor2", "source"])
 
     years = text_column(frame, "year") if "year" in frame.columns else None
-    dates = parse_dates(text_column(frame, "event_date"), rows, report, "event_date", years=years)
+    dates = parse_dates(
+        text_column(frame, "event_date"), rows, report, "event_date", years=years, date_order=date_order
+    )
     columns: dict[str, object] = {c: text_column(frame, c) for c in CANONICAL_COLUMNS if c in frame.columns}
     columns["notes"] = frame["notes"].astype("str").fillna("") if "notes" in frame.columns else ""
     columns["event_date"] = dates.values

@@ -97,7 +97,9 @@ def _integer_text(values: pd.Series) -> pd.Series:
     return values.str.replace(r"\.0+$", "", regex=True)
 
 
-def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
+def to_canonical(
+    path: Path, data: bytes | None, report: Report, dataset: str, date_order: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Canonical (not yet validated) rows of a GED file and their data row numbers."""
     headerless = data is not None and looks_like_headerless(data[:200_000].decode("utf-8", "replace").split("\n")[0])
     table = read_table(path, data, header=not headerless)
@@ -117,7 +119,8 @@ def to_canonical(path: Path, data: bytes | None, report: Report, dataset: str) -
     def get(name: str) -> pd.Series:
         return text_column(frame, name)
 
-    dates = parse_dates(get("date_start"), rows, report, "date_start", years=get("year") if "year" in frame else None)
+    years = get("year") if "year" in frame else None
+    dates = parse_dates(get("date_start"), rows, report, "date_start", years=years, date_order=date_order)
 
     where_prec = _integer_text(get("where_prec"))
     geo_precision = where_prec.map(WHERE_PREC)
