@@ -814,12 +814,20 @@ def test_the_events_tables_order_and_page_are_in_its_link_and_the_link_reproduce
     page.wait_for_url(re.compile(r"/\?sort=oldest$"), timeout=30_000)
     wait_points(page)
     page.wait_for_timeout(1500)
-    assert page.evaluate("history.length") == entries + 1
+    # One entry, as a rule. Streamlit itself sometimes (about 1 click in 6 here) pushes the new
+    # page's bare address before the run writes its query: an entry of the Map, never of the
+    # Events page in another order. Back passes it; what Sitrep writes is checked on both.
+    added = page.evaluate("history.length") - entries
+    assert added in (1, 2)
+    for _ in range(added - 1):
+        page.go_back()
+        page.wait_for_url(re.compile(r"/(\?sort=oldest)?$"), timeout=30_000)
     page.go_back()
     page.wait_for_url(re.compile(r"/events\?sort=oldest$"), timeout=30_000)
     expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Sort").locator("input")).to_have_value("Oldest")
     # and back on the Events page by its link, the order is the one left there (Streamlit had dropped it)
-    page.go_forward()
+    for _ in range(added):
+        page.go_forward()
     page.wait_for_url(re.compile(r"/\?sort=oldest$"), timeout=30_000)
     page.locator("[data-testid=stSidebarNav] a", has_text="Events").click()
     page.wait_for_url(re.compile(r"/events\?sort=oldest$"), timeout=30_000)
