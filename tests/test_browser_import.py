@@ -88,6 +88,17 @@ def test_upload_check_commit_and_open_on_the_map(tmp_path, browser):
         context.close()
 
 
+def check_upload(page, url: str, source: Path) -> None:
+    """On the Data page of the server at ``url``: upload ``source`` and check it."""
+    page.goto(url + "/data")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(source))
+    expect(page.get_by_text(source.name)).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Check the file").click()
+
+
+NOTHING_TO_COMMIT = re.compile("^Nothing to commit: the file has no valid row")
+
+
 def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shipped_name_at_the_check(tmp_path, browser):
     rejected = tmp_path / "all_bad.csv"
     rejected.write_text(
@@ -95,36 +106,26 @@ def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shippe
         "a,2021,Battles,Army,Iraq,33.1,44.2\nb,2021-02-25,Battles,Army,Iraq,95,44.2\n",
         encoding="utf-8",
     )
-    with streamlit_server({"SITREP_STORE": str(tmp_path / "catalog.json")}) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1200})
-        try:
-            page = context.new_page()
-            page.goto(url + "/data")
-            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(rejected))
-            expect(page.get_by_text("all_bad.csv")).to_be_visible(timeout=30_000)
-            page.get_by_role("button", name="Check the file").click()
-            expect(page.get_by_text(re.compile("^Nothing to commit: the file has no valid row"))).to_be_visible(
-                timeout=30_000
-            )
-            assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
-            # the problems can be taken away to work through (the table's own download is off)
-            with page.expect_download(timeout=30_000) as download:
-                page.get_by_role("button", name=re.compile(r"^Download the 4 problems \(CSV\)")).click()
-            assert download.value.suggested_filename == "all_bad-problems.csv"
-            saved = tmp_path / "problems.csv"
-            download.value.save_as(saved)
-            lines = saved.read_text(encoding="utf-8").splitlines()
-            assert lines[0] == "row,spreadsheet row,column,problem,value,severity" and len(lines) == 5
-            assert lines[3].startswith("1,2,event_date,") and lines[4].startswith("2,3,latitude,")
-            name = page.get_by_label("Dataset name")
-            name.fill("us-iran-2019-2024")
-            name.press("Enter")
-            page.get_by_role("button", name="Check the file").click()
-            expect(page.get_by_text("'us-iran-2019-2024' is the shipped dataset's name; choose another")).to_be_visible(
-                timeout=30_000
-            )
-        finally:
-            context.close()
+    with page_on_store(browser, tmp_path / "catalog.json", {}, height=1200) as (page, url):
+        check_upload(page, url, rejected)
+        expect(page.get_by_text(NOTHING_TO_COMMIT)).to_be_visible(timeout=30_000)
+        assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
+        # the problems can be taken away to work through (the table's own download is off)
+        with page.expect_download(timeout=30_000) as download:
+            page.get_by_role("button", name=re.compile(r"^Download the 4 problems \(CSV\)")).click()
+        assert download.value.suggested_filename == "all_bad-problems.csv"
+        saved = tmp_path / "problems.csv"
+        download.value.save_as(saved)
+        lines = saved.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "row,spreadsheet row,column,problem,value,severity" and len(lines) == 5
+        assert lines[3].startswith("1,2,event_date,") and lines[4].startswith("2,3,latitude,")
+        name = page.get_by_label("Dataset name")
+        name.fill("us-iran-2019-2024")
+        name.press("Enter")
+        page.get_by_role("button", name="Check the file").click()
+        expect(page.get_by_text("'us-iran-2019-2024' is the shipped dataset's name; choose another")).to_be_visible(
+            timeout=30_000
+        )
 
 
 def test_a_file_whose_rows_cannot_show_their_date_order_is_read_in_the_order_stated(tmp_path, browser):
@@ -134,30 +135,19 @@ def test_a_file_whose_rows_cannot_show_their_date_order_is_read_in_the_order_sta
         "a,03/04/2021,Battles,Army,Iraq,33.1,44.2\nb,05/06/2021,Battles,Army,Iraq,33.2,44.3\n",
         encoding="utf-8",
     )
-    with streamlit_server({"SITREP_STORE": str(tmp_path / "catalog.json")}) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1200})
-        try:
-            page = context.new_page()
-            page.goto(url + "/data")
-            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(source))
-            expect(page.get_by_text("early_days.csv")).to_be_visible(timeout=30_000)
-            page.get_by_role("button", name="Check the file").click()
-            expect(page.get_by_text(re.compile("^Nothing to commit: the file has no valid row"))).to_be_visible(
-                timeout=30_000
-            )
-            page.get_by_text("day first", exact=True).click()
-            expect(page.get_by_text("changed since the file was checked: check the file again")).to_be_visible(
-                timeout=30_000
-            )
-            page.get_by_role("button", name="Check the file").click()
-            expect(page.get_by_role("button", name="Commit 2 events to 'early_days'")).to_be_visible(timeout=30_000)
-            page.get_by_role("button", name="Commit 2 events to 'early_days'").click()
-            page.get_by_role("button", name="Open 'early_days' on the map").click(timeout=30_000)
-            expect(
-                page.get_by_text(re.compile(r"^Strikes and attacks, 3 Apr 2021 – 5 Jun 2021: 2 events$"))
-            ).to_be_visible(timeout=30_000)
-        finally:
-            context.close()
+    with page_on_store(browser, tmp_path / "catalog.json", {}, height=1200) as (page, url):
+        check_upload(page, url, source)
+        expect(page.get_by_text(NOTHING_TO_COMMIT)).to_be_visible(timeout=30_000)  # every date ambiguous
+        page.get_by_text("day first", exact=True).click()
+        expect(page.get_by_text("changed since the file was checked: check the file again")).to_be_visible(
+            timeout=30_000
+        )
+        page.get_by_role("button", name="Check the file").click()
+        commit = page.get_by_role("button", name="Commit 2 events to 'early_days'")
+        commit.click(timeout=30_000)
+        page.get_by_role("button", name="Open 'early_days' on the map").click(timeout=30_000)
+        said = re.compile(r"^Strikes and attacks, 3 Apr 2021 – 5 Jun 2021: 2 events$")
+        expect(page.get_by_text(said)).to_be_visible(timeout=30_000)
 
 
 def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_path, browser):
