@@ -99,8 +99,8 @@ def _load_url(store, registry) -> None:
         st.session_state[f"p_{key}"] = getattr(state, key)
     st.session_state["notices"] = filters.cap_notices(notices)
     st.session_state["url_loaded"] = True
-    # what the link asked for, when it asked for nothing that had to be dropped: see _sync_url
-    st.session_state["url_as_loaded"] = None if notices or table_notices else (state, sort, page)
+    # the link as typed, and its view, when it asked for nothing that had to be dropped: see _run
+    st.session_state["url_as_loaded"] = None if notices or table_notices else (state, sort, page, raw)
 
 
 def _sidebar(store, registry) -> session.View:
@@ -374,10 +374,14 @@ def _run(store, registry) -> None:
     # page in the other order. They change nothing on the other pages.
     extra = filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
     # A link that means this view already (keys in another order, "actor=KH" for Kata'ib
-    # Hezbollah) is left as it is on its first run: rewritten, it was a second history entry,
-    # and Back from the view stayed on it. The next change writes the view's own form.
-    as_loaded = st.session_state.pop("url_as_loaded", None) if loaded else None
-    if as_loaded != (view.state, st.session_state.get("events_sort"), st.session_state.get("events_page")):
+    # Hezbollah) is left as typed while the view is the link's: rewritten, it was a second
+    # history entry, on the link's first run, or on the next run of any kind (a page link, an
+    # event opened), and Back stayed on the same view. The next change writes the view's own form.
+    as_loaded = st.session_state.get("url_as_loaded")
+    typed = {key: st.query_params.get_all(key) for key in st.query_params}
+    sort_page = (st.session_state.get("events_sort"), st.session_state.get("events_page"))
+    if not as_loaded or as_loaded != (view.state, *sort_page, typed):
+        st.session_state["url_as_loaded"] = None  # the view has moved on: its own form from now on
         _sync_url(view.state, extra)
     # the pages put it in what they save (the map's PNG, a GeoJSON), as the sidebar shows it
     view.link = filters.share_link(

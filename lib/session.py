@@ -159,7 +159,11 @@ def switch_page(page: str) -> None:
         widget_key(n): st.session_state[widget_key(n)] for n in names if widget_key(n) in st.session_state
     }
     target = view().state.with_(**{key: st.session_state.get(f"p_{key}") for key in PAGE_KEYS})
-    st.switch_page(page, query_params=filters.to_query(target))
+    # with the Events table's order and page, as every page's link has them (dashboard.py): without
+    # them, the entries this switch writes showed the table in the other order, and the new page
+    # wrote its address once more
+    table = filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
+    st.switch_page(page, query_params={**filters.to_query(target), **table})
 
 
 def restore_carried_filters() -> None:
