@@ -100,7 +100,7 @@ def _load_url(store, registry) -> None:
     st.session_state["notices"] = filters.cap_notices(notices)
     st.session_state["url_loaded"] = True
     # the link as typed, and its view, when it asked for nothing that had to be dropped: see _run
-    st.session_state["url_as_loaded"] = None if notices or table_notices else (state, sort, page, raw)
+    st.session_state["url_as_loaded"] = None if notices or table_notices else (state, session.table_keys(), raw)
 
 
 def _sidebar(store, registry) -> session.View:
@@ -368,19 +368,14 @@ def _run(store, registry) -> None:
     page = st.navigation(pages)
     # each page its own tab title, so tabs, bookmarks and the history list tell them apart
     st.set_page_config(page_title=f"{page.title} · Sitrep")
-    # The Events table's order and page are in every page's link, not only the Events page's:
-    # dropped from the Map's, a click from the Events page to the Map wrote the address twice
-    # (Streamlit keeps the query string through a page link), and Back then showed the Events
-    # page in the other order. They change nothing on the other pages.
-    extra = filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
+    extra = session.table_keys()
     # A link that means this view already (keys in another order, "actor=KH" for Kata'ib
     # Hezbollah) is left as typed while the view is the link's: rewritten, it was a second
     # history entry, on the link's first run, or on the next run of any kind (a page link, an
     # event opened), and Back stayed on the same view. The next change writes the view's own form.
     as_loaded = st.session_state.get("url_as_loaded")
     typed = {key: st.query_params.get_all(key) for key in st.query_params}
-    sort_page = (st.session_state.get("events_sort"), st.session_state.get("events_page"))
-    if not as_loaded or as_loaded != (view.state, *sort_page, typed):
+    if not as_loaded or as_loaded != (view.state, extra, typed):
         st.session_state["url_as_loaded"] = None  # the view has moved on: its own form from now on
         _sync_url(view.state, extra)
     # the pages put it in what they save (the map's PNG, a GeoJSON), as the sidebar shows it

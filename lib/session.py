@@ -159,11 +159,17 @@ def switch_page(page: str) -> None:
         widget_key(n): st.session_state[widget_key(n)] for n in names if widget_key(n) in st.session_state
     }
     target = view().state.with_(**{key: st.session_state.get(f"p_{key}") for key in PAGE_KEYS})
-    # with the Events table's order and page, as every page's link has them (dashboard.py): without
-    # them, the entries this switch writes showed the table in the other order, and the new page
-    # wrote its address once more
-    table = filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
-    st.switch_page(page, query_params={**filters.to_query(target), **table})
+    # with the Events table's keys, as every page's link has them: without them, the entries this
+    # switch writes showed the table in the other order, and the new page wrote its address again
+    st.switch_page(page, query_params={**filters.to_query(target), **table_keys()})
+
+
+def table_keys() -> dict[str, list[str]]:
+    """The Events table's order and page as link keys (defaults left out). They are in every
+    page's link, not only the Events page's: Streamlit keeps the query string through a page
+    link, so dropped from the Map's, a click from the Events page to the Map wrote the address
+    twice, and Back showed the Events page in the other order. Other pages ignore them."""
+    return filters.table_query(st.session_state.get("events_sort", "newest"), st.session_state.get("events_page", 1))
 
 
 def restore_carried_filters() -> None:
