@@ -2,7 +2,7 @@
 
     python -m lib import PATH [--format acled|ucdp|gdelt|csv] --dataset NAME [--dry-run] [--map CANON=COLUMN …]
         [--date-order day-first|month-first]
-    python -m lib export --dataset NAME [--format csv|geojson] [--output FILE] [--from D] [--to D] [filters]
+    python -m lib export [--dataset NAME] [--format csv|geojson] [--output FILE] [--from D] [--to D] [filters]
                          [--actor A …] [--attacker A …] [--target A …] [--affiliation F …] [--type T …]
                          [--country C …] [--q TEXT]
     python -m lib datasets
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     exp = commands.add_parser("export", help="write a dataset's (filtered) canonical rows")
-    exp.add_argument("--dataset", required=True)
+    exp.add_argument("--dataset", help="the dataset (default: the one the app opens with, as a link without dataset=)")
     exp.add_argument("--format", choices=("csv", "geojson"), default="csv")
     exp.add_argument("--output", type=Path, help="file to write (default: standard output)")
     exp.add_argument("--from", dest="from_", metavar="YYYY-MM-DD")
@@ -230,6 +230,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     events = _open_store()
     if events is None:
         return 1
+    args.dataset = args.dataset or events.default_dataset
     if args.dataset not in [d.name for d in events.datasets()]:
         _say(f"error: unknown dataset {args.dataset!r}; `python -m lib datasets` lists them.")
         return 2

@@ -101,6 +101,8 @@ def test_export_with_filters_csv_and_geojson(capsys, tmp_path):
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows and {r["country"] for r in rows} == {"Jordan"}
+    # without --dataset, the one the app opens with, as a link without dataset=
+    assert run(capsys, "export", "--country", "Jordan")[:2] == (0, out)
     target = tmp_path / "out.geojson"
     code, _, err = run(
         capsys,
