@@ -849,9 +849,9 @@ def test_the_events_tables_order_and_page_are_in_its_link_and_the_link_reproduce
     page.wait_for_url(re.compile(r"/events\?sort=oldest$"), timeout=30_000)
     expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Sort").locator("input")).to_have_value("Oldest")
     # and back on the Events page by its link, the order is the one left there (Streamlit had dropped it)
-    for _ in range(added):
-        page.go_forward()
+    page.get_by_role("link", name="Map").click()
     page.wait_for_url(re.compile(r"/\?sort=oldest$"), timeout=30_000)
+    wait_points(page)
     page.locator("[data-testid=stSidebarNav] a", has_text="Events").click()
     page.wait_for_url(re.compile(r"/events\?sort=oldest$"), timeout=30_000)
     expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Sort").locator("input")).to_have_value("Oldest")
