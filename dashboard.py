@@ -15,7 +15,7 @@ import streamlit as st
 
 from lib import config, docs, filters, queries, session, views
 from lib.filters import FilterState
-from lib.store import StoreError
+from lib.store import StoreError, error_line
 
 st.set_page_config(page_title="Sitrep — strikes and attacks", page_icon="🛰️", layout="wide")
 
@@ -311,7 +311,7 @@ def _unreadable_data(store, exc: Exception) -> None:
     if dataset not in {info.name for info in store.datasets()}:
         dataset = store.default_dataset
     _LOG.error("reading the dataset %r failed", dataset, exc_info=exc)
-    said = filters.md_inline(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    said = filters.md_inline(error_line(exc))
     st.error(
         f"Sitrep could not read the dataset {dataset!r} ({said}). "
         "Its file may be damaged. Choose another dataset in the sidebar, or press **Reset all filters**; whoever "

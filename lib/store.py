@@ -348,7 +348,7 @@ def write_word_index(path: str | Path, postings: str | Path, words: str | Path) 
                 GROUP BY word ORDER BY word) TO '{_quoted(words)}' {v2}"""
         )
     except duckdb.Error as exc:  # a full disk (the sort spills beside the store), memory
-        raise StoreError(f"could not index the words of the search ({exc})") from None
+        raise StoreError(f"could not index the words of the search ({error_line(exc)})") from None
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
@@ -699,7 +699,7 @@ def _readable(path: Path) -> bool:
     return True
 
 
-def _first_line(exc: Exception) -> str:
+def error_line(exc: Exception) -> str:
     """An error's first line, for a message (DuckDB's go on with the SQL that failed)."""
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -900,7 +900,7 @@ class Store:
                         f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{_quoted(path)}')"
                     )
                 except duckdb.Error as exc:
-                    problems[name] = f"its file {entry['file']} cannot be read ({_first_line(exc)}). {remedy}"
+                    problems[name] = f"its file {entry['file']} cannot be read ({error_line(exc)}). {remedy}"
                     continue
                 index = [self.catalog.folder / file for file in word_files(entry["file"])]
                 # else the search reads the text: an import made before the index, or its files
@@ -916,7 +916,7 @@ class Store:
                 except duckdb.Error as exc:
                     words = False
                     problems[name] = (
-                        f"its index of words cannot be read ({_first_line(exc)}), so its searches read the text, "
+                        f"its index of words cannot be read ({error_line(exc)}), so its searches read the text, "
                         f"which is slower. python -m lib reindex --dataset {name} writes it again."
                     )
                 views[name] = view

@@ -94,8 +94,8 @@ if st.session_state.get("upload_named_for") != default_name or "upload_name" not
 name = right.text_input("Dataset name", key="upload_name")
 date_order = st.radio(
     "Dates such as 03/04/2021",
-    ["from the file", "dmy", "mdy"],
-    format_func=lambda o: {"from the file": "from the file's rows", "dmy": "day first", "mdy": "month first"}[o],
+    [None, "dmy", "mdy"],
+    format_func=lambda o: {None: "from the file's rows", "dmy": "day first", "mdy": "month first"}[o],
     horizontal=True,
     key="upload_date_order",
     help="Most files show their order in a row whose day is over 12 (25/02/2021). When none does, "
@@ -124,7 +124,7 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
             dataset=name,
             mapping=mapping or None,
             max_bytes=config.max_upload_bytes(),
-            date_order=None if date_order == "from the file" else date_order,
+            date_order=date_order,
         )
     if result.report.ok and len(result.frame):  # listed with the file's other warnings
         result.report.problems += store.unknown_responses(result.frame, name)
