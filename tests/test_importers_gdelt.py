@@ -99,8 +99,10 @@ def test_mixed_layouts_in_one_file(tmp_path):
     [
         ("180", "Violence against civilians", "Attack"),
         ("1823", "Violence against civilians", "Attack"),
-        ("183", "Explosions/Remote violence", "Suicide bomb"),
+        ("183", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
         ("1831", "Explosions/Remote violence", "Suicide bomb"),
+        ("1832", "Explosions/Remote violence", "Remote explosive/landmine/IED"),  # a car bomb is not a suicide attack
+        ("1833", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
         ("190", "Battles", "Armed clash"),
         ("193", "Battles", "Armed clash"),
         ("194", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
@@ -132,10 +134,24 @@ def test_only_material_conflict_by_default_and_all_with_all_cameo(tmp_path):
     assert everything["gdelt:3"]["event_type"] == "Riots"
 
 
-@pytest.mark.parametrize(("geo_type", "precision"), [("1", 3), ("2", 3), ("3", 2), ("4", 2), ("5", 3)])
+@pytest.mark.parametrize(("geo_type", "precision"), [("2", 3), ("3", 2), ("4", 2), ("5", 3)])
 def test_action_geo_type_maps_to_precision(tmp_path, geo_type, precision):
     got = read_file(write(tmp_path, [gdelt_row(61, ActionGeo_Type=geo_type)])).frame.iloc[0]
     assert got["geo_precision"] == precision
+
+
+def test_country_level_rows_are_refused_as_ucdp_ones_are(tmp_path):
+    """A country-level row's point is the country's centroid, not a place where anything happened."""
+    lines = [
+        gdelt_row(61, GLOBALEVENTID="1"),
+        gdelt_row(61, GLOBALEVENTID="2", ActionGeo_Type="1", ActionGeo_FullName="Iraq", ActionGeo_Lat="33",
+                  ActionGeo_Long="44"),
+    ]  # fmt: skip
+    result = read_file(write(tmp_path, lines))
+    assert list(records(result)) == ["gdelt:1"]
+    (problem,) = [p for p in result.report.problems if p.fatal]
+    assert (problem.row, problem.column, problem.value) == (2, "ActionGeo_Type", "1")
+    assert "only at country level" in problem.message and "not imported" in problem.message
 
 
 def test_rows_without_coordinates_or_with_unknown_country_are_rejected(tmp_path):

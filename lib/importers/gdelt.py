@@ -13,8 +13,10 @@ Mapping rules (codebook):
 - ``event_id`` = ``gdelt:`` + ``GLOBALEVENTID``.
 - ``event_date`` = ``SQLDATE``, ``date_precision`` 1. GDELT dates are when the event
   was reported in the news (mention-based), not an independently established event day.
-- ``event_type``/``sub_event_type`` from ``EventCode``: 183x (suicide, car or other
-  non-military bombing) → Explosions/Remote violence · Suicide bomb; other 18x →
+- ``event_type``/``sub_event_type`` from ``EventCode``: 1831 (suicide bombing) →
+  Explosions/Remote violence · Suicide bomb; the rest of 183 (car, roadside or other
+  non-military bombing, or not said which) → Explosions/Remote violence · Remote
+  explosive/landmine/IED, ACLED's type for a bomb that is not a suicide attack; other 18x →
   Violence against civilians · Attack; 194 (artillery and tanks) → Explosions/Remote
   violence · Shelling/artillery/missile attack; 195 (aerial weapons) →
   Explosions/Remote violence · Air/drone strike; other 19x → Battles · Armed clash; 20x →
@@ -30,9 +32,11 @@ Mapping rules (codebook):
   ``ActionGeo_FullName`` → location (its first part) and admin1 (its second-to-last part,
   for a city); ``ActionGeo_Lat``/``ActionGeo_Long`` → latitude/longitude; a row
   without them (``ActionGeo_Type`` 0) is rejected with the reason, and so is a row whose
-  ``ActionGeo_Type`` is not 1–5 (its precision is unknown).
+  ``ActionGeo_Type`` is not 1–5 (its precision is unknown), and a row placed only at
+  country level (``ActionGeo_Type`` 1): its point is the country's centroid, not a place
+  where anything happened (UCDP's country-level rows are refused for the same reason).
 - ``geo_precision`` from ``ActionGeo_Type``: 3 and 4 (city or landmark) → 2, since GDELT
-  geocodes from text and is rarely exact; 1 (country), 2 (US state), 5 (world state) → 3.
+  geocodes from text and is rarely exact; 2 (US state) and 5 (world state) → 3.
 - ``fatalities``, ``injuries`` empty (GDELT counts none). ``source_url`` = ``SOURCEURL``;
   ``source`` = the URL's host (empty in 57-field rows, which have no URL).
 - ``notes``: a generated sentence: "GDELT CAMEO 190 (Use conventional military force,
@@ -73,8 +77,10 @@ LAYOUTS: dict[int, list[str]] = {
     + ["DATEADDED", "SOURCEURL"],
 }
 MATERIAL_CONFLICT = ("18", "19", "20")
-# ActionGeo_Type → geo_precision: city/landmark → 2 (geocoded from text), country/state → 3.
-GEO_PRECISION = {"1": "3", "2": "3", "3": "2", "4": "2", "5": "3"}
+# ActionGeo_Type → geo_precision: city/landmark → 2 (geocoded from text), state → 3; a country
+# (1) is refused: its point is the country's centroid.
+GEO_PRECISION = {"2": "3", "3": "2", "4": "2", "5": "3"}
+COUNTRY_LEVEL = "1"
 
 
 @cache
@@ -102,6 +108,7 @@ def event_types(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     root = codes.str.slice(0, 2)
     base = codes.str.slice(0, 3)
     conditions = [
+        codes == "1831",
         base == "183",
         root == "18",
         base == "194",
@@ -113,6 +120,7 @@ def event_types(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     ]
     types = [
         ("Explosions/Remote violence", "Suicide bomb"),
+        ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
         ("Violence against civilians", "Attack"),
         ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
         ("Explosions/Remote violence", "Air/drone strike"),
@@ -211,6 +219,17 @@ def to_canonical(data: bytes, report: Report, dataset: str, all_cameo: bool = Fa
     keep &= ~unknown
 
     geo_type = frame["ActionGeo_Type"]
+    country_level = (geo_type == COUNTRY_LEVEL).to_numpy() & keep
+    add_row_problems(
+        report,
+        country_level,
+        rows,
+        "ActionGeo_Type",
+        "GDELT places this event only at country level (type 1), so its point is the country's centroid, not "
+        "where it happened; it has no mappable location and is not imported",
+        geo_type,
+    )
+    keep &= ~country_level
     geo_precision = geo_type.map(GEO_PRECISION)
     untyped = geo_precision.isna().to_numpy() & keep
     add_row_problems(
