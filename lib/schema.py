@@ -163,7 +163,15 @@ def clean_text(value: object) -> str | None:
 
 
 def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | None = None) -> pd.DataFrame:
-    """Check a frame already named in canonical columns; return the valid rows, typed.
+    """The valid rows of ``raw``, typed (see :func:`validate_rows`)."""
+    return validate_rows(raw, report, row_numbers)[0]
+
+
+def validate_rows(
+    raw: pd.DataFrame, report: Report, row_numbers: list[int] | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Check a frame already named in canonical columns; return the valid rows, typed, and
+    their numbers in the source file.
 
     ``raw`` holds strings or numbers; ``event_date`` may already be a ``datetime.date`` or
     ISO string. ``row_numbers`` gives each row's number in the source file (1-based data
@@ -186,7 +194,7 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
                 "file's columns onto them (see data/CODEBOOK.md)."
             )
         )
-        return empty_frame()
+        return empty_frame(), numbers[:0]
     frame = raw.reindex(columns=CANONICAL_COLUMNS).reset_index(drop=True)
     bad = np.zeros(n, dtype=bool)
     # rows whose date an importer refused and reported: checked for their other problems, then left out
@@ -291,7 +299,7 @@ def validate_frame(raw: pd.DataFrame, report: Report, row_numbers: list[int] | N
     )
     typed = _to_dtypes(typed) if len(typed) else empty_frame()
     report.rows_kept = len(typed)
-    return typed
+    return typed, numbers[keep]
 
 
 GEO_WARNINGS_SHOWN = 20  # rows named one by one; past it, one line counts the rest

@@ -495,7 +495,7 @@ def test_import_takes_a_stated_date_order_for_a_file_whose_rows_cannot_show_it(c
         writer.writeheader()
         writer.writerows(rows)
     code, _, err = run(capsys, "import", str(source), "--dataset", "dmy", "--dry-run")
-    assert "ambiguous date" in err and "date order option" in err
+    assert "ambiguous date" in err and "--date-order day-first|month-first" in err
     code, _, err = run(capsys, "import", str(source), "--dataset", "dmy", "--date-order", "day-first")
     assert code == 0, err
     dates = store.Store(temp_store).info("dmy")

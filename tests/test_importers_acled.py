@@ -166,7 +166,10 @@ def test_a_stated_date_order_reads_a_file_whose_rows_cannot_show_it(tmp_path):
     # every day 1–12: rejected as ambiguous unless the order is stated (the message says how)
     path = acled_csv(tmp_path, [row("A", "03-04-19", "2019"), row("B", "05-06-19", "2019")])
     assert read_file(path).report.rows_kept == 0
-    assert "state it: the import's date order option" in read_file(path).report.problems[0].message
+    assert (
+        "state it: the Data page's 'Dates such as 03/04/2021', or the command line's --date-order"
+        in read_file(path).report.problems[0].message
+    )
     day_first = by_id(read_file(path, date_order="dmy"))
     assert [day_first[k]["event_date"] for k in ("acled:A", "acled:B")] == [
         pd.Timestamp("2019-04-03"),
@@ -327,18 +330,24 @@ def test_types_no_acled_codebook_has_are_kept_with_a_warning_and_acleds_own_pass
         row("T4").replace("Battles,Armed clash", "Shootings,"),
         row("T5").replace("Battles,Armed clash", "Battles,Air/drone strike"),  # ACLED's name, wrong parent
         row("T6").replace("Battles,Armed clash", "Strategic developments,Looting/property destruction"),
+        # refused for its latitude: not counted among the rows "kept as given"
+        row("T7", lat="123").replace("Battles,Armed clash", "Explosions/Remote violence,Airstrike"),
+        row("T8", lat="123").replace("Battles,Armed clash", "Riots,Shooting"),
     ]
     result = read_file(acled_csv(tmp_path, rows), "acled", dataset="x")
     assert result.report.rows_kept == 6  # kept as given
     warned = [str(p) for p in result.report.problems if not p.fatal]
+    advice = (
+        "Kept as given; the Type filter lists it apart from ACLED's own names, so write ACLED's name if it is one "
+        "of them"
+    )
+    not_acled = "is not one of ACLED's"
     assert warned == [
-        "column 'sub_event_type': 'Airstrike' (2 rows) is not one of ACLED's sub-event types under "
-        "'Explosions/Remote violence'. Kept as given; the Type filter lists it apart from ACLED's own names, so "
-        "write ACLED's name if it is one of them",
-        "column 'event_type': 'Shootings' (1 row) is not one of ACLED's event types. Kept as given; the Type "
-        "filter lists it apart from ACLED's own names, so write ACLED's name if it is one of them",
-        "column 'sub_event_type': 'Air/drone strike' (1 row) is not one of ACLED's sub-event types under "
-        "'Battles'. Kept as given; the Type filter lists it apart from ACLED's own names, so write ACLED's name "
-        "if it is one of them",
+        f"row 2 (spreadsheet row 3), column 'sub_event_type': 'Airstrike' (rows 2, 3) {not_acled} sub-event "
+        f"types under 'Explosions/Remote violence'. {advice}",
+        f"row 4 (spreadsheet row 5), column 'event_type': 'Shootings' (row 4) {not_acled} event types. {advice}",
+        f"row 5 (spreadsheet row 6), column 'sub_event_type': 'Air/drone strike' (row 5) {not_acled} sub-event "
+        f"types under 'Battles'. {advice}",
     ]
+    assert [(p.row, p.column) for p in result.report.problems if p.fatal] == [(7, "latitude"), (8, "latitude")]
     assert by_id(result)["acled:T2"]["sub_event_type"] == "Airstrike"

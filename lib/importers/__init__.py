@@ -205,8 +205,10 @@ def read_file(
         report.add(schema.Problem(str(exc)))
         return ImportResult(schema.empty_frame(), report, chosen or "unknown")
     before = len(report.problems)
-    frame = schema.validate_frame(raw, report, rows)
+    frame, kept = schema.validate_rows(raw, report, rows)
     _name_file_columns(report.problems[before:], chosen, mapping)
+    if chosen == "acled":  # said of the rows imported: a row refused for its latitude is not "kept as given"
+        acled.warn_unknown_types(frame["event_type"], frame["sub_event_type"], kept, report)
     if chosen == "csv":
         chosen = _origin_format(frame, report)
     return ImportResult(frame, report, chosen)

@@ -129,26 +129,32 @@ def map_event_types(event_type: pd.Series, sub_event_type: pd.Series, inter1: pd
     return new_type, new_sub
 
 
-def warn_unknown_types(event_type: pd.Series, sub_event_type: pd.Series, report: Report) -> None:
+def warn_unknown_types(event_type: pd.Series, sub_event_type: pd.Series, rows: np.ndarray, report: Report) -> None:
     """Warn (rows kept) of event types, and sub-event types under their event type, that no
     ACLED codebook has: a hand-edited export ("Airstrike", "Air strike") would make the Type
-    filter list one kind of event under two names."""
-    pairs = pd.DataFrame({"type": event_type, "sub": sub_event_type}).value_counts(sort=False, dropna=False)
+    filter list one kind of event under two names. ``event_type``, ``sub_event_type`` and
+    ``rows`` (their numbers in the file) are of the rows imported; each warning names its
+    first rows and is placed at the first."""
+    pairs = pd.DataFrame({"type": event_type.fillna(""), "sub": sub_event_type.fillna(""), "row": rows})
     unknown = []
-    for (etype, sub), n in pairs.items():
+    for (etype, sub), group in pairs.groupby(["type", "sub"], sort=False):
         subs = ACLED_TYPES.get(etype)
         if subs is None and etype:
-            unknown.append((n, "event_type", etype, "is not one of ACLED's event types"))
+            unknown.append((group["row"], "event_type", etype, "is not one of ACLED's event types"))
         elif subs is not None and sub and sub not in subs:
             if etype == "Riots/Protests":
                 continue  # pre-2019: its sub-type, if any, is the file's
-            unknown.append((n, "sub_event_type", sub, f"is not one of ACLED's sub-event types under {etype!r}"))
-    unknown.sort(key=lambda item: -item[0])
-    for n, column, value, why in unknown[:TYPE_WARNINGS_SHOWN]:
+            why = f"is not one of ACLED's sub-event types under {etype!r}"
+            unknown.append((group["row"], "sub_event_type", sub, why))
+    unknown.sort(key=lambda item: -len(item[0]))
+    for where, column, value, why in unknown[:TYPE_WARNINGS_SHOWN]:
+        numbers = sorted(int(r) for r in where)
+        named = ", ".join(str(r) for r in numbers[:3]) + (f" and {len(numbers) - 3:,} more" if len(numbers) > 3 else "")
         report.add(
             Problem(
-                f"{value!r} ({n:,} row{'s' if n != 1 else ''}) {why}. Kept as given; the Type filter lists it "
-                "apart from ACLED's own names, so write ACLED's name if it is one of them",
+                f"{value!r} (row{'s' if len(numbers) != 1 else ''} {named}) {why}. Kept as given; the Type filter "
+                "lists it apart from ACLED's own names, so write ACLED's name if it is one of them",
+                row=numbers[0],
                 column=column,
                 fatal=False,
             )
@@ -185,7 +191,6 @@ def to_canonical(
     years = get("year") if "year" in frame.columns else None
     dates = parse_dates(get("event_date"), rows, report, "event_date", years=years, date_order=date_order)
     event_type, sub_event_type = map_event_types(get("event_type"), get("sub_event_type"), get("inter1"))
-    warn_unknown_types(event_type[keep], sub_event_type[keep], report)
     columns = {
         "event_id": "acled:" + get("event_id_cnty"),
         "event_date": dates.values,

@@ -637,8 +637,8 @@ def _fill_numeric(out, done, parts, year_hint, rows, report, column, texts, date
         order = (
             "this file has rows in both day-first and month-first order"
             if day_first and month_first
-            else "no other row shows whether this file writes the day or the month first (state it: "
-            "the import's date order option)"
+            else "no other row shows whether this file writes the day or the month first (state it: the "
+            "Data page's 'Dates such as 03/04/2021', or the command line's --date-order day-first|month-first)"
         )
         for k in np.flatnonzero(ambiguous).tolist():
             i = positions[k]
