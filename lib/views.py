@@ -293,29 +293,36 @@ def preview_map(frame: pd.DataFrame, limit: int, tiles: str | None = None, borde
     return figures.make_event_map(points, uirevision="preview", tiles=tiles, borders=borders)
 
 
-def problems_table(report: schema.Report, limit: int = 1000) -> pd.DataFrame:
+def problems_table(report: schema.Report, limit: int = 1000, rows_only: bool = False) -> pd.DataFrame:
     """The report's problems as rows: row, spreadsheet row, column, problem, value, severity.
 
     File problems first, then by row, a row's errors before its warnings. "row" counts data rows
     (the header is row 0, as in the command line's report); "spreadsheet row" is where a
-    spreadsheet shows it, one more, since it counts the header as its row 1."""
-    rows = [p for p in report.problems if p.row is not None or not p.fatal]
+    spreadsheet shows it, one more, since it counts the header as its row 1. ``rows_only``
+    leaves out the problems of the whole file (the Data page says them above the table, whose
+    empty cells read "None"). A missing column or value is an empty text."""
+    rows = [p for p in report.problems if p.row is not None or (not p.fatal and not rows_only)]
     rows.sort(key=lambda p: (p.row if p.row is not None else -1, not p.fatal))
-    problems = report.file_errors + rows
+    problems = ([] if rows_only else report.file_errors) + rows
     return pd.DataFrame(
         [
             {
                 "row": p.row,
                 "spreadsheet row": None if p.row is None else p.row + report.header_rows,
-                "column": p.column,
+                "column": p.column or "",
                 "problem": p.message,
-                "value": p.value,
+                "value": p.value if p.value is not None else "",
                 "severity": "error" if p.fatal else "warning",
             }
             for p in problems[:limit]
         ],
         columns=["row", "spreadsheet row", "column", "problem", "value", "severity"],
     ).astype({"row": "Int64", "spreadsheet row": "Int64"})  # 3, not 3.0, beside a file's empty row
+
+
+def file_warnings(report: schema.Report) -> list[str]:
+    """The warnings about the whole file or a column (no row), in words."""
+    return [p.text(report.header_rows) for p in report.problems if p.row is None and not p.fatal]
 
 
 def problems_csv(report: schema.Report) -> bytes:

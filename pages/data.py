@@ -101,11 +101,17 @@ date_order = st.radio(
     help="Most files show their order in a row whose day is over 12 (25/02/2021). When none does, "
     "say it here; else such dates are rejected as ambiguous, never guessed.",
 )
+all_cameo = st.checkbox(
+    "Keep every CAMEO code (GDELT files)",
+    key="upload_all_cameo",
+    help="By default a GDELT file gives its material conflict only (CAMEO roots 18 assault, 19 fight and 20 "
+    "mass violence). Ticked, it gives every event: protests, statements, visits… typed as the codebook says.",
+)
 mapping_text = st.text_area(
     "Column mapping for a plain CSV (optional, one `canonical=your column` per line)", key="upload_mapping", height=80
 )
 
-settings = (name, fmt, mapping_text, date_order)  # what a check was made with
+settings = (name, fmt, mapping_text, date_order, all_cameo)  # what a check was made with
 if upload is not None and st.button("Check the file", icon=":material/fact_check:"):
     mapping = importers.parse_mapping(mapping_text)
     try:
@@ -125,6 +131,7 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
             mapping=mapping or None,
             max_bytes=config.max_upload_bytes(),
             date_order=date_order,
+            all_cameo=all_cameo,
         )
     if result.report.ok and len(result.frame):  # listed with the file's other warnings
         result.report.problems += store.unknown_responses(result.frame, name)
@@ -134,7 +141,8 @@ checked = st.session_state.get("upload_result")
 if checked and upload is not None and checked[0] == upload.file_id and checked[1] != settings:
     # the check was of other settings: its counts, preview and Commit button would be for them
     st.info(
-        "The dataset name, the format, the date order or the column mapping changed since the file was checked: "
+        "The dataset name, the format, the date order, the CAMEO codes kept or the column mapping changed since "
+        "the file was checked: "
         "check the file again.",
         icon=":material/refresh:",
     )
@@ -150,11 +158,16 @@ elif checked and upload is not None and checked[0] == upload.file_id:
     for note in report.notes:  # what the import does besides, e.g. the ACLED columns it does not keep
         st.caption(f":material/info: {note}")
     if report.problems:
-        st.dataframe(
-            views.problems_table(report),
-            hide_index=True,
-            column_config={"problem": st.column_config.TextColumn("problem", width="large")},
-        )
+        about_file = views.file_warnings(report)  # said here: in the table their row cells read "None"
+        if about_file:
+            st.warning("\n".join(f"- {views.md_escape(text)}" for text in about_file), icon=":material/warning:")
+        by_row = views.problems_table(report, rows_only=True)
+        if len(by_row):
+            st.dataframe(
+                by_row,
+                hide_index=True,
+                column_config={"problem": st.column_config.TextColumn("problem", width="large")},
+            )
         st.download_button(
             f"Download the {filters.count_text(len(report.problems), 'problem')} (CSV)",
             data=lambda: views.problems_csv(report),  # written when asked for, not on every rerun

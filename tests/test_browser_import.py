@@ -150,6 +150,38 @@ def test_a_file_whose_rows_cannot_show_their_date_order_is_read_in_the_order_sta
         expect(page.get_by_text(said)).to_be_visible(timeout=30_000)
 
 
+def test_a_gdelt_file_keeps_every_cameo_code_when_ticked_and_says_the_files_warnings_above_the_rows(tmp_path, browser):
+    from tests.test_importers_gdelt import gdelt_row, write
+
+    source = write(
+        tmp_path,
+        [
+            gdelt_row(61, GLOBALEVENTID="1"),
+            gdelt_row(61, GLOBALEVENTID="2", EventCode="042", EventBaseCode="042", EventRootCode="04"),
+            gdelt_row(61, GLOBALEVENTID="3", ActionGeo_Type="1", ActionGeo_FullName="Lebanon"),
+        ],
+    )
+    with page_on_store(browser, tmp_path / "catalog.json", {}, height=1400) as (page, url):
+        check_upload(page, url, source)
+        valid = page.locator("[data-testid='stMetric']", has_text="Valid")
+        expect(valid).to_contain_text("1", timeout=30_000)
+        expect(page.locator("[data-testid='stMetric']", has_text="Rejected")).to_contain_text("1")
+        # the whole file's warning in words, above the table of rows (the country-level row)
+        skipped = page.locator("[data-testid='stAlert']", has_text="1 of 3 events are not material conflict")
+        expect(skipped).to_contain_text("the Data page's 'Keep every CAMEO code'")
+        tables = page.locator("[data-testid='stDataFrame']")
+        expect(tables).to_have_count(2)  # the store's datasets, and the rejected row
+        page.get_by_text("Keep every CAMEO code (GDELT files)").click()
+        expect(page.get_by_text("changed since the file was checked: check the file again")).to_be_visible(
+            timeout=30_000
+        )
+        page.get_by_role("button", name="Check the file").click()
+        expect(valid).to_contain_text("2", timeout=30_000)
+        expect(page.get_by_text("are not material conflict")).to_have_count(0)
+        expect(tables).to_have_count(2)  # the country-level row is still refused
+        expect(page.get_by_role("button", name="Commit 2 events to 'events.export'")).to_be_visible()
+
+
 def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_path, browser):
     from lib import store
 

@@ -128,6 +128,10 @@ def test_only_material_conflict_by_default_and_all_with_all_cameo(tmp_path):
     assert list(records(default)) == ["gdelt:1"]
     assert [p.fatal for p in default.report.problems] == [False]
     assert "2 of 3 events" in default.report.problems[0].message
+    # where to find "all CAMEO codes", on either side
+    assert "the Data page's 'Keep every CAMEO code', or the command line's --all-cameo" in (
+        default.report.problems[0].message
+    )
     everything = records(read_file(path, all_cameo=True))
     assert everything["gdelt:2"]["event_type"] == "Strategic developments"
     assert everything["gdelt:2"]["notes"].startswith("GDELT CAMEO 042 (Make a visit)")

@@ -71,6 +71,18 @@ def test_upload_preview_and_problems_table():
     assert list(table["problem"]) == ["the file is empty", "is not a number", "formula-like text", "is not a date"]
     assert table["row"].tolist()[1:] == [2, 2, 4]  # by row, a row's error before its warning
     assert table["spreadsheet row"].tolist()[1:] == [3, 3, 5]  # where a spreadsheet shows it
+    # The Data page says the whole file's warnings above its table, whose empty cells read "None"
+    report.add(schema.Problem("1 of 3 events are not material conflict", fatal=False))
+    report.add(schema.Problem("'x' is in neither this file nor 'd'", column="response_to", fatal=False))
+    by_row = views.problems_table(report, rows_only=True)
+    assert by_row["row"].tolist() == [2, 2, 4] and by_row["row"].notna().all()
+    assert views.file_warnings(report) == [
+        "1 of 3 events are not material conflict",
+        "column 'response_to': 'x' is in neither this file nor 'd'",
+    ]
+    everything = views.problems_table(report)
+    assert len(everything) == 6 and None not in everything["column"].tolist() + everything["value"].tolist()
+    assert everything["column"].tolist()[:3] == ["", "", "response_to"]
     # the download holds every problem, not the first thousand shown, with formulas made inert
     for i in range(1500):
         report.add(schema.Problem("is not a date", row=10 + i, column="event_date", value="x"))
@@ -79,7 +91,7 @@ def test_upload_preview_and_problems_table():
     import io
 
     rows = list(csv.DictReader(io.StringIO(views.problems_csv(report).decode())))
-    assert len(rows) == 1504
+    assert len(rows) == 1506
     assert next(r for r in rows if r["problem"] == "formula-like text")["value"] == "'=1"
 
 

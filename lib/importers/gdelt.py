@@ -186,7 +186,8 @@ def to_canonical(data: bytes, report: Report, dataset: str, all_cameo: bool = Fa
             report.add(
                 Problem(
                     f"{skipped} of {len(frame)} events are not material conflict (CAMEO roots 18, 19, 20) and were "
-                    "skipped; import with all CAMEO codes to keep them",
+                    "skipped; to keep them, import with every CAMEO code (the Data page's 'Keep every CAMEO code', or "
+                    "the command line's --all-cameo)",
                     fatal=False,
                 )
             )
