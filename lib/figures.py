@@ -408,7 +408,9 @@ def _selected(chosen: pd.DataFrame, colours: dict[str, str]) -> list[dict]:
     ]
 
 
-KNOWN_CELL_LINE = "%{customdata[1]:,} killed (known figures); %{customdata[2]:,} events with no figure<br>"
+# A hover template cannot choose "event" or "events" by its number: counts follow their labels,
+# so a cell of one reads "Events in this 0.02° cell: 1", not "1 events".
+KNOWN_CELL_LINE = "killed: %{customdata[1]:,} (known figures) · events with no figure: %{customdata[2]:,}<br>"
 UNKNOWN_CELL = "#767676"  # a cell whose every event has the number killed unknown: a grey ring (4.5:1 on white)
 
 
@@ -442,7 +444,7 @@ def make_cell_map(
     lines = [f"{safe(t)}: %{{customdata[{3 + i}]:,}}" for i, t in enumerate(types)]
     lines.append(f"other types: %{{customdata[{3 + len(types)}]:,}}")
     tail = "<br>".join(lines) + "<br><i>click to narrow to this cell</i><extra></extra>"
-    head = f"<b>%{{customdata[0]:,}} events</b> in this {size:g}° cell<br>"
+    head = f"<b>Events in this {size:g}° cell: %{{customdata[0]:,}}</b><br>"
     lat = cells["lat"].to_numpy(dtype="float32") if n else events
     lon = cells["lon"].to_numpy(dtype="float32") if n else events
     # A cell none of whose events has a number killed is not a cell where nobody was killed:

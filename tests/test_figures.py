@@ -1,5 +1,7 @@
 """Figure builders, asserted on fig.data as plotly.py's own tests do."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -200,11 +202,15 @@ def test_cell_map(fixture_store, registry):
     assert len(trace.lat) + len(ring.lat) == len(cells) and trace.lat.dtype == "float32"
     assert list(trace.customdata[0]) == [2, 10, 0, 1, 0, 1, 0]  # events, killed, unknown, per type…, other
     assert "Air/drone strike: %{customdata[3]:,}" in trace.hovertemplate
+    # a count follows its label: a template cannot say "1 event" and "2 events" by the number
+    assert trace.hovertemplate.startswith(f"<b>Events in this {size:g}° cell: %{{customdata[0]:,}}</b><br>")
+    assert "events with no figure: %{customdata[2]:,}" in trace.hovertemplate
+    assert not re.search(r"%\{customdata\[\d\]:,\} (event|killed)", trace.hovertemplate + ring.hovertemplate)
     assert "click to narrow" in trace.hovertemplate and "click to narrow" in ring.hovertemplate
     # never coloured as 0 killed: grey with a white centre, named in the key, said in the hover
     assert ring.marker.color == figures.UNKNOWN_CELL and centre.marker.color == "white"
     assert ring.meta == "ring" and ring.name == "number killed unknown" and centre.showlegend is False
-    assert "number killed unknown for all of them" in ring.hovertemplate and "killed (known" not in ring.hovertemplate
+    assert "number killed unknown for all of them" in ring.hovertemplate and "(known figures)" not in ring.hovertemplate
     assert all(c[2] == c[0] for c in ring.customdata) and all(c[2] < c[0] for c in trace.customdata)
 
 
