@@ -256,9 +256,11 @@ def _sidebar(store, registry) -> session.View:
         facets=facet,
         vocabulary=vocab,
         notices=list(st.session_state.get("notices", [])),
-        description=". ".join(filter(None, [filters.describe(state, count, lo, hi, info.directed), spanning])),
+        description=". ".join(
+            filter(None, [filters.describe(state, count, lo, hi, info.directed, subject=info.subject), spanning])
+        ),
         count=count,
-        sentence=filters.describe(state, count, lo, hi, info.directed, markdown=False),
+        sentence=filters.describe(state, count, lo, hi, info.directed, markdown=False, subject=info.subject),
     )
 
 

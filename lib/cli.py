@@ -262,7 +262,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     # the view in words, as the page's sentence says it (the link back needs the server's address,
     # which a command does not know: the filters are the link's query)
     lo, hi = (dt.date.fromisoformat(str(d)[:10]) for d in (info.min_date, info.max_date))
-    view = filters.describe(state, count, lo, hi, info.directed, markdown=False)
+    view = filters.describe(state, count, lo, hi, info.directed, markdown=False, subject=info.subject)
     about = exports.provenance(args.dataset, info.licence, filters.query_string(state), view)
 
     def write(out) -> int:

@@ -540,10 +540,12 @@ def describe(
     max_date: dt.date,
     is_directed: bool = True,
     markdown: bool = True,
+    subject: str = "Strikes and attacks",
 ) -> str:
     """The view in one sentence, e.g. "Strikes and attacks by Iran-aligned groups in Iraq,
     1 Jan 2020 – 28 Feb 2021: 3 events". In a dataset whose actor order is no direction
-    (``is_directed`` false), the attacker and target filters read "with X as actor 1/2".
+    (``is_directed`` false), the attacker and target filters read "with X as actor 1/2";
+    ``subject`` is what the dataset's events are called (``DatasetInfo.subject``).
     Names and the search are made literal for Streamlit's Markdown; ``markdown=False`` gives
     them as they are, for plain text (the map's PNG title)."""
     literal = md_inline if markdown else _plain
@@ -551,7 +553,6 @@ def describe(
     def names(items: Sequence[str]) -> str:
         return _join_names(items, literal)
 
-    subject = "Strikes and attacks"
     if state.type:
         subject = names(state.type)
         subject = subject[0].upper() + subject[1:] + (" events" if not subject.endswith("s") else "")

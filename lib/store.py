@@ -78,12 +78,21 @@ class DatasetInfo:
         """Whether actor 1 is the side that acted on actor 2 (see :data:`UNDIRECTED_FORMATS`)."""
         return self.source_format not in UNDIRECTED_FORMATS
 
+    @property
+    def subject(self) -> str:
+        """What the dataset's events are called: "Strikes and attacks" in Sitrep's own data (its
+        codebook's scope), "Events" in ACLED, UCDP and GDELT data, which hold protests, battles,
+        agreements… as well."""
+        return "Events" if self.source_format in BROAD_FORMATS else "Strikes and attacks"
+
 
 # Formats whose actor order is not a direction: ACLED says its actor order implies none, and
 # UCDP GED lists the dyad's sides (government first), not who acted. Sitrep's own data, GDELT
 # (source → target) and plain files (by the data contract) put the attacker first. The app then
 # says "Actor 1"/"Actor 2", not "Attacker"/"Target".
 UNDIRECTED_FORMATS = frozenset({"acled", "ucdp"})
+# Formats whose events are of every kind their source codes, not only strikes and attacks.
+BROAD_FORMATS = frozenset({"acled", "ucdp", "gdelt"})
 
 LICENCES = {
     "acled": (

@@ -9,7 +9,7 @@ store = session.get_store()
 state = view.state
 dataset = view.dataset.name
 
-st.title("Map of strikes and attacks")
+st.title(f"Map of {view.dataset.subject.lower()}")
 st.caption(view.description)
 tiles, borders = mapchart.background(config.get("SITREP_TILES"))
 result = session.get_map(

@@ -256,12 +256,13 @@ def test_an_acled_dataset_says_actor_1_and_2_not_attacker_and_target(tmp_path, s
     assert (at.multiselect(key="f_attacker").label, at.multiselect(key="f_target").label) == (first, second)
     card = " ".join(m.value for m in at.markdown)
     assert f"**{first}:** {frame.loc[0, 'actor1']}" in card and f"**{second}:**" in card
-    (sentence,) = [c for c in caption_texts(at) if c.startswith("Strikes and attacks")]
+    # ACLED's data hold protests and battles too: its events are "events", Sitrep's own "strikes and attacks"
+    subject = "Events" if source_format == "acled" else "Strikes and attacks"
+    assert at.title[0].value == f"Map of {subject.lower()}"
+    (sentence,) = [c for c in caption_texts(at) if c.startswith(subject)]
     (actor,) = at.multiselect(key="f_attacker").value  # the canonical name
     assert sentence.startswith(
-        f"Strikes and attacks with {actor} as actor 1, "
-        if source_format == "acled"
-        else f"Strikes and attacks by {actor}, "
+        f"Events with {actor} as actor 1, " if source_format == "acled" else f"Strikes and attacks by {actor}, "
     )
 
 
