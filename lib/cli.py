@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import re
 import sys
 import time
 from pathlib import Path
@@ -133,8 +134,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         _say(line)
     rejected = report.rejected_rows
     _say(
-        f"{args.path.name}: format {result.format}"
-        + (" (Sitrep's columns, from the workbook's first sheet)" if importers.is_xlsx(args.path) else "")
+        f"{args.path.name}: format {_format_said(result.format)}"
+        + (", read from the workbook's first sheet" if importers.is_xlsx(args.path) else "")
         + f"; rows read {report.rows_read:,}; valid {report.rows_kept:,}; "
         f"rejected {len(rejected):,}" + (f" (rows {_rows(rejected)})" if rejected else "")
     )
@@ -226,6 +227,23 @@ def _open_store() -> store.Store | None:
         return None
 
 
+OPTION_KEYS = {"from", "to", "q", "cell", "area", *filters.LIST_KEYS}
+# what the app does with a value it cannot use, which the command does not do: it stops
+APP_CORRECTIONS = re.compile(r"; ignored\.$|; the two were swapped\.$| ignored(?=[:.;])")
+
+
+def _as_options(notice: str) -> str:
+    """A link's notice said of the command's options: ``'from=2021-02-30' is not a date (use
+    YYYY-MM-DD); ignored.`` → ``--from 2021-02-30 is not a date (use YYYY-MM-DD).``"""
+
+    def option(match: re.Match) -> str:
+        key, value = match.group(1), match.group(2)
+        return f"--{key} {value}" if key in OPTION_KEYS else match.group(0)
+
+    said = re.sub(r"'(\w+)=([^']*)'", option, notice)
+    return APP_CORRECTIONS.sub(lambda m: "." if m.group(0).endswith(".") else "", said)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     events = _open_store()
     if events is None:
@@ -247,12 +265,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     state, notices = filters.from_query(params, vocab)
     if notices:
         for notice in notices:
-            _say(f"error: {notice}")
-        # the notices are the app's, which corrects a link and says how ("used the first value"); a
+            _say(f"error: {_as_options(notice)}")
+        # the notices are the app's, which corrects a link and says how ("ignored", "swapped"); a
         # command run by a script must not export something other than what it asked for
         _say(
-            "error: nothing was exported. The app corrects such values in a link as said above; the "
-            "command does not guess: correct or drop them."
+            "error: nothing was exported: correct or drop the options above (the command does not guess, "
+            "where the app drops such values from a link and says so)."
         )
         return 2
     state = state.with_(dataset=args.dataset)
@@ -289,15 +307,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _format_said(source_format: str) -> str:
+    """A format as the app names it, with the name ``--format`` takes when that differs:
+    "ACLED (--format acled)", "plain-table (--format csv)"."""
+    if source_format not in importers.FORMATS:
+        return store.format_name(source_format)
+    return f"{store.format_name(source_format)} (--format {source_format})"
+
+
 def cmd_datasets(_: argparse.Namespace) -> int:
     events = _open_store()
     if events is None:
         return 1
-    print(f"{'dataset':<28} {'events':>10}  {'first':<10}  {'last':<10}  {'format':<8}  licence")
+    # formats named as the app's About and Data pages name them (ACLED, UCDP GED, plain-table)
+    print(f"{'dataset':<28} {'events':>10}  {'first':<10}  {'last':<10}  {'format':<11}  licence")
     for info in events.datasets():
         print(
             f"{info.name:<28} {info.rows:>10,}  {info.min_date or '':<10}  {info.max_date or '':<10}  "
-            f"{info.source_format:<8}  {info.licence}"
+            f"{store.format_name(info.source_format):<11}  {info.licence}"
         )
     for text in docs.problem_texts(events.problems, (info.name for info in events.datasets())):
         _say(f"warning: {text}")

@@ -311,6 +311,7 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
         "type": vocab.types,
         "country": vocab.countries,
     }
+    hints_left = 5  # "Did you mean …?" for the first unknown values
     for key in LIST_KEYS:
         known = set(allowed[key])
         folded = {v.casefold(): v for v in known}
@@ -326,7 +327,12 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
                 match = resolved if resolved in known else None
             if match is None:
                 side = {"attacker": " as actor 1 (attacker)", "target": " as actor 2 (target)"}.get(key, "")
-                notices.append(f"Unknown {key} {_shown(item)} ignored: it does not occur{side} in this dataset.")
+                hint = ""
+                if hints_left:  # ~25 ms a name among 20,000 actors: a few per link, not 300
+                    hints_left -= 1
+                    near = difflib.get_close_matches(item.casefold()[:200], list(folded), n=1, cutoff=0.75)
+                    hint = f" Did you mean {_shown(folded[near[0]])}?" if near else ""
+                notices.append(f"Unknown {key} {_shown(item)} ignored: it does not occur{side} in this dataset.{hint}")
             elif match not in kept:
                 kept.append(match)
         lists[key] = tuple(kept)

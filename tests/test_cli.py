@@ -35,7 +35,7 @@ def test_import_reports_and_stores_then_reimport_adds_nothing(capsys, temp_store
     assert code == 0, err
     kept = store.Store(temp_store).info("acled-test").rows
     assert kept > 0
-    assert f"valid {kept:,}" in err and "format acled" in err
+    assert f"valid {kept:,}" in err and "format ACLED (--format acled);" in err
     code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-test")
     assert code == 0
     assert f"imported 0 events into 'acled-test' ({kept:,} already present, skipped)" in err
@@ -136,6 +136,14 @@ def test_export_refuses_unknown_values(capsys):
     code, out, err = run(capsys, "export", "--dataset", "us-iran-2019-2024", "--country", "Narnia")
     assert code == 2 and out == ""
     assert "Unknown country 'Narnia'" in err and "nothing was exported" in err
+    # said of the command's options, not of a link the app corrects ("ignored", "as said above")
+    code, _, err = run(capsys, "export", "--from", "2021-02-30", "--country", "Irak")
+    assert code == 2
+    assert err.splitlines()[:2] == [
+        "error: --from 2021-02-30 is not a date (use YYYY-MM-DD).",
+        "error: Unknown country 'Irak': it does not occur in this dataset. Did you mean 'Iraq'?",
+    ]
+    assert "ignored" not in err and "as said above" not in err
 
 
 def test_export_outside_the_data_says_it_corrects_nothing(capsys, tmp_path):
@@ -155,6 +163,9 @@ def test_datasets_lists_shipped_and_imported(capsys):
     lines = out.splitlines()
     assert lines[1].startswith("us-iran-2019-2024")
     assert any(line.startswith("ucdp-test") and "CC BY 4.0" in line for line in lines)
+    # the format as the About and Data pages name it, not the importer's key
+    (ucdp,) = [line for line in lines if line.startswith("ucdp-test")]
+    assert "  UCDP GED     UCDP GED, CC BY 4.0" in ucdp and " ucdp " not in ucdp
 
 
 def test_datasets_names_a_dataset_whose_file_is_damaged_and_what_to_do(capsys, temp_store):
@@ -289,7 +300,7 @@ def test_a_workbook_is_reported_as_a_plain_table_read_from_its_first_sheet(capsy
     book.save(path)
     code, _, err = run(capsys, "import", str(path), "--dataset", "book", "--dry-run")
     assert code == 0, err
-    assert "plain.xlsx: format csv (Sitrep's columns, from the workbook's first sheet); rows read 1" in err
+    assert "plain.xlsx: format plain-table (--format csv), read from the workbook's first sheet; rows read 1" in err
     code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "book2")
     assert code == 0, err
     code, _, err = run(capsys, "import", str(path), "--dataset", "book2", "--dry-run")
@@ -317,7 +328,9 @@ def test_an_acled_dataset_exported_to_csv_and_imported_again_stays_acled(capsys,
     assert code == 0, err
     code, _, err = run(capsys, "import", str(exported), "--dataset", "acled-b")
     assert code == 0, err
-    assert "format acled;" in err and "every event id is ACLED's (acled:…), as in a Sitrep export" in err
+    assert (
+        "format ACLED (--format acled);" in err and "every event id is ACLED's (acled:…), as in a Sitrep export" in err
+    )
     again = store.Store(temp_store).info("acled-b")
     assert again.source_format == "acled" and again.licence == store.LICENCES["acled"] and not again.directed
     assert again.rows == store.Store(temp_store).info("acled-a").rows
@@ -328,7 +341,10 @@ def test_an_acled_dataset_exported_to_csv_and_imported_again_stays_acled(capsys,
     code, _, err = run(capsys, "import", str(mixed), "--dataset", "mixed")
     assert code == 0, err
     acled_ids = sum(r["event_id"].startswith("acled:") for r in csv.DictReader(io.StringIO(mixed.read_text("utf-8"))))
-    assert "format csv;" in err and f"{acled_ids:,} event ids are ACLED's (acled:…) among others" in err
+    assert (
+        "format plain-table (--format csv);" in err
+        and f"{acled_ids:,} event ids are ACLED's (acled:…) among others" in err
+    )
     assert store.Store(temp_store).info("mixed").source_format == "csv"
 
 

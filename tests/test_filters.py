@@ -144,6 +144,19 @@ def test_good_values_survive_beside_bad_ones(vocab):
     assert notices == ["Unknown country 'Atlantis' ignored: it does not occur in this dataset."]
 
 
+def test_an_unknown_value_near_a_known_one_is_named(vocab):
+    state, notices = filters.from_query({"country": ["irak", "Syria"], "actor": ["Kataib Hezbolah"]}, vocab)
+    assert state.country == ("Syria",)
+    assert notices == [
+        "Unknown actor 'Kataib Hezbolah' ignored: it does not occur in this dataset. "
+        'Did you mean "Kata\'ib Hezbollah"?',
+        "Unknown country 'irak' ignored: it does not occur in this dataset. Did you mean 'Iraq'?",
+    ]
+    # a few suggestions a link, however many unknown values it carries (each costs a scan of the names)
+    _, notices = filters.from_query({"country": [f"Iraq{i}" for i in range(20)]}, vocab)
+    assert len(notices) == 20 and sum("Did you mean 'Iraq'?" in n for n in notices) == 5
+
+
 def test_dates_beyond_the_data_are_kept_as_asked_and_reversed_ones_swapped(vocab):
     # partly beyond the data (the fixture runs 27 Dec 2019 – 31 Dec 2024): kept, and no notice
     state, notices = filters.from_query({"from": ["2022-01-01"], "to": ["1999-01-01"]}, vocab)
