@@ -146,6 +146,8 @@ def test_a_binary_file_named_csv_is_refused_as_not_text_not_as_an_encoding_probl
     message = problem.message
     assert message.startswith(f"the file is not text: it looks like {kind}") and "UTF-8" in message
     assert "Re-save the file as UTF-8" not in message
+    if kind == "a ZIP archive":  # GDELT's files come zipped: say what to do with one
+        assert "unzip it and import the file inside" in message
 
 
 def test_the_missing_column_message_reads_an_acled_file(tmp_path):

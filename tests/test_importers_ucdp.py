@@ -97,3 +97,13 @@ def test_zero_best_is_kept_and_bad_best_rejects(tmp_path):
     problems = [(p.row, p.column) for p in result.report.problems if p.row == 1]
     assert problems == [(1, "best (Sitrep's fatalities)")]  # the file's column, the one the user can find
     assert records(result)["ucdp:900003"]["fatalities"] == 0
+
+
+def test_sources_listed_as_ucdp_writes_them_are_listed_as_the_codebook_does(tmp_path):
+    """UCDP writes "Reuters;Agence France Presse"; the codebook's lists are "; "-separated."""
+    frame = pd.read_csv(GED, dtype=str, keep_default_na=False)
+    frame.loc[0, "source_office"] = "Reuters;Agence France Presse ;  BBC Monitoring"
+    path = tmp_path / "ged.csv"
+    frame.to_csv(path, index=False)
+    got = records(read_file(path))[f"ucdp:{frame.loc[0, 'id']}"]
+    assert got["source"] == "Reuters; Agence France Presse; BBC Monitoring"

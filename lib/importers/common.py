@@ -87,9 +87,13 @@ BINARY_SIGNATURES = (
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
     (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (an Excel or Word file saved with another name, or a zipped download)"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive: unzip it and import the file inside (GDELT publishes its event files zipped, "
+        "as *.export.CSV.zip); an Excel or Word file saved with another name is one too",
+    ),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls or Word .doc file (save it as .xlsx or CSV)"),
-    (b"\x1f\x8b", "a gzip archive (unpack it first)"),
+    (b"\x1f\x8b", "a gzip archive: unpack it and import the file inside"),
     (b"PAR1", "a Parquet file"),
 )
 

@@ -184,6 +184,7 @@ def to_canonical(
     notes = notes + (" Headlines: " + headline).where(headline != "", (" Source: " + article).where(article != "", ""))
     source = get("source_office")
     source = source.where(source != "", get("source_original"))
+    source = source.str.replace(r"\s*;\s*", "; ", regex=True)  # UCDP writes "Reuters;AFP"; the codebook's lists "; "
     columns = {
         "event_id": ("ucdp:" + get("id")).where(get("id") != "", ""),
         "event_date": dates.values,
