@@ -320,6 +320,14 @@ def problems_table(report: schema.Report, limit: int = 1000, rows_only: bool = F
     ).astype({"row": "Int64", "spreadsheet row": "Int64"})  # 3, not 3.0, beside a file's empty row
 
 
+def problems_count_text(report: schema.Report) -> str:
+    """How many problems a check found, errors and warnings apart: "2 errors and 1 warning"."""
+    errors = sum(p.fatal for p in report.problems)
+    warnings = len(report.problems) - errors
+    parts = [filters.count_text(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    return " and ".join(parts)
+
+
 def file_warnings(report: schema.Report) -> list[str]:
     """The warnings about the whole file or a column (no row), in words."""
     return [p.text(report.header_rows) for p in report.problems if p.row is None and not p.fatal]

@@ -169,7 +169,7 @@ elif checked and upload is not None and checked[0] == upload.file_id:
                 column_config={"problem": st.column_config.TextColumn("problem", width="large")},
             )
         st.download_button(
-            f"Download the {filters.count_text(len(report.problems), 'problem')} (CSV)",
+            f"Download the {views.problems_count_text(report)} (CSV)",
             data=lambda: views.problems_csv(report),  # written when asked for, not on every rerun
             file_name=f"{Path(upload.name).stem}-problems.csv",
             mime="text/csv",

@@ -112,7 +112,7 @@ def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shippe
         assert page.get_by_role("button", name=re.compile("^Commit")).count() == 0
         # the problems can be taken away to work through (the table's own download is off)
         with page.expect_download(timeout=30_000) as download:
-            page.get_by_role("button", name=re.compile(r"^Download the 4 problems \(CSV\)")).click()
+            page.get_by_role("button", name=re.compile(r"^Download the 2 errors and 2 warnings \(CSV\)")).click()
         assert download.value.suggested_filename == "all_bad-problems.csv"
         saved = tmp_path / "problems.csv"
         download.value.save_as(saved)

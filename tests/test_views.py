@@ -80,6 +80,7 @@ def test_upload_preview_and_problems_table():
         "1 of 3 events are not material conflict",
         "column 'response_to': 'x' is in neither this file nor 'd'",
     ]
+    assert views.problems_count_text(report) == "3 errors and 3 warnings"  # the download button's words
     everything = views.problems_table(report)
     assert len(everything) == 6 and None not in everything["column"].tolist() + everything["value"].tolist()
     assert everything["column"].tolist()[:3] == ["", "", "response_to"]
