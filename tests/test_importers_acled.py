@@ -351,3 +351,9 @@ def test_types_no_acled_codebook_has_are_kept_with_a_warning_and_acleds_own_pass
     ]
     assert [(p.row, p.column) for p in result.report.problems if p.fatal] == [(7, "latitude"), (8, "latitude")]
     assert by_id(result)["acled:T2"]["sub_event_type"] == "Airstrike"
+
+
+def test_a_type_warning_names_its_first_rows_and_counts_the_rest(tmp_path):
+    rows = [row(f"M{i}").replace("Battles,Armed clash", "Explosions/Remote violence,Airstrike") for i in range(5)]
+    (warning,) = read_file(acled_csv(tmp_path, rows), "acled", dataset="x").report.problems
+    assert warning.row == 1 and warning.message.startswith("'Airstrike' (rows 1, 2, 3 and 2 more) is not one of")

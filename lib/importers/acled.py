@@ -148,13 +148,14 @@ def warn_unknown_types(event_type: pd.Series, sub_event_type: pd.Series, rows: n
             unknown.append((group["row"], "sub_event_type", sub, why))
     unknown.sort(key=lambda item: -len(item[0]))
     for where, column, value, why in unknown[:TYPE_WARNINGS_SHOWN]:
-        numbers = sorted(int(r) for r in where)
-        named = ", ".join(str(r) for r in numbers[:3]) + (f" and {len(numbers) - 3:,} more" if len(numbers) > 3 else "")
+        n = len(where)
+        first = np.sort(where.to_numpy())[:3].tolist()  # a million rows of one misspelt type: numpy, not sorted()
+        named = ", ".join(str(r) for r in first) + (f" and {n - 3:,} more" if n > 3 else "")
         report.add(
             Problem(
-                f"{value!r} (row{'s' if len(numbers) != 1 else ''} {named}) {why}. Kept as given; the Type filter "
+                f"{value!r} (row{'s' if n != 1 else ''} {named}) {why}. Kept as given; the Type filter "
                 "lists it apart from ACLED's own names, so write ACLED's name if it is one of them",
-                row=numbers[0],
+                row=int(first[0]),
                 column=column,
                 fatal=False,
             )
