@@ -176,11 +176,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 _say(f"'{args.dataset}' holds none of these events yet.")
         _say("dry run: nothing stored.")
         return 0
-    if args.replace and held and rejected:
-        # the dataset would lose its events for a file some of whose rows are not imported
+    by_rule = set(report.rows_left_by_rule)
+    wrong = [r for r in rejected if r not in by_rule]  # rows the user can correct
+    if args.replace and held and wrong:
+        # the dataset would lose its events for a file some of whose rows are not imported; rows the
+        # format's rules leave out (UCDP's country-level places) cannot be corrected, so they do not count
         _say(
             f"error: --replace would swap the {held:,} events of '{args.dataset}' for the {report.rows_kept:,} valid "
-            f"rows of this file, leaving out its {len(rejected):,} rejected rows. Correct them and import again; "
+            f"rows of this file, leaving out its {len(wrong):,} rejected rows. Correct them and import again; "
             "the store is unchanged."
         )
         return 1

@@ -74,6 +74,9 @@ class Problem:
     column: str | None = None
     value: str | None = None
     fatal: bool = True
+    # a row the format's own rules leave out (UCDP or GDELT placing it only at country level):
+    # not an error in the file, and correcting the file would not bring it in
+    by_rule: bool = False
 
     def __str__(self) -> str:
         return self.text()
@@ -107,6 +110,11 @@ class Report:
     @property
     def rejected_rows(self) -> list[int]:
         return sorted({p.row for p in self.problems if p.fatal and p.row is not None})
+
+    @property
+    def rows_left_by_rule(self) -> list[int]:
+        """Rejected rows that the format's rules leave out (:attr:`Problem.by_rule`)."""
+        return sorted({p.row for p in self.problems if p.fatal and p.by_rule and p.row is not None})
 
     @property
     def file_errors(self) -> list[Problem]:

@@ -312,7 +312,7 @@ def problems_table(report: schema.Report, limit: int = 1000, rows_only: bool = F
                 "column": p.column or "",
                 "problem": p.message,
                 "value": p.value if p.value is not None else "",
-                "severity": "error" if p.fatal else "warning",
+                "severity": ("left out by the format's rules" if p.by_rule else "error") if p.fatal else "warning",
             }
             for p in problems[:limit]
         ],
@@ -321,11 +321,17 @@ def problems_table(report: schema.Report, limit: int = 1000, rows_only: bool = F
 
 
 def problems_count_text(report: schema.Report) -> str:
-    """How many problems a check found, errors and warnings apart: "2 errors and 1 warning"."""
-    errors = sum(p.fatal for p in report.problems)
-    warnings = len(report.problems) - errors
-    parts = [filters.count_text(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
-    return " and ".join(parts)
+    """How many problems a check found, errors, rows the format's rules leave out and warnings
+    apart: "2 errors, 3 rows left out by the format's rules and 1 warning"."""
+    errors = sum(p.fatal and not p.by_rule for p in report.problems)
+    by_rule = sum(p.fatal and p.by_rule for p in report.problems)
+    warnings = len(report.problems) - errors - by_rule
+    parts = [filters.count_text(errors, "error")] if errors else []
+    if by_rule:
+        parts.append(f"{filters.count_text(by_rule, 'row')} left out by the format's rules")
+    if warnings:
+        parts.append(filters.count_text(warnings, "warning"))
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def file_warnings(report: schema.Report) -> list[str]:

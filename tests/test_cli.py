@@ -243,6 +243,25 @@ def test_replace_says_what_it_replaced_and_refuses_to_drop_stored_events_for_a_f
     assert store.Store(temp_store).info("base").rows == 1
 
 
+def test_replace_takes_a_ged_file_whose_only_rejected_rows_are_those_ucdp_places_at_country_level(
+    capsys, tmp_path, temp_store
+):
+    """Every GED release has such rows: no correction brings them in, so they cannot block --replace."""
+    ged = Path(__file__).parent / "fixtures" / "importers" / "ucdp_ged.csv"  # 4 events, 2 rows left out by rule
+    assert run(capsys, "import", str(ged), "--dataset", "ged")[0] == 0
+    code, _, err = run(capsys, "import", str(ged), "--dataset", "ged", "--replace")
+    assert code == 0 and "replaced the 4 events of 'ged' with the 4 of this file" in err
+    # a row with an error of its own still blocks it
+    import pandas as pd
+
+    broken = pd.read_csv(ged, dtype=str, keep_default_na=False)
+    broken.loc[0, "latitude"] = "123"
+    path = tmp_path / "broken.csv"
+    broken.to_csv(path, index=False)
+    code, _, err = run(capsys, "import", str(path), "--dataset", "ged", "--replace")
+    assert code == 1 and "leaving out its 1 rejected rows" in err
+
+
 def test_import_keeps_a_swapped_point_and_says_so(capsys, temp_store, tmp_path):
     header = "event_id,event_date,event_type,actor1,country,latitude,longitude\n"
     source = tmp_path / "swapped.csv"

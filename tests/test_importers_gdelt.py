@@ -156,6 +156,7 @@ def test_country_level_rows_are_refused_as_ucdp_ones_are(tmp_path):
     (problem,) = [p for p in result.report.problems if p.fatal]
     assert (problem.row, problem.column, problem.value) == (2, "ActionGeo_Type", "1")
     assert "only at country level" in problem.message and "not imported" in problem.message
+    assert problem.by_rule and result.report.rows_left_by_rule == [2]
 
 
 def test_rows_without_coordinates_or_with_unknown_country_are_rejected(tmp_path):

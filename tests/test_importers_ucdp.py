@@ -72,6 +72,8 @@ def test_country_level_places_and_year_wide_dates_are_rejected_with_reasons():
     assert result.report.rejected_rows == [4, 5]
     assert "country level" in problems[(4, "where_prec")].message
     assert "within a year" in problems[(5, "date_prec")].message
+    # UCDP's own rules leave them out: not errors in the file (they do not block --replace)
+    assert result.report.rows_left_by_rule == [4, 5]
 
 
 def test_headerless_file_reads_the_standard_columns():

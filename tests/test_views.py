@@ -81,6 +81,11 @@ def test_upload_preview_and_problems_table():
         "column 'response_to': 'x' is in neither this file nor 'd'",
     ]
     assert views.problems_count_text(report) == "3 errors and 3 warnings"  # the download button's words
+    ruled = schema.Report(file="ged.csv")
+    ruled.add(schema.Problem("only at country level", row=4, column="where_prec", value="6", by_rule=True))
+    ruled.add(schema.Problem("is not a number", row=5, column="latitude", value="x"))
+    assert views.problems_count_text(ruled) == "1 error and 1 row left out by the format's rules"
+    assert views.problems_table(ruled)["severity"].tolist() == ["left out by the format's rules", "error"]
     everything = views.problems_table(report)
     assert len(everything) == 6 and None not in everything["column"].tolist() + everything["value"].tolist()
     assert everything["column"].tolist()[:3] == ["", "", "response_to"]

@@ -338,8 +338,10 @@ def add_row_problems(
     message: str,
     values: pd.Series | list | None = None,
     fatal: bool = True,
+    by_rule: bool = False,
 ) -> None:
-    """One Problem per row where ``mask`` is true (row numbers from ``rows``)."""
+    """One Problem per row where ``mask`` is true (row numbers from ``rows``); ``by_rule``: rows
+    the format's rules leave out, not errors (:attr:`lib.schema.Problem.by_rule`)."""
     positions = np.flatnonzero(mask)
     shown = [None] * len(positions)
     if values is not None:
@@ -347,7 +349,7 @@ def add_row_problems(
         shown = series.iloc[positions].tolist()
     for i, value in zip(positions.tolist(), shown, strict=True):
         text = None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-        report.add(Problem(message, row=int(rows[i]), column=column, value=text, fatal=fatal))
+        report.add(Problem(message, row=int(rows[i]), column=column, value=text, fatal=fatal, by_rule=by_rule))
 
 
 def warn_text_cells(report: Report, frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> None:

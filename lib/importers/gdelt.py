@@ -202,6 +202,7 @@ def to_canonical(data: bytes, report: Report, dataset: str, all_cameo: bool = Fa
         "ActionGeo_Lat",
         "has no ActionGeo coordinates (GDELT could not place the event); it cannot go on the map and is not imported",
         frame["ActionGeo_FullName"],
+        by_rule=True,
     )
     keep &= ~no_geo
 
@@ -229,6 +230,7 @@ def to_canonical(data: bytes, report: Report, dataset: str, all_cameo: bool = Fa
         "GDELT places this event only at country level (type 1), so its point is the country's centroid, not "
         "where it happened; it has no mappable location and is not imported",
         geo_type,
+        by_rule=True,
     )
     keep &= ~country_level
     geo_precision = geo_type.map(GEO_PRECISION)

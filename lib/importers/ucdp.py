@@ -133,6 +133,7 @@ def to_canonical(
         "UCDP places this event only at country level (6) or in international waters/airspace (7); it has no "
         "mappable location and is not imported",
         where_prec,
+        by_rule=True,
     )
     add_row_problems(
         report,
@@ -155,6 +156,7 @@ def to_canonical(
         "UCDP dates this event only within a year (date_prec 5), looser than our loosest precision (a month); "
         "not imported",
         date_prec,
+        by_rule=True,
     )
     add_row_problems(
         report, vague & (date_prec != "5").to_numpy(), rows, "date_prec", "must be a UCDP date_prec code 1–5", date_prec
