@@ -17,6 +17,7 @@ UCDP, Somaliland under Somalia in ACLED, Western Sahara under Morocco) count as 
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
@@ -261,30 +262,43 @@ def outside(lat: np.ndarray, lon: np.ndarray, country: pd.Series) -> tuple[np.nd
     return far, swapped
 
 
-def spelling_notes(country: pd.Series, limit: int = 10) -> list[str]:
-    """Warnings on a file's country names: names not known here (their points go unchecked,
-    and a code such as "IRQ" is a country the filters list apart), and one country spelt in
-    several ways ("Iraq", "iraq"), which the Country filter lists as several countries."""
-    counts = country.value_counts(sort=False, dropna=True)
-    counts.index = counts.index.astype(str)
-    notes = []
-    unknown = [(name, n) for name, n in counts.items() if name.strip() and known(name) is None]
-    for name, n in sorted(unknown, key=lambda item: -item[1])[:limit]:
+def spelling_notes(country: pd.Series, rows: np.ndarray | None = None, limit: int = 10) -> list[tuple[str, int | None]]:
+    """Warnings on a file's country names, each with the first row it is about (or None): names
+    not known here (their points go unchecked, and a code such as "IRQ" is a country the filters
+    list apart), with their first rows and the known name nearest, and one country spelt in
+    several ways ("Iraq", "iraq"), which the Country filter lists as several countries.
+    ``rows``: each value's row number in the file (default: its position + 1)."""
+    numbers = np.asarray(rows if rows is not None else np.arange(1, len(country) + 1))
+    codes, values = pd.factorize(country.astype("object").where(country.notna(), None), use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(values))
+    notes: list[tuple[str, int | None]] = []
+    unknown = [(str(name), int(n), code) for code, (name, n) in enumerate(zip(values, counts, strict=True))
+               if str(name).strip() and known(name) is None]  # fmt: skip
+    for name, n, code in sorted(unknown, key=lambda item: -item[1])[:limit]:
+        where = np.sort(numbers[codes == code])
+        named = ", ".join(str(r) for r in where[:3].tolist()) + (f" and {n - 3:,} more" if n > 3 else "")
+        # the same first letter: "Narnia" is not near "Armenia", whose letters it shares
+        near = difflib.get_close_matches(fold(name), [k for k in _names() if k[:1] == fold(name)[:1]], n=1, cutoff=0.75)
+        hint = f" Did you mean {_names()[near[0]]!r}?" if near else ""
         notes.append(
-            f"country {name!r} ({n:,} row{'s' if n != 1 else ''}) is not a country name Sitrep knows (Natural "
-            "Earth's, or ACLED's, UCDP's or GDELT's spelling), so its points were not checked against it. Kept as "
-            "given; if it is a code or another spelling of a country (IRQ for Iraq), write the country's name"
+            (
+                f"country {name!r} (row{'s' if n != 1 else ''} {named}) is not a country name Sitrep knows (Natural "
+                "Earth's, or ACLED's, UCDP's or GDELT's spelling), so its points were not checked against it. Kept "
+                f"as given; if it is a code or another spelling of a country (IRQ for Iraq), write the country's "
+                f"name.{hint}",
+                int(where[0]),
+            )
         )
     if len(unknown) > limit:
-        notes.append(f"… and {len(unknown) - limit:,} more country names not known here")
+        notes.append((f"… and {len(unknown) - limit:,} more country names not known here", None))
     by_country: dict[str, list[str]] = {}
-    for name in counts.index:
+    for name in values:
         if known(name) is not None:
-            by_country.setdefault(known(name), []).append(name)
+            by_country.setdefault(known(name), []).append(str(name))
     for spellings in by_country.values():
         if len(spellings) > 1:
             shown = ", ".join(repr(s) for s in sorted(spellings))
             notes.append(
-                f"{shown} name one country; the Country filter lists each spelling apart, so write one of them"
+                (f"{shown} name one country; the Country filter lists each spelling apart, so write one of them", None)
             )
     return notes

@@ -337,8 +337,8 @@ def _warn_outside_country(cols: dict, bad: np.ndarray, numbers: np.ndarray, pend
         return
     lat, lon = cols["latitude"][checked], cols["longitude"][checked]
     country = cols["country"].iloc[checked].reset_index(drop=True)
-    for note in geocheck.spelling_notes(country):
-        pending.append((len(bad), Problem(note, column="country", fatal=False)))
+    for note, row in geocheck.spelling_notes(country, numbers[checked]):
+        pending.append((len(bad), Problem(note, row=row, column="country", fatal=False)))
     far, swapped = geocheck.outside(lat, lon, country)
     flagged = np.flatnonzero(far)
     for i in flagged[:GEO_WARNINGS_SHOWN].tolist():

@@ -137,8 +137,9 @@ def reference_validate(raw: pd.DataFrame, report: Report, row_numbers=None) -> p
     if far > schema.GEO_WARNINGS_SHOWN:
         raise AssertionError("the reference checks a few rows only")
     kept_countries = pd.Series([cols["country"][i] for i in range(n) if not bad[i]], dtype=object)
-    for note in geocheck.spelling_notes(kept_countries):  # names not known, one country spelt two ways
-        report.add(schema.Problem(note, column="country", fatal=False))
+    kept_numbers = np.asarray([numbers[i] for i in range(n) if not bad[i]])
+    for note, row in geocheck.spelling_notes(kept_countries, kept_numbers):  # names not known, spelt two ways
+        report.add(schema.Problem(note, row=row, column="country", fatal=False))
     seen: dict[str, int] = {}
     for i, event_id in enumerate(cols["event_id"]):
         if event_id is None:
@@ -391,14 +392,21 @@ def test_every_gdelt_country_name_is_checked_but_a_few_without_a_border():
 
 def test_country_names_not_known_or_spelt_two_ways_are_said_once_each():
     country = pd.Series(["Iraq", "iraq", "Iraq", "Narnia", "Narnia", "IRQ", None, "Syria"])
-    notes = geocheck.spelling_notes(country)
-    assert notes[0].startswith("country 'Narnia' (2 rows) is not a country name Sitrep knows")
-    assert notes[1].startswith("country 'IRQ' (1 row) is not a country name Sitrep knows")
-    assert "write the country's name" in notes[1]
+    said = geocheck.spelling_notes(country, np.arange(10, 18))  # the rows' numbers in the file
+    notes = [note for note, _ in said]
+    # each unknown name with its rows (the first is where the warning sits) and the known name nearest
+    assert said[0][1] == 13 and notes[0].startswith("country 'Narnia' (rows 13, 14) is not a country name Sitrep")
+    assert said[1][1] == 15 and notes[1].startswith("country 'IRQ' (row 15) is not a country name Sitrep knows")
+    assert "write the country's name" in notes[1] and notes[1].endswith("Did you mean 'Iraq'?")
+    assert "Did you mean" not in notes[0]  # nothing near Narnia
     assert notes[2] == (
         "'Iraq', 'iraq' name one country; the Country filter lists each spelling apart, so write one of them"
     )
     assert len(notes) == 3  # Syria, and the empty value, say nothing
+    (irak,) = geocheck.spelling_notes(pd.Series(["Irak", "Syria"]))
+    assert irak == ("country 'Irak' (row 1) " + irak[0].split(") ", 1)[1], 1) and irak[0].endswith(
+        "Did you mean 'Iraq'?"
+    )
     assert geocheck.spelling_notes(pd.Series(["Syria", "Yemen (North Yemen)", "Iraq"])) == []
     many = geocheck.spelling_notes(pd.Series([f"Land {i}" for i in range(14)]))
-    assert len(many) == 11 and many[-1] == "… and 4 more country names not known here"
+    assert len(many) == 11 and many[-1] == ("… and 4 more country names not known here", None)
