@@ -137,7 +137,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{args.path.name}: format {_format_said(result.format)}"
         + (", read from the workbook's first sheet" if importers.is_xlsx(args.path) else "")
         + f"; rows read {report.rows_read:,}; valid {report.rows_kept:,}; "
-        f"rejected {len(rejected):,}" + (f" (rows {_rows(rejected)})" if rejected else "")
+        f"rejected {len(rejected):,}"
+        + (f" (row{'s' if len(rejected) != 1 else ''} {_rows(rejected)})" if rejected else "")
     )
     if not report.ok:
         _say("error: the file was not imported; the store is unchanged.")
@@ -244,6 +245,11 @@ def _as_options(notice: str) -> str:
         return f"--{key} {value}" if key in OPTION_KEYS else match.group(0)
 
     said = re.sub(r"'(\w+)=([^']*)'", option, notice)
+    said = re.sub(
+        r"^Unknown (\w+) ",
+        lambda m: f"--{m.group(1)}: unknown {m.group(1)} " if m.group(1) in OPTION_KEYS else m.group(0),
+        said,
+    )
     return APP_CORRECTIONS.sub(lambda m: "." if m.group(0).endswith(".") else "", said)
 
 
@@ -253,7 +259,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     args.dataset = args.dataset or events.default_dataset
     if args.dataset not in [d.name for d in events.datasets()]:
-        _say(f"error: unknown dataset {args.dataset!r}; `python -m lib datasets` lists them.")
+        _say(
+            f"error: unknown dataset {args.dataset!r}{_did_you_mean(args.dataset, events)}; "
+            "`python -m lib datasets` lists them."
+        )
         return 2
     registry = Registry.from_csv()
     facet = queries.facets(events, args.dataset, registry)
@@ -310,6 +319,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _did_you_mean(name: str, events: store.Store) -> str:
+    near = filters.nearest(name, [info.name for info in events.datasets()])
+    return f" (did you mean {near!r}?)" if near else ""
+
+
 def _format_said(source_format: str) -> str:
     """A format as the app names it, with the name ``--format`` takes when that differs:
     "ACLED (--format acled)", "plain-table (--format csv)"."""
@@ -342,7 +356,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
     known = {info.name: info for info in events.datasets()}
     info = known.get(args.dataset)
     if info is None:
-        _say(f"error: unknown dataset {args.dataset!r}; `python -m lib datasets` lists them.")
+        _say(
+            f"error: unknown dataset {args.dataset!r}{_did_you_mean(args.dataset, events)}; "
+            "`python -m lib datasets` lists them."
+        )
         return 2
     if info.shipped:
         _say(f"error: '{args.dataset}' is the shipped dataset (data/); it cannot be deleted from the store.")

@@ -22,7 +22,7 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lib import schema
@@ -193,6 +193,16 @@ def cap_notices(notices: list[str], limit: int = MAX_NOTICES) -> list[str]:
     return [*notices[: limit - 1], f"… and {rest:,} more problems with this link's values: correct or remove them."]
 
 
+def nearest(asked: str, names: Iterable[str]) -> str | None:
+    """The name most like ``asked`` (case aside), for "Did you mean …?", or None: one of the same
+    first letter ("Narnia" is not near "Armenia", whose letters it shares), at least 75% alike.
+    ~25 ms among 20,000 names."""
+    wanted = asked.casefold()[:200]
+    folded = {name.casefold(): name for name in names if name.casefold()[:1] == wanted[:1]}
+    near = difflib.get_close_matches(wanted, list(folded), n=1, cutoff=0.75)
+    return folded[near[0]] if near else None
+
+
 def _shown(value: str) -> str:
     """A value from the URL, quoted for a notice (Markdown made literal), and cut if long (a link
     can carry kilobytes)."""
@@ -256,7 +266,9 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
 
     dataset = scalar("dataset")
     if dataset is not None and dataset not in vocab.datasets:
-        notices.append(f"Unknown dataset {_shown(dataset)} ignored; showing {vocab.default_dataset!r}.")
+        near = nearest(dataset, vocab.datasets)
+        hint = f" Did you mean {_shown(near)}?" if near else ""
+        notices.append(f"Unknown dataset {_shown(dataset)} ignored; showing {vocab.default_dataset!r}.{hint}")
         dataset = None
     if dataset == vocab.default_dataset:
         dataset = None
@@ -330,9 +342,8 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
                 hint = ""
                 if hints_left:  # ~25 ms a name among 20,000 actors: a few per link, not 300
                     hints_left -= 1
-                    asked = item.casefold()[:200]  # a name of the same first letter ("Narnia" is not "Armenia")
-                    near = difflib.get_close_matches(asked, [k for k in folded if k[:1] == asked[:1]], n=1, cutoff=0.75)
-                    hint = f" Did you mean {_shown(folded[near[0]])}?" if near else ""
+                    near = nearest(item, known)
+                    hint = f" Did you mean {_shown(near)}?" if near else ""
                 notices.append(f"Unknown {key} {_shown(item)} ignored: it does not occur{side} in this dataset.{hint}")
             elif match not in kept:
                 kept.append(match)

@@ -89,6 +89,13 @@ def test_rejected_rows_are_named(capsys, tmp_path):
     assert "row 2 (spreadsheet row 3), column 'event_date'" in err
     assert "row 3 (spreadsheet row 4), column 'latitude'" in err
     assert "row 4 (spreadsheet row 5), column 'event_id': duplicate id; already used on row 1" in err
+    # one rejected row is a row; a line of one field is one field
+    bad.write_text(
+        "event_id,event_date,event_type,actor1,country,latitude,longitude,date_precision,geo_precision\n"
+        "a,2020-01-01,X,Y,Iraq,33,44,1,1\nlost\n"
+    )
+    code, _, err = run(capsys, "import", str(bad), "--dataset", "rows2")
+    assert "rejected 1 (row 2)" in err and "has 1 field but the header has 9" in err
 
 
 def test_bad_dataset_name_is_usage_error(capsys):
@@ -135,13 +142,13 @@ def test_export_with_filters_csv_and_geojson(capsys, tmp_path):
 def test_export_refuses_unknown_values(capsys):
     code, out, err = run(capsys, "export", "--dataset", "us-iran-2019-2024", "--country", "Narnia")
     assert code == 2 and out == ""
-    assert "Unknown country 'Narnia'" in err and "nothing was exported" in err
+    assert "--country: unknown country 'Narnia'" in err and "nothing was exported" in err
     # said of the command's options, not of a link the app corrects ("ignored", "as said above")
     code, _, err = run(capsys, "export", "--from", "2021-02-30", "--country", "Irak")
     assert code == 2
     assert err.splitlines()[:2] == [
         "error: --from 2021-02-30 is not a date (use YYYY-MM-DD).",
-        "error: Unknown country 'Irak': it does not occur in this dataset. Did you mean 'Iraq'?",
+        "error: --country: unknown country 'Irak': it does not occur in this dataset. Did you mean 'Iraq'?",
     ]
     assert "ignored" not in err and "as said above" not in err
 
@@ -210,6 +217,8 @@ def test_delete_asks_for_yes_then_removes_an_imported_dataset_never_the_shipped_
     assert code == 2 and "shipped dataset" in err
     code, _, err = run(capsys, "delete", "--dataset", "nope", "--yes")
     assert code == 2 and "unknown dataset" in err
+    code, _, err = run(capsys, "export", "--dataset", "us-iran-2019-2O24")  # a letter O for a zero
+    assert code == 2 and "unknown dataset 'us-iran-2019-2O24' (did you mean 'us-iran-2019-2024'?)" in err
 
 
 def test_a_folder_or_an_unwritable_output_is_said_not_a_traceback(capsys, tmp_path):

@@ -153,6 +153,8 @@ def test_an_unknown_value_near_a_known_one_is_named(vocab):
         "Unknown country 'irak' ignored: it does not occur in this dataset. Did you mean 'Iraq'?",
     ]
     # a few suggestions a link, however many unknown values it carries (each costs a scan of the names)
+    _, notices = filters.from_query({"dataset": ["Othre"]}, vocab)  # a dataset's name too
+    assert notices == ["Unknown dataset 'Othre' ignored; showing 'main'. Did you mean 'other'?"]
     _, notices = filters.from_query({"country": [f"Iraq{i}" for i in range(20)]}, vocab)
     assert len(notices) == 20 and sum("Did you mean 'Iraq'?" in n for n in notices) == 5
 

@@ -675,15 +675,19 @@ def reject_ragged(table: Table, report: Report) -> np.ndarray:
         return keep
     width = len(table.frame.columns)
     wrong = counts != width
+
+    def fields(n: int) -> str:
+        return f"{n} field" if n == 1 else f"{n} fields"
+
     inside = table.frame.attrs.get("lines_inside")
     for i in np.flatnonzero(wrong).tolist():
         swallowed = int(inside[i]) if inside is not None else 0
         message = (
-            f'has {counts[i]} fields but the header has {width}: a quote (") opened in this row is never closed, '
+            f'has {fields(counts[i])} but the header has {width}: a quote (") opened in this row is never closed, '
             f"so the {swallowed:,} line{'s' if swallowed != 1 else ''} after it {'were' if swallowed != 1 else 'was'} "
             "read into it (and are not imported). Close or remove that quote."
             if swallowed
-            else f"has {counts[i]} fields but the header has {width}; check for an unquoted comma or a cut line"
+            else f"has {fields(counts[i])} but the header has {width}; check for an unquoted comma or a cut line"
         )
         report.add(Problem(message, row=int(table.rows[i])))
     return keep & ~wrong
