@@ -171,7 +171,10 @@ def suggest_dataset_name(filename: str) -> str:
     """A valid dataset name made from a file name ("ACLED Iraq 2024.xlsx" → "acled-iraq-2024")."""
     # letters with accents as their base letter ("événements" → "evenements", not "v-nements"),
     # and those with none as their usual spelling ("Straße" → "strasse", "Łódź" → "lodz")
-    stem = Path(filename).stem.translate(SPELT_OUT)
+    path = Path(filename)
+    if path.suffix.lower() in (".zip", ".gz"):  # "20210226.export.CSV.zip": named for the file inside
+        path = Path(path.stem)
+    stem = path.stem.translate(SPELT_OUT)
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
     name = re.sub(r"[^a-z0-9_.-]+", "-", stem).strip("-.")[:64]
     return name if DATASET_NAME.match(name) else "imported"

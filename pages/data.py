@@ -75,9 +75,11 @@ st.header("Import a file")
 limit_mb = config.get("SITREP_MAX_UPLOAD_MB")
 st.markdown(
     f"ACLED (CSV/XLSX, any era), UCDP GED (CSV), GDELT 1.0/2.0 event files, or a CSV/XLSX with the canonical "
-    f"columns (see About the data). Up to {limit_mb} MB; larger files: `python -m lib import`."
+    f"columns (see About the data); a .zip or .gz of one such file too. Up to {limit_mb} MB; larger files: "
+    "`python -m lib import`."
 )
-upload = st.file_uploader("File", type=["csv", "tsv", "txt", "xlsx"], key="upload_file")
+# a zip or gzip of one such file too: GDELT publishes its event files as *.export.CSV.zip
+upload = st.file_uploader("File", type=["csv", "tsv", "txt", "xlsx", "zip", "gz"], key="upload_file")
 left, right = st.columns(2)
 fmt = left.selectbox(
     "Format",

@@ -150,10 +150,14 @@ def test_a_file_whose_rows_cannot_show_their_date_order_is_read_in_the_order_sta
         expect(page.get_by_text(said)).to_be_visible(timeout=30_000)
 
 
-def test_a_gdelt_file_keeps_every_cameo_code_when_ticked_and_says_the_files_warnings_above_the_rows(tmp_path, browser):
+def test_a_zipped_gdelt_file_keeps_every_cameo_code_when_ticked_and_says_the_files_warnings_above_the_rows(
+    tmp_path, browser
+):
+    import zipfile
+
     from tests.test_importers_gdelt import gdelt_row, write
 
-    source = write(
+    plain = write(
         tmp_path,
         [
             gdelt_row(61, GLOBALEVENTID="1"),
@@ -161,10 +165,14 @@ def test_a_gdelt_file_keeps_every_cameo_code_when_ticked_and_says_the_files_warn
             gdelt_row(61, GLOBALEVENTID="3", ActionGeo_Type="1", ActionGeo_FullName="Lebanon"),
         ],
     )
+    source = tmp_path / "day.CSV.zip"  # zipped, as GDELT publishes it (a short name: the uploader cuts long ones)
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain, "day.CSV")
     with page_on_store(browser, tmp_path / "catalog.json", {}, height=1400) as (page, url):
         check_upload(page, url, source)
         valid = page.locator("[data-testid='stMetric']", has_text="Valid")
         expect(valid).to_contain_text("1", timeout=30_000)
+        expect(page.get_by_text("read day.CSV, the file inside the archive day.CSV.zip")).to_be_visible()
         expect(page.locator("[data-testid='stMetric']", has_text="Rejected")).to_contain_text("1")
         # the whole file's warning in words, above the table of rows (the country-level row)
         skipped = page.locator("[data-testid='stAlert']", has_text="1 of 3 events are not material conflict")
@@ -179,7 +187,7 @@ def test_a_gdelt_file_keeps_every_cameo_code_when_ticked_and_says_the_files_warn
         expect(valid).to_contain_text("2", timeout=30_000)
         expect(page.get_by_text("are not material conflict")).to_have_count(0)
         expect(tables).to_have_count(2)  # the country-level row is still refused
-        expect(page.get_by_role("button", name="Commit 2 events to 'events.export'")).to_be_visible()
+        expect(page.get_by_role("button", name="Commit 2 events to 'day'")).to_be_visible()
 
 
 def test_a_file_of_another_format_than_the_datasets_is_refused_at_the_check(tmp_path, browser):

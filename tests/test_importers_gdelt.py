@@ -185,3 +185,46 @@ def test_detection_and_duplicate_ids(tmp_path):
     assert detect_format(path) == "gdelt"
     result = read_file(path)
     assert result.report.rejected_rows == [2]
+
+
+def test_a_zipped_or_gzipped_gdelt_file_is_read_as_the_file_inside(tmp_path):
+    """GDELT publishes its event files as *.export.CSV.zip."""
+    import gzip
+    import zipfile
+
+    lines = [gdelt_row(61, GLOBALEVENTID="1"), gdelt_row(61, GLOBALEVENTID="2", EventCode="1831")]
+    plain = write(tmp_path, lines, "20240807.export.CSV")
+    zipped = tmp_path / "20240807.export.CSV.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain, plain.name)
+    gzipped = tmp_path / "20240807.export.CSV.gz"
+    gzipped.write_bytes(gzip.compress(plain.read_bytes()))
+    for packed in (zipped, gzipped):
+        result = read_file(packed)
+        assert result.format == "gdelt" and sorted(records(result)) == ["gdelt:1", "gdelt:2"], packed.name
+        assert result.report.notes == [f"read 20240807.export.CSV, the file inside the archive {packed.name}"]
+    from lib import store
+
+    assert store.suggest_dataset_name(zipped.name) == "20240807.export"  # named for the file inside
+
+
+def test_an_archive_of_several_files_or_over_the_limit_unpacked_is_refused_with_what_to_do(tmp_path):
+    import zipfile
+
+    plain = write(tmp_path, [gdelt_row(61)] * 50)
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.write(plain, "a.export.CSV")
+        archive.write(plain, "b.export.CSV")
+    (problem,) = read_file(two).report.file_errors
+    assert problem.message == (
+        "the ZIP archive holds 2 files (a.export.CSV, b.export.CSV); Sitrep reads an archive of one file. Unzip it "
+        "and import its files one by one."
+    )
+    big = tmp_path / "big.zip"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain, plain.name)
+    assert big.stat().st_size < plain.stat().st_size  # small packed: the limit holds for what it unpacks to
+    (problem,) = read_file(big, max_bytes=plain.stat().st_size - 1).report.file_errors
+    assert problem.message.startswith(f"{plain.name} is ") and "MB unpacked, larger than the" in problem.message
+    assert len(read_file(big, max_bytes=plain.stat().st_size).frame) == 1  # one event, 50 times

@@ -26,6 +26,8 @@ from lib.importers.common import (
     is_xlsx,
     normalise_header,
     read_bytes,
+    text_bytes,
+    unpacked,
 )
 
 FORMATS = ("acled", "ucdp", "gdelt", "csv")
@@ -186,7 +188,12 @@ def read_file(
         if date_order is not None and date_order not in DATE_ORDERS:
             raise ImportFailed(f"unknown date order {date_order!r}; choose one of {', '.join(DATE_ORDERS)}.")
         check_size(path, max_bytes)
-        data = None if is_xlsx(path) else read_bytes(path)
+        inner = None if is_xlsx(path) else unpacked(path, max_bytes)
+        if inner is not None:  # a zipped or gzipped file: read as the one file inside
+            data = text_bytes(inner[0])
+            report.notes.append(f"read {inner[1]}, the file inside the archive {path.name}")
+        else:
+            data = None if is_xlsx(path) else read_bytes(path)
         if chosen in ("csv", "acled", "ucdp") and data is not None:  # a format given: its separator still checked
             _check_separator(data, _header_names(path, data))
         chosen = chosen or _detect(path, data)

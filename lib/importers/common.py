@@ -31,7 +31,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import gzip
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +116,69 @@ def binary_kind(data: bytes) -> str | None:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes with a UTF-8 BOM removed; raise ImportFailed unless they are UTF-8 text."""
-    data = path.read_bytes()
+    return text_bytes(path.read_bytes())
+
+
+def _too_large(name: str, size: int, limit: int) -> ImportFailed:
+    return ImportFailed(
+        f"{name} is {size / 1_048_576:.1f} MB unpacked, larger than the {limit / 1_048_576:.1f} MB limit "
+        "(SITREP_MAX_UPLOAD_MB). Split it into smaller files, or ask the operator to raise the limit."
+    )
+
+
+def unpacked(path: Path, max_bytes: int | None = None) -> tuple[bytes, str] | None:
+    """The one file inside a ZIP or gzip archive (GDELT publishes ``*.export.CSV.zip``): its bytes
+    and its name, or None when ``path`` is no archive Sitrep opens (its text is then checked as
+    it is). The unpacked size is held to the upload limit, whatever the archive says of it."""
+    limit = config.max_upload_bytes() if max_bytes is None else max_bytes
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError):
+            return None  # said by the text check: "it looks like a ZIP archive"
+        with archive:
+            names = archive.namelist()
+            if any(name.startswith("xl/") for name in names):
+                return None  # a workbook under another name: the text check says so
+            members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+            if len(members) != 1:
+                listed = ", ".join(m.filename for m in members[:5]) + (", …" if len(members) > 5 else "")
+                raise ImportFailed(
+                    f"the ZIP archive holds {len(members)} files ({listed or 'none'}); Sitrep reads an archive of "
+                    "one file. Unzip it and import its files one by one."
+                )
+            member = members[0]
+            if is_xlsx(Path(member.filename)):
+                raise ImportFailed(
+                    f"the ZIP archive holds an Excel workbook, {member.filename}: unzip it and import it."
+                )
+            if member.file_size > limit:
+                raise _too_large(member.filename, member.file_size, limit)
+            try:
+                with archive.open(member) as fh:
+                    data = fh.read(limit + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise ImportFailed(f"the ZIP archive cannot be read ({exc}); unzip it and import the file.") from None
+            if len(data) > limit:  # its header said less
+                raise _too_large(member.filename, len(data), limit)
+            return data, member.filename
+    if head.startswith(b"\x1f\x8b"):
+        name = path.stem if path.suffix.lower() == ".gz" else path.name
+        try:
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+        except (OSError, EOFError) as exc:
+            raise ImportFailed(f"the gzip archive cannot be read ({exc}); unpack it and import the file.") from None
+        if len(data) > limit:
+            raise _too_large(name, len(data), limit)
+        return data, name
+    return None
+
+
+def text_bytes(data: bytes) -> bytes:
+    """``data`` with a UTF-8 BOM removed; raise ImportFailed unless it is UTF-8 text."""
     kind = binary_kind(data)
     if kind:
         raise ImportFailed(
