@@ -352,3 +352,8 @@ def test_the_sentence_in_plain_text_keeps_names_and_search_as_typed():
         "1 Jan 2020 – 31 Dec 2020: 2 events"
     )
     assert filters.describe(state, 2, dt.date(2020, 1, 1), dt.date(2020, 12, 31)) != plain  # made literal for Markdown
+
+
+def test_the_nearest_name_shares_its_first_letter():
+    assert filters.nearest("irak", ["Iraq", "Iran"]) == "Iraq"
+    assert filters.nearest("Narnia", ["Armenia", "Syria"]) is None  # 77% alike, but no one means Armenia
