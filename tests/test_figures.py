@@ -83,9 +83,19 @@ def test_timeline_lane_names_and_legend_are_inert_and_a_long_name_is_cut(fixture
     fig = figures.make_timeline(bins, events, queries.retaliation_links(events), "month")
     ticks = list(fig.layout.yaxis3.ticktext)
     assert "A" * 35 + "…" in ticks  # cut: it squeezed the charts into a strip
-    assert '&lt;a href="https://evil.example/"&gt;Kat…' in ticks and "Alpha&lt;br&gt;Bravo" in ticks
-    assert not any("<" in t for t in ticks)
+    # on two lines (three lanes have room), broken at a space of the name, never inside an escape
+    assert '&lt;a<br>href="https://evil.example/"&gt;Kat…' in ticks and "Alpha&lt;br&gt;Bravo" in ticks
+    assert not any("<" in t.replace("<br>", "") for t in ticks)  # the data's own tags are inert
     assert "&lt;b&gt;x&lt;/b&gt;" in {t.name for t in fig.data if t.type == "bar"}
+
+
+def test_a_long_lane_name_goes_on_two_lines_where_the_lanes_have_room():
+    # broken at the space nearest its middle, its own text made inert first
+    assert figures.lane_label("Unidentified attackers", True) == "Unidentified<br>attackers"
+    assert figures.lane_label("Islamic Resistance in Iraq", True) == "Islamic Resistance<br>in Iraq"
+    assert figures.lane_label("US-led coalition", True) == "US-led coalition"  # 16 characters: one line
+    assert figures.lane_label("Unidentified attackers", False) == "Unidentified attackers"  # many lanes: one
+    assert figures.lane_label("Alpha<b>x</b> Bravo Charlie", True) == "Alpha&lt;b&gt;x&lt;/b&gt;<br>Bravo Charlie"
 
 
 def test_hover_keeps_the_map_under_its_byte_budget():
