@@ -61,17 +61,19 @@ def test_url_parameters_set_the_filters_and_the_sentence():
     assert "when you leave the box" in box.help  # Enter does not apply a typed date: the box says how
 
 
-def test_the_sentence_says_which_events_dated_to_a_week_the_start_cuts_off():
-    # the shipped Shaddadi rocket attack is dated to the week from 12 Nov 2024
-    at = run({"from": "2024-11-14"})
+def test_the_sentence_says_which_events_dated_to_a_week_the_start_cuts_off(tmp_path):
+    frame = make_frame("weeks")
+    frame.loc[frame["event_id"] == "t:3", "date_precision"] = 2  # the week from 15 Feb 2021
+    store.write_dataset(frame, "weeks", "csv", catalog_path=tmp_path / "catalog.json")
+    at = run({"dataset": "weeks", "from": "2021-02-17"})
     assert any(
-        "1 more event dated only to a week or a month begins before 14 Nov 2024" in c
-        and "start the dates on 12 Nov 2024 to include it." in c
+        "1 more event dated only to a week or a month begins before 17 Feb 2021" in c
+        and "start the dates on 15 Feb 2021 to include it." in c
         for c in caption_texts(at)
     ), caption_texts(at)
     assert any(": 1 event. 1 more event dated only" in c for c in caption_texts(at)), caption_texts(at)
-    assert not any("dated only to a week" in c for c in caption_texts(run({"from": "2024-11-12"})))
-    empty = run({"from": "2024-11-14", "to": "2024-11-15"})  # no event shown: not "0 events 1 more event"
+    assert not any("dated only to a week" in c for c in caption_texts(run({"dataset": "weeks", "from": "2021-02-15"})))
+    empty = run({"dataset": "weeks", "from": "2021-02-17", "to": "2021-02-20"})  # not "0 events 1 more event"
     assert any(": 0 events. 1 event dated only to a week" in c for c in caption_texts(empty)), caption_texts(empty)
 
 
@@ -121,10 +123,11 @@ def test_event_parameter_opens_the_details():
     assert any(views.md_escape(event_id) in c for c in caption_texts(at))
 
 
-def test_the_details_name_the_sources_that_have_no_link():
-    shipped = store.load_shipped()
-    (event_id,) = shipped.loc[shipped["source"].str.startswith("NNN-NINA (MENAFN); SOHR"), "event_id"]
-    at = run({"event": event_id})
+def test_the_details_name_the_sources_that_have_no_link(tmp_path):
+    frame = make_frame("unlinked")
+    frame.loc[0, ["source", "source_url"]] = ["NNN-NINA (MENAFN); SOHR", "https://menafn.com/1107372776/x"]
+    store.write_dataset(frame, "unlinked", "csv", catalog_path=tmp_path / "catalog.json")
+    at = run({"dataset": "unlinked", "event": frame.loc[0, "event_id"]})
     assert "Named only, with no link: SOHR." in caption_texts(at)
 
 
