@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -135,3 +136,14 @@ def test_one_spelling_per_place(events, column):
     spellings = events[column].dropna().drop_duplicates()
     clashes = spellings.groupby(spellings.map(_place_key)).agg(sorted)
     assert [names for names in clashes if len(names) > 1] == []
+
+
+def test_one_point_per_site(events):
+    # A site coded twice a few hundred metres apart (Mayadin at 35.0192, 40.4528 and 35.0196,
+    # 40.4520) draws two dots where the reader should see one place hit again and again.
+    points = events[["latitude", "longitude"]].drop_duplicates().to_numpy()
+    lat, lon = points[:, 0][:, None], points[:, 1][:, None]
+    km_north = (lat - lat.T) * 111.2
+    km_east = (lon - lon.T) * 111.2 * np.cos(np.radians(lat))
+    near = (np.hypot(km_north, km_east) < 0.5) & ~np.eye(len(points), dtype=bool)
+    assert [tuple(points[i]) for i in np.flatnonzero(near.any(axis=1))] == []
