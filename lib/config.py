@@ -33,7 +33,7 @@ SETTINGS: list[Setting] = [
         "has at most this many.",
         int,
     ),
-    Setting("SITREP_MAX_UPLOAD_MB", "200", "Largest file the Data page or the importer accepts, in MB.", int),
+    Setting("SITREP_MAX_UPLOAD_MB", "200", "Largest file the Data page accepts, in MB (the CLI: --max-mb).", int),
     Setting(
         "SITREP_ALLOW_UPLOAD",
         "local",

@@ -544,3 +544,25 @@ def test_import_takes_a_stated_date_order_for_a_file_whose_rows_cannot_show_it(c
     assert code == 0, err
     dates = store.Store(temp_store).info("dmy")
     assert (dates.min_date, dates.max_date) == ("2021-04-03", "2021-08-07")
+
+
+def test_the_command_line_takes_files_above_the_data_pages_upload_limit(capsys, tmp_path, monkeypatch, temp_store):
+    # the Data page sends larger files to `python -m lib import`, which refused them with its own limit
+    monkeypatch.setenv("SITREP_MAX_UPLOAD_MB", "1")
+    with (FIXTURES / "acled_current.csv").open(encoding="utf-8", newline="") as fh:
+        header, row = list(csv.reader(fh))[:2]
+    ids = header.index("event_id_cnty")
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for i in range(6000):
+            row[ids] = f"SYN{i}"
+            writer.writerow(row)
+    assert big.stat().st_size > 1024 * 1024
+    code, _, err = run(capsys, "import", str(big), "--dataset", "big", "--max-mb", "1")
+    assert code == 1 and "larger than the 1.0 MB limit" in err and "rows read 0" not in err, err
+    assert not temp_store.exists()
+    code, _, err = run(capsys, "import", str(big), "--dataset", "big")
+    assert code == 0, err
+    assert store.Store(temp_store).info("big").rows == 6000
