@@ -460,7 +460,9 @@ def make_cell_map(
                 "size": sizes[known],
                 "color": fatalities[known],
                 "colorscale": "OrRd",
+                # cmin is ignored without cmax: one cell's bar read "162.2926k … 162.2934k"
                 "cmin": 0,
+                "cmax": float(max(fatalities[known].max(), 1)) if known.any() else 1.0,
                 "showscale": True,
                 # under the map's toolbar (top right) the bar's title was hidden: a shorter bar, at the bottom
                 "colorbar": {"title": {"text": "killed"}, "thickness": 12, "len": 0.7, "y": 0, "yanchor": "bottom"},

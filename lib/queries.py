@@ -457,6 +457,14 @@ def count_events(store: Store, state: FilterState, registry: Registry) -> int:
     return int(_in_all(summary(store, state, registry))["events"])
 
 
+def view_extent(store: Store, state: FilterState, registry: Registry) -> tuple[float, float, float, float] | None:
+    """The view's events' (south, north, west, east), or None for no event."""
+    total = _in_all(summary(store, state, registry))
+    if total["lat0"] is None:
+        return None
+    return tuple(float(total[k]) for k in ("lat0", "lat1", "lon0", "lon1"))
+
+
 def count_events_and_beyond(store: Store, state: FilterState, registry: Registry) -> tuple[int, int]:
     """The events in view, and how many of them lie nearer a pole than MERCATOR_LIMIT."""
     total = _in_all(summary(store, state, registry))

@@ -131,12 +131,41 @@ def map_view(
     fig = figures.make_cell_map(cells, size, types, uirevision=dataset, tiles=tiles, borders=borders)
     _say_selected(fig, state)
     _outline_selection(fig, state)
-    reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
-    note = (
-        f"{events:,} events are more than the {limit:,} this view draws one by one, so the map shows them "
-        f"aggregated into {len(cells):,} cells of {size:g}°. Click a cell, or {reason}, to see single events."
-    )
+    note = cells_note(store, registry, state, events, limit, len(cells), size)
     return MapView("cells", fig, events, len(cells), size, note, beyond=beyond)
+
+
+def cells_note(
+    store: Store,
+    registry: Registry,
+    state: FilterState,
+    events: int,
+    limit: int,
+    cells: int,
+    size: float,
+) -> str:
+    """Why the map shows cells, and how to get to single events. Where a click on a cell cannot
+    split them further (they share one spot, or the cells are the smallest), it says so rather
+    than sending the user clicking at a cell that stays the same."""
+    said = f"{events:,} events are more than the {limit:,} this view draws one by one"
+    n = f"{cells:,} cell{'' if cells == 1 else 's'}"
+    extent = queries.view_extent(store, state, registry)
+    if extent and extent[0] == extent[1] and extent[2] == extent[3]:
+        return (
+            f"All {events:,} events of this view are recorded at one spot ({extent[0]:.4f}, {extent[2]:.4f}), "
+            f"more than the {limit:,} this view draws one by one, so the map shows them as one cell. The Events "
+            "table lists them; narrow the dates, types or actors to see them on the map one by one."
+        )
+    if size <= queries.NICE_CELL_SIZES[0]:
+        return (
+            f"{said}, so the map shows them aggregated into {n} of {size:g}°, the smallest cells. The Events "
+            "table lists them; narrow the dates, types or actors to see them on the map one by one."
+        )
+    reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
+    return (
+        f"{said}, so the map shows them aggregated into {n} of {size:g}°. "
+        f"Click a cell, or {reason}, to see single events."
+    )
 
 
 def selection_to_state(

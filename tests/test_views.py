@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from lib import queries, schema, views
+from lib import queries, schema, store, views
 from lib.filters import FilterState
 from tests.conftest import make_frame
 
@@ -18,6 +18,25 @@ def test_points_below_the_limit_cells_above(fixture_store, registry):
     assert cells.drawn == 4 and "aggregated into 4 cells of 1°" in cells.note
     narrowed = views.map_view(fixture_store, registry, STATE.with_(country=("Syria",)), max_points=4, max_cells=20)
     assert narrowed.kind == "points"  # and back to points when the filter narrows
+
+
+def test_cells_a_click_cannot_split_say_so_and_one_cells_bar_starts_at_0(catalog, registry):
+    # 146,016 events at one spot: "aggregated into 1 cells of 0.01°. Click a cell…", and clicks changed nothing
+    frame = make_frame("spot")
+    frame[["latitude", "longitude"]] = [33.3, 44.4]
+    store.write_dataset(frame, "spot", "csv", catalog_path=catalog)
+    events = store.Store(catalog)
+    state = FilterState(dataset="spot")
+    view = views.map_view(events, registry, state, max_points=4, max_cells=20)
+    assert (view.kind, view.drawn) == ("cells", 1)
+    assert view.note.startswith("All 5 events of this view are recorded at one spot (33.3000, 44.4000), more than")
+    assert "Click a cell" not in view.note and "The Events table lists them" in view.note
+    (trace,) = view.figure.data  # the fixture's killed are known for some: one coloured cell
+    assert (trace.marker.cmin, trace.marker.cmax) == (0, frame["fatalities"].sum())  # from 0, not around its value
+    frame["latitude"] = [33.301, 33.302, 33.303, 33.304, 33.305]  # a few hundred metres apart
+    store.write_dataset(frame, "spread", "csv", catalog_path=catalog)
+    view = views.map_view(store.Store(catalog), registry, FilterState(dataset="spread"), max_points=4, max_cells=20)
+    assert "aggregated into 1 cell of 0.01°, the smallest cells. The Events table lists them" in view.note
 
 
 def test_a_click_on_a_point_selects_the_event(fixture_store):
