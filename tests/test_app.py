@@ -6,6 +6,7 @@ browser tier (tests/test_browser.py); here each test is one first run from a URL
 """
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -357,3 +358,13 @@ def test_every_column_of_the_events_table_has_a_header_in_words_and_its_field_in
         assert label and "_" not in label and label != column, column  # not a field name
         field = "source_url" if column in ("report", "more reports") else column
         assert f"`{field}`" in help_text or column == "more reports", column
+
+
+def test_the_timelines_table_shows_every_count_with_thousands_separators_right_aligned():
+    # at 1M events it read "16347" for events beside "18,559" killed, in two alignments
+    at = run(page="pages/timeline.py")
+    (table,) = [d for d in at.dataframe if "Events" in json.loads(d.proto.columns)]
+    config = json.loads(table.proto.columns)
+    for column in ("Events", "Events with number killed unknown"):
+        assert config[column]["type_config"] == {"type": "number", "format": "localized"}
+    assert config["People killed (known figures)"]["alignment"] == "right"  # text: "unknown" where none is known
