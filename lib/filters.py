@@ -34,6 +34,7 @@ ALL_KEYS = LIST_KEYS + SCALAR_KEYS
 # The Events table's order and page: part of that page's links only (see table_query).
 TABLE_KEYS = ("sort", "page")
 TABLE_SORTS = ("newest", "oldest", "fatalities")  # the keys of queries.SORTS (tested)
+CELL_SIZES = (0.01, 10.0)  # the smallest and largest of the map's cells (queries.NICE_CELL_SIZES), degrees
 MAX_QUERY_LENGTH = 200
 # Query keys that are not Sitrep's and need no notice: Streamlit's own, and what trackers add.
 FOREIGN_KEYS = ("embed", "embed_options", "fbclid", "gclid", "mc_cid", "mc_eid")
@@ -364,10 +365,13 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
     if text:
         parsed = _parse_floats(text, 3)
         # the south-west corner and the size: the whole cell on the globe (not past a pole)
-        if parsed is None or not (
-            0 < parsed[2] <= 90 and -90 <= parsed[0] <= 90 - parsed[2] and -180 <= parsed[1] <= 180 - parsed[2]
-        ):
+        if parsed is None or not (-90 <= parsed[0] <= 90 - parsed[2] and -180 <= parsed[1] <= 180 - parsed[2]):
             notices.append(f"{_shown('cell=' + text)} is not a map cell (LAT,LON,SIZE in degrees); ignored.")
+        elif not CELL_SIZES[0] <= parsed[2] <= CELL_SIZES[1]:  # the map's cells: "the 1e-05° cell" was none
+            notices.append(
+                f"{_shown('cell=' + text)} is not a map cell: its size must be {CELL_SIZES[0]:g} to "
+                f"{CELL_SIZES[1]:g} degrees, as the map's cells are; ignored."
+            )
         else:
             cell = parsed
     area = None

@@ -68,6 +68,8 @@ BAD = [
     ({"cell": ["1,2"]}, "'cell=1,2' is not a map cell"),
     ({"cell": ["89.9,179.9,90"]}, "'cell=89.9,179.9,90' is not a map cell"),  # past the pole and the date line
     ({"cell": ["89.5,10,1"]}, "'cell=89.5,10,1' is not a map cell"),
+    ({"cell": ["34,35,0.00001"]}, "'cell=34,35,0.00001' is not a map cell: its size must be 0.01 to 10 degrees"),
+    ({"cell": ["0,0,90"]}, "'cell=0,0,90' is not a map cell: its size must be 0.01 to 10 degrees"),
     ({"area": ["5,5,1,1"]}, "'area=5,5,1,1' is not a box"),
     ({"area": ["181,5,182,6"]}, "'area=181,5,182,6' is not a box"),
     ({"area": ["10,5,10,6"]}, "'area=10,5,10,6' is not a box"),
@@ -94,8 +96,8 @@ def test_a_box_across_the_antimeridian_is_west_past_east_in_a_link_and_in_words(
 def test_a_box_or_cell_opens_from_its_link_as_it_was_made_however_precise(vocab):
     """The link carries degrees to 5 decimals, and the state holds them so: a box drawn at full
     precision, its link, and the view that link opens are one box."""
-    drawn = FilterState(area=(44.123456789, 33.000001, 44.987654321, 33.5), cell=(89.9999, 179.9999, 0.0001))
-    assert drawn.area == (44.12346, 33.0, 44.98765, 33.5) and drawn.cell == (89.9999, 179.9999, 0.0001)
+    drawn = FilterState(area=(44.123456789, 33.000001, 44.987654321, 33.5), cell=(89.98999, 179.98999, 0.01))
+    assert drawn.area == (44.12346, 33.0, 44.98765, 33.5) and drawn.cell == (89.98999, 179.98999, 0.01)
     opened, notices = filters.from_query(filters.to_query(drawn), vocab)
     assert opened == drawn and not notices
     assert filters.to_query(FilterState(area=(-0.000001, 1, 2, 3)))["area"] == ["0,1,2,3"]

@@ -608,3 +608,7 @@ def test_the_index_of_words_finds_exactly_what_reading_the_text_finds(catalog, r
     assert queries.indexed_search(events, rel, info.rows, "al", False) is not None
     monkeypatch.setattr(queries, "INDEX_WORDS_MAX", words - 1)
     assert queries.indexed_search(events, rel, info.rows, "al", False) is None
+
+
+def test_the_links_cell_sizes_are_the_maps():
+    assert (min(queries.NICE_CELL_SIZES), max(queries.NICE_CELL_SIZES)) == filters.CELL_SIZES
