@@ -387,6 +387,7 @@ def _run(store, registry) -> None:
         session.missing_page([p.url_path for p in pages]),
     )
     _share_box(view.link)
+    session.link_guard()
     # the Events table's sort and page belong to its links: their notices are said there only
     table_notices = st.session_state.get("table_notices", []) if page.url_path == "events" else []
     for notice in filters.cap_notices(view.notices + table_notices):

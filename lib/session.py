@@ -9,9 +9,11 @@ and FilterState with a bound (``max_entries``), so no large frame is hashed per 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import plotly.io as pio
 import streamlit as st
@@ -255,6 +257,23 @@ def view() -> View:
     if VIEW_KEY not in st.session_state:
         leave_legacy_pages_mode()
     return st.session_state[VIEW_KEY]
+
+
+@functools.cache
+def _link_guard():
+    js = (Path(__file__).with_name("linkguard.js")).read_text(encoding="utf-8")
+    return st.components.v2.component("sitrep_link_guard", html="", js=js, isolate_styles=False)
+
+
+def link_guard() -> None:
+    """Keep a page link clicked straight from a text box from being lost (lib/linkguard.js).
+
+    With typed text not yet applied in the search or the date box, a click on a page link sent
+    the box's value and the page change at once, and Streamlit ran neither: the click did
+    nothing, and a typed date was dropped. The script that holds such a click back until the
+    box's value has gone out is mounted once per run, at the foot of the sidebar."""
+    with st.sidebar:
+        _link_guard()(key="sitrep_link_guard")
 
 
 def table_link(view: View, events: int) -> None:
