@@ -56,7 +56,7 @@ SETTINGS: list[Setting] = [
         "SITREP_DOWNLOAD_MAX_ROWS",
         "250000",
         "Most events the Events page's download buttons export (Streamlit holds a download in the server's "
-        "memory); above it the page gives the equivalent 'python -m lib export' command.",
+        "memory); above it the page gives the equivalent 'scripts/sitrep export' commands.",
         int,
     ),
 ]

@@ -17,7 +17,7 @@ import math
 import re
 import shlex
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -117,18 +117,26 @@ def to_file(batches: Iterable[pa.Table], fmt: str, about: dict | None = None) ->
     return io.BufferedReader(raw)
 
 
-def cli_command(state: filters.FilterState, dataset: str, fmt: str, sort: str = "oldest") -> str:
+def cli_command(
+    state: filters.FilterState,
+    dataset: str,
+    fmt: str,
+    sort: str = "oldest",
+    launcher: Sequence[str] = ("python", "-m", "lib"),
+    store: str | None = None,
+) -> str:
     """The ``python -m lib export`` command that writes the rows of ``state`` (the same filters as
     its link, the selected event aside, since it filters nothing) in ``fmt`` to a file, in the
-    order ``sort``."""
-    words = ["python", "-m", "lib", "export", f"--dataset={dataset}", f"--format={fmt}"]
+    order ``sort``. ``launcher`` runs the command line (``bash …/scripts/sitrep`` runs it from any
+    folder); ``store``, when given, is the catalog the command must read (``SITREP_STORE``)."""
+    words = [*launcher, "export", f"--dataset={dataset}", f"--format={fmt}"]
     if sort != "oldest":
         words.append(f"--sort={sort}")
     # "--key=value": a value starting with "-" (a box west of 0°, a search "-foo") would be read
     # as an option after a space
     words += [f"--{key}={value}" for key, value in _filter_pairs(state)]
     words.append(f"--output={file_stem(state, dataset)}.{fmt}")
-    return shlex.join(words)
+    return (f"SITREP_STORE={shlex.quote(store)} " if store else "") + shlex.join(words)
 
 
 def _filter_pairs(state: filters.FilterState) -> list[tuple[str, str]]:

@@ -1,8 +1,13 @@
 """Events: the filtered events as a table with their sources, downloadable as CSV or GeoJSON."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from lib import config, exports, filters, queries, session, views
+from lib.store import store_path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 view = session.view()
 store, registry = session.get_store(), session.get_registry()
@@ -111,9 +116,17 @@ if too_many:
     st.info(
         f"This view holds {view.count:,} events; the buttons export at most {most:,} "
         "(`SITREP_DOWNLOAD_MAX_ROWS`), since the server holds a download in memory. Narrow the filters, "
-        "or run this on the server, which writes the same rows to a file batch by batch:",
+        "or run one of these on the server (from any folder), which write the same rows to a file batch by batch:",
         icon=":material/info:",
     )
-    st.code(exports.cli_command(state, name, "csv", sort), language="bash", wrap_lines=True)
+    # the project's launcher and, where the server was started with one, its store: typed in
+    # another folder or another shell, "python -m lib export" found no module, or the default store
+    launcher = ("bash", str(ROOT / "scripts" / "sitrep"))
+    store_named = str(store_path()) if config.get("SITREP_STORE") else None
+    st.code(
+        "\n".join(exports.cli_command(state, name, fmt, sort, launcher, store_named) for fmt in ("csv", "geojson")),
+        language="bash",
+        wrap_lines=True,
+    )
 if view.dataset.source_format == "acled":
     st.warning("ACLED's terms forbid redistributing its raw data: keep downloads of this dataset to yourself.")

@@ -7,8 +7,12 @@ browser tier (tests/test_browser.py); here each test is one first run from a URL
 
 import datetime as dt
 import json
+import os
+import shlex
+import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -176,14 +180,27 @@ def test_the_first_run_freezes_long_lived_objects_so_the_gc_after_each_run_is_ch
         gc.unfreeze()
 
 
-def test_a_view_above_the_download_limit_disables_the_buttons_and_gives_the_export_command(monkeypatch):
+def test_a_view_above_the_download_limit_disables_the_buttons_and_gives_export_commands_that_run_anywhere(
+    monkeypatch, tmp_path
+):
     monkeypatch.setenv("SITREP_DOWNLOAD_MAX_ROWS", "10")
     at = run({"country": "Syria"}, page="pages/events.py")
     buttons = at.get("download_button")
     assert len(buttons) == 2 and all(b.proto.disabled for b in buttons)
     assert any("the buttons export at most 10" in i.value for i in at.info)
-    (command,) = [c.value for c in at.code if "python -m lib export" in c.value]
-    assert "--country=Syria" in command and "--dataset=us-iran-2019-2024" in command
+    (commands,) = [c.value for c in at.code if "scripts/sitrep export" in c.value]
+    csv_line, geojson_line = commands.splitlines()
+    assert "--format=csv" in csv_line and "--format=geojson" in geojson_line  # GeoJSON too, not only CSV
+    for line in (csv_line, geojson_line):
+        assert "--country=Syria" in line and "--dataset=us-iran-2019-2024" in line
+        # the server's store: the command's default store is another one
+        assert line.startswith(f"SITREP_STORE={shlex.quote(os.environ['SITREP_STORE'])} bash ")
+    # typed in another folder, where "python -m lib export" found no module named lib
+    done = subprocess.run(["bash", "-c", csv_line], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    (written,) = tmp_path.glob("*.csv")
+    shipped = store.load_shipped()
+    assert len(pd.read_csv(written)) == (shipped["country"] == "Syria").sum()
     monkeypatch.setenv("SITREP_DOWNLOAD_MAX_ROWS", "1000")
     at = run({"country": "Syria"}, page="pages/events.py")
     assert not any(b.proto.disabled for b in at.get("download_button")) and not at.info
