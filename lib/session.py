@@ -8,6 +8,8 @@ and FilterState with a bound (``max_entries``), so no large frame is hashed per 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import functools
 import gc
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import plotly.io as pio
+import pyarrow as pa
 import streamlit as st
 
 from lib import filters, queries, views
@@ -228,6 +231,16 @@ def leave_legacy_pages_mode() -> None:
         manager = getattr(get_script_run_ctx(), "pages_manager", None)
         st.session_state[ASKED_PAGE_KEY] = getattr(manager, "intended_page_name", None) or ""
         st.rerun()
+
+
+def release_memory() -> None:
+    """Give back to the system the memory a large operation freed (a file checked or committed on
+    the Data page). Arrow's allocator (mimalloc) and glibc keep freed memory for reuse: after a
+    300,000-row ACLED file was read and dropped, the process stayed at ~660 MB; with this, ~220 MB."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: its allocator keeps what it keeps
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def freeze_long_lived_objects() -> None:

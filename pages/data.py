@@ -138,6 +138,7 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
     if result.report.ok and len(result.frame):  # listed with the file's other warnings
         result.report.problems += store.unknown_responses(result.frame, name)
     st.session_state["upload_result"] = (upload.file_id, settings, result)
+    session.release_memory()  # the file's text and the frames it was read through
 
 checked = st.session_state.get("upload_result")
 if checked and upload is not None and checked[0] == upload.file_id and checked[1] != settings:
@@ -281,6 +282,8 @@ elif checked and upload is not None and checked[0] == upload.file_id:
                 st.error(f"Nothing was stored: {exc}")
             else:
                 del st.session_state["upload_result"]
+                del result, checked
+                session.release_memory()  # the checked rows, now in the store
                 events.refresh()
                 st.session_state["upload_done"] = (name, added, skipped, updated, licence)
                 st.rerun()
