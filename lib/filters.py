@@ -36,6 +36,7 @@ TABLE_KEYS = ("sort", "page")
 TABLE_SORTS = ("newest", "oldest", "fatalities")  # the keys of queries.SORTS (tested)
 CELL_SIZES = (0.01, 10.0)  # the smallest and largest of the map's cells (queries.NICE_CELL_SIZES), degrees
 MAX_QUERY_LENGTH = 200
+MAX_PAGE = 10**9  # a page link's number is held to this: past any table's end
 # Query keys that are not Sitrep's and need no notice: Streamlit's own, and what trackers add.
 FOREIGN_KEYS = ("embed", "embed_options", "fbclid", "gclid", "mc_cid", "mc_eid")
 FOREIGN_PREFIXES = ("utm_",)
@@ -474,8 +475,10 @@ def table_from_query(params: Mapping[str, Sequence[str]]) -> tuple[str, int, lis
     text = first("page")
     page = 1
     if text:
-        if re.fullmatch(r"[0-9]{1,9}", text) and int(text) >= 1:  # not "²", which isdigit() lets through
-            page = int(text)
+        if re.fullmatch(r"0*[1-9][0-9]*", text):  # not "²", which isdigit() lets through
+            # a page past any table's end, said so by the Events page as page 999 is ("is not a page
+            # number" for page 10²³ only), without int() on thousands of digits
+            page = min(int(text.lstrip("0")[:10]), MAX_PAGE)
         else:
             notices.append(f"{_shown('page=' + text)} is not a page number (1, 2, …); showing page 1.")
     return sort, page, notices

@@ -238,6 +238,11 @@ def test_an_events_link_sets_the_tables_order_and_page_and_bad_ones_get_notices(
         past,
     ]
     assert "'page=-3' is not a page number" in run({"page": "-3"}).session_state["table_notices"][0]
+    huge = run({"page": "99999999999999999999999"}, page="pages/events.py")  # past the end too, as 999 is
+    assert huge.number_input(key="events_page").value == 10
+    assert huge.session_state["table_notices"] == [
+        "Page 1,000,000,000 of the Events table is past its end (10 pages in this view), so page 10 is shown."
+    ]
 
 
 def test_the_table_sorts_are_the_stores():

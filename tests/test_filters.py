@@ -115,10 +115,14 @@ def test_dates_sitrep_cannot_show_pages_it_cannot_count_and_invisible_characters
         "'to=9999-12-31' is outside the dates Sitrep takes (1900-01-01 – 2199-12-31); ignored. Check the year.",
     ]
     assert filters.from_query({"from": ["1900-01-01"]}, vocab)[0].date_from == dt.date(1900, 1, 1)
-    # "²" passes str.isdigit() but not int(); a number of 5,000 digits exceeds int()'s limit
-    for page in ["\u00b2", "1" + "0" * 5000, "0", "-1"]:
+    # "²" passes str.isdigit() but not int()
+    for page in ["\u00b2", "0", "-1", "1e3"]:
         sort, number, notes = filters.table_from_query({"page": [page]})
         assert number == 1 and notes[0].endswith("is not a page number (1, 2, …); showing page 1.")
+    # a page number of 5,000 digits (beyond int()'s limit) is past the end, as page 999 is, not "no number"
+    for page in ["1" + "0" * 5000, "99999999999999999999999", "0012"]:
+        sort, number, notes = filters.table_from_query({"page": [page]})
+        assert number == min(int(page[:12]), filters.MAX_PAGE) and not notes
     # a right-to-left override turned the sentence around; a search text keeps only visible text
     state, _ = filters.from_query({"q": ["\u202eErbil\u2066 airport\x07"]}, vocab)
     assert state.q == "Erbil airport"
