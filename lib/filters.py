@@ -590,10 +590,13 @@ def describe(
     elif state.attacker or state.target:  # "with A as actor 1 and B as actor 2"
         roles = [f"{names(side)} as actor {n}" for n, side in ((1, state.attacker), (2, state.target)) if side]
         parts.append("with " + " and ".join(roles))
+    involving = []  # one "involving": "involving United States involving Iran-aligned groups" read twice
     if state.actor:
-        parts.append(f"involving {names(state.actor)}")
+        involving.append(names(state.actor))
     if state.affiliation:
-        parts.append(f"involving {names(state.affiliation)} groups")
+        involving.append(f"{names(state.affiliation)} groups")
+    if involving:
+        parts.append("involving " + " and ".join(involving))
     if state.country:
         parts.append(f"in {names(state.country)}")
     if state.q:

@@ -233,6 +233,11 @@ DESCRIPTIONS = [
         1,
         "Air/drone strike events by United States against Kata'ib Hezbollah, 27 Dec 2019 – 31 Dec 2024: 1 event",
     ),
+    (  # one "involving" for an actor and an affiliation ("involving United States involving Iran-aligned groups")
+        FilterState(actor=("United States",), affiliation=("Iran-aligned",)),
+        2,
+        "Strikes and attacks involving United States and Iran-aligned groups, 27 Dec 2019 – 31 Dec 2024: 2 events",
+    ),
     (
         FilterState(q="Erbil", country=("Iraq", "Syria", "Jordan")),
         1234,
