@@ -390,8 +390,7 @@ def _run(store, registry) -> None:
     session.link_guard()
     # the Events table's sort and page belong to its links: their notices are said there only
     table_notices = st.session_state.get("table_notices", []) if page.url_path == "events" else []
-    for notice in filters.cap_notices(view.notices + table_notices):
-        st.warning(notice, icon=":material/warning:")
+    view.page_notices = filters.cap_notices(view.notices + table_notices)  # said under the page's title
     page.run()
     session.freeze_long_lived_objects()
 

@@ -109,6 +109,7 @@ class View:
     count: int = 0
     sentence: str = ""  # the same sentence as plain text (a PNG's title, a GeoJSON's "view")
     link: str = ""  # the link to this view on this page, as the sidebar shows it
+    page_notices: list[str] = field(default_factory=list)  # what the link asked that was not done
 
     @property
     def min_date(self) -> dt.date:
@@ -287,6 +288,17 @@ def link_guard() -> None:
     box's value has gone out is mounted once per run, at the foot of the sidebar."""
     with st.sidebar:
         _link_guard()(key="sitrep_link_guard")
+
+
+def heading(title: str) -> View:
+    """The page's title, the view's sentence under it, then the link's notices ("Unknown country
+    'Irak' ignored…"): said before the title, they were the page's first words."""
+    current = view()
+    st.title(title)
+    st.caption(current.description)
+    for notice in current.page_notices:
+        st.warning(notice, icon=":material/warning:")
+    return current
 
 
 def table_link(view: View, events: int) -> None:

@@ -7,8 +7,7 @@ import streamlit as st
 from lib import docs, session, views
 
 store = session.get_store()
-st.title("About the data")
-st.caption(session.view().description)
+session.heading("About the data")
 st.header("Datasets")
 st.dataframe(
     docs.dataset_table(store.datasets()),

@@ -9,8 +9,7 @@ import streamlit as st
 from lib import config, docs, filters, importers, mapchart, permissions, session, store, views
 
 events = session.get_store()
-st.title("Data")
-st.caption(session.view().description)
+session.heading("Data")
 st.space("small")  # the table's toolbar shows above its top edge: clear of the caption
 st.dataframe(
     docs.dataset_table(events.datasets()),

@@ -13,8 +13,7 @@ view = session.view()
 store, registry = session.get_store(), session.get_registry()
 state = view.state
 
-st.title("Events")
-st.caption(view.description)
+session.heading("Events")
 page_size = config.get("SITREP_TABLE_PAGE_SIZE")
 pages = max(1, -(-view.count // page_size))
 left, right = st.columns([1, 1])

@@ -9,8 +9,7 @@ store = session.get_store()
 state = view.state
 dataset = view.dataset.name
 
-st.title(f"Map of {view.dataset.subject.lower()}")
-st.caption(view.description)
+session.heading(f"Map of {view.dataset.subject.lower()}")
 tiles, borders = mapchart.background(config.get("SITREP_TILES"))
 result = session.get_map(
     state, view.dataset.fingerprint, config.get("SITREP_MAX_POINTS"), config.get("SITREP_MAX_CELLS"), tiles, borders

@@ -5,8 +5,7 @@ import streamlit as st
 from lib import figures, filters, session, views
 
 view = session.view()
-st.title("Timeline")
-st.caption(view.description)
+session.heading("Timeline")
 result = views.timeline_view(session.get_store(), session.get_registry(), view.state, view.min_date, view.max_date)
 if view.count == 0:
     st.warning(filters.NO_EVENT)

@@ -186,6 +186,10 @@ def test_bad_link_shows_notices_and_still_the_map(server, page):
     assert wait_points(page) == len(store.load_shipped())
     assert "Traceback" not in page.content()
     page.wait_for_function("() => !location.search.includes('Nobody')", timeout=30_000)
+    # the page's title and sentence come first, then what the link asked that was not done
+    title = page.get_by_role("heading", level=1).bounding_box()
+    said = page.get_by_text(SENTENCE).first.bounding_box()
+    assert title["y"] < said["y"] < alerts.first.bounding_box()["y"], (title, said)
 
 
 def test_a_fresh_server_opened_on_a_page_path_shows_that_page(browser):
