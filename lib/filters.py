@@ -33,7 +33,7 @@ SCALAR_KEYS = ("dataset", "from", "to", "q", "event", "cell", "area")
 ALL_KEYS = LIST_KEYS + SCALAR_KEYS
 # The Events table's order and page: part of that page's links only (see table_query).
 TABLE_KEYS = ("sort", "page")
-TABLE_SORTS = ("newest", "oldest", "fatalities")  # the keys of queries.SORTS (tested)
+TABLE_SORTS = ("newest", "oldest", "fatalities", "country", "type", "actor")  # the keys of queries.SORTS (tested)
 CELL_SIZES = (0.01, 10.0)  # the smallest and largest of the map's cells (queries.NICE_CELL_SIZES), degrees
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 10**9  # a page link's number is held to this: past any table's end

@@ -677,6 +677,11 @@ SORTS = {
     "newest": "event_date DESC, rowkey DESC",
     "oldest": "event_date, rowkey",
     "fatalities": "fatalities DESC NULLS LAST, event_date DESC, rowkey DESC",
+    # by a column, then newest first: a table's header sorts only its page, and at 1M events an
+    # analyst could not list a view by place, type or actor
+    "country": "country, admin1 NULLS LAST, location NULLS LAST, event_date DESC, rowkey DESC",
+    "type": f"{TYPE_EXPR} NULLS LAST, event_date DESC, rowkey DESC",
+    "actor": "actor1, event_date DESC, rowkey DESC",
 }
 
 

@@ -17,9 +17,17 @@ session.heading("Events")
 page_size = config.get("SITREP_TABLE_PAGE_SIZE")
 pages = max(1, -(-view.count // page_size))
 left, right = st.columns([1, 1])
-sort = left.selectbox("Sort", list(queries.SORTS), format_func=str.capitalize, key="events_sort")
-page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
 attacker_label, target_label = filters.actor_roles(view.dataset.directed)
+SORT_NAMES = {
+    "newest": "Newest",
+    "oldest": "Oldest",
+    "fatalities": "Most killed",
+    "country": "Country, then place",
+    "type": "Type",
+    "actor": attacker_label,
+}
+sort = left.selectbox("Sort", list(queries.SORTS), format_func=SORT_NAMES.get, key="events_sort")
+page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
 the = "the " if view.dataset.directed else ""  # "With the attacker", "With actor 1"
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
 st.space("small")  # the table's toolbar shows above its top edge: clear of the Page buttons

@@ -234,7 +234,7 @@ def test_an_events_link_sets_the_tables_order_and_page_and_bad_ones_get_notices(
     assert not [w.value for w in at.warning]
     past = "Page 999 of the Events table is past its end (10 pages in this view), so page 10 is shown."
     assert at.session_state["table_notices"] == [
-        "Unknown sort 'loudest' ignored; the orders are newest, oldest, fatalities.",
+        "Unknown sort 'loudest' ignored; the orders are newest, oldest, fatalities, country, type, actor.",
         past,
     ]
     assert "'page=-3' is not a page number" in run({"page": "-3"}).session_state["table_notices"][0]
