@@ -59,7 +59,7 @@ function reduce(points) {
 // Mercator, 512 px tiles, as MapLibre draws it), with a margin: the figure's own framing
 // assumes a ~900 px wide map, and on a narrower one it left events outside the view.
 function frame([west, south, east, north], width, height) {
-  const margin = 30;
+  const margin = 48; // px: the largest dots and cells are 40 px across, and a dot on the edge was cut in half
   const y = (lat) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
   const zoomX = Math.log2(((width - 2 * margin) * 360) / (512 * Math.max(east - west, 1e-6)));
   const zoomY = Math.log2(((height - 2 * margin) * 2 * Math.PI) / (512 * Math.max(y(north) - y(south), 1e-6)));

@@ -425,7 +425,12 @@ def test_the_map_frames_every_event_on_its_real_size_and_has_no_cloud_upload_but
     page = context.new_page()
     try:
         shipped = store.load_shipped()
-        for path, events in (("/", len(shipped)), ("/?country=Syria", int((shipped["country"] == "Syria").sum()))):
+        erbil = "/?country=Iraq&q=Erbil&event=sitrep:2023-12-26-us-strike-hilla"  # its details beside the map
+        for path, events in (
+            ("/", len(shipped)),
+            ("/?country=Syria", int((shipped["country"] == "Syria").sum())),
+            (erbil, None),
+        ):
             page.goto(server + path)
             wait_points(page, events)
             map_settled(page)
@@ -433,12 +438,16 @@ def test_the_map_frames_every_event_on_its_real_size_and_has_no_cloud_upload_but
                 f"""() => {{
                     const m = {MAP_JS}; const r = m.getContainer().getBoundingClientRect();
                     return document.querySelector('.js-plotly-plot')._fullData.flatMap(t =>
-                        Array.from(t.lon || [], (lon, i) => m.project([lon, t.lat[i]]))
-                    ).filter(p => p.x < 10 || p.y < 10 || p.x > r.width - 10 || p.y > r.height - 10).length;
+                        Array.from(t.lon || [], (lon, i) => {{
+                            const p = m.project([lon, t.lat[i]]); const size = t.marker && t.marker.size;
+                            return {{x: p.x, y: p.y, r: (size && size.length !== undefined ? size[i] : size || 6) / 2}};
+                        }})
+                    ).filter(p => p.x < p.r || p.y < p.r || p.x > r.width - p.r || p.y > r.height - p.r).length;
                 }}"""
             )
-            # framed on the map's real size (beside the details, under the legend), not an assumed 900 × 600
-            assert outside == 0, f"{outside} events at the edge or outside the first view of {path}"
+            # framed on the map's real size (beside the details, under the legend), not an assumed 900 × 600,
+            # and every dot whole: with a 30 px margin the largest were cut by the map's edge
+            assert outside == 0, f"{outside} events cut by the edge or outside the first view of {path}"
         expect(page.locator(".modebar-btn[data-title='Reset view']")).to_have_count(1)
         assert page.locator(".modebar-btn[data-title^='Share']").count() == 0  # no upload to Plotly's cloud
     finally:
