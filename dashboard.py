@@ -338,12 +338,14 @@ def main() -> None:
     except (StoreError, ValueError, OSError) as exc:
         st.error(f"Sitrep could not open its data: {exc}")
         st.stop()
-    # a page link reached with Tab is outlined: its grey background alone looked like the current page's.
+    # a page link reached with Tab is outlined (the sidebar's, and the pages' "List these N events
+    # as a table"): a grey background alone looked like the current page's, or barely showed.
     # Captions carry what people need (each page's sentence, the key, how to use the map), and
     # Streamlit greys them to 3.9:1 on white (opacity 0.6): #5e5d5b, opaque, is 6.5:1 there and 6.1:1
     # on the sidebar.
     st.html(
-        "<style>[data-testid=stSidebarNav] a:focus-visible{outline:2px solid #1c6dd0;outline-offset:-2px}"
+        "<style>[data-testid=stSidebarNav] a:focus-visible,a[data-testid=stPageLink-NavLink]:focus-visible"
+        "{outline:2px solid #1c6dd0;outline-offset:-2px}"
         "[data-testid=stCaptionContainer]{color:#5e5d5b;opacity:1}</style>"
     )
     try:

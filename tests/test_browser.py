@@ -1218,6 +1218,12 @@ def test_a_page_link_reached_with_tab_is_outlined_unlike_the_current_page(server
     assert page.evaluate(f"() => ({style})(document.activeElement)") == "solid"
     current = page.locator("[data-testid=stSidebarNav] a", has_text="Map").first
     assert current.evaluate(style) == "none"  # the current page is marked by its own look, not the outline
+    table = page.locator("a[data-testid=stPageLink-NavLink]").first  # "List these 99 events as a table"
+    table.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reached with the keyboard: focus-visible
+    assert page.evaluate("() => document.activeElement.dataset.testid") == "stPageLink-NavLink"
+    assert table.evaluate(style) == "solid"  # its 15%-grey background alone barely showed
 
 
 def test_the_map_is_named_by_its_sentence_and_closing_the_details_leaves_the_focus_on_the_map(server, page):
