@@ -63,6 +63,7 @@ class MapResult:
     note: str = ""
     selected_drawn: bool = False
     beyond: int = 0  # events too near a pole for the map (views.MERCATOR_LIMIT)
+    splittable: bool = True  # cells: a click on one shows something finer
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -86,6 +87,7 @@ def get_map(
         result.note,
         result.selected_drawn,
         result.beyond,
+        result.splittable,
     )
 
 

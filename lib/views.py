@@ -43,6 +43,7 @@ class MapView:
     note: str = ""
     selected_drawn: bool = False  # the selected event (state.event) is one of the points drawn
     beyond: int = 0  # events in view nearer a pole than a web map reaches (MERCATOR_LIMIT), not drawn
+    splittable: bool = True  # cells: a click on one shows something finer (views.cells_note)
 
 
 MERCATOR_LIMIT = queries.MERCATOR_LIMIT  # degrees of latitude: a web (Mercator) map stops there
@@ -131,8 +132,8 @@ def map_view(
     fig = figures.make_cell_map(cells, size, types, uirevision=dataset, tiles=tiles, borders=borders)
     _say_selected(fig, state)
     _outline_selection(fig, state)
-    note = cells_note(store, registry, state, events, limit, len(cells), size)
-    return MapView("cells", fig, events, len(cells), size, note, beyond=beyond)
+    note, splittable = cells_note(store, registry, state, events, limit, len(cells), size)
+    return MapView("cells", fig, events, len(cells), size, note, beyond=beyond, splittable=splittable)
 
 
 def cells_note(
@@ -143,10 +144,10 @@ def cells_note(
     limit: int,
     cells: int,
     size: float,
-) -> str:
-    """Why the map shows cells, and how to get to single events. Where a click on a cell cannot
-    split them further (they share one spot, or the cells are the smallest), it says so rather
-    than sending the user clicking at a cell that stays the same."""
+) -> tuple[str, bool]:
+    """Why the map shows cells, and how to get to single events; and whether a click on a cell
+    shows anything finer. Where it cannot (the events share one spot, or the cells are the
+    smallest), it says so rather than sending the user clicking at a cell that stays the same."""
     said = f"{events:,} events are more than the {limit:,} this view draws one by one"
     n = f"{cells:,} cell{'' if cells == 1 else 's'}"
     extent = queries.view_extent(store, state, registry)
@@ -154,17 +155,20 @@ def cells_note(
         return (
             f"All {events:,} events of this view are recorded at one spot ({extent[0]:.4f}, {extent[2]:.4f}), "
             f"more than the {limit:,} this view draws one by one, so the map shows them as one cell. The Events "
-            "table lists them; narrow the dates, types or actors to see them on the map one by one."
+            "table lists them; narrow the dates, types or actors to see them on the map one by one.",
+            False,
         )
     if size <= queries.NICE_CELL_SIZES[0]:
         return (
             f"{said}, so the map shows them aggregated into {n} of {size:g}°, the smallest cells. The Events "
-            "table lists them; narrow the dates, types or actors to see them on the map one by one."
+            "table lists them; narrow the dates, types or actors to see them on the map one by one.",
+            False,
         )
     reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
     return (
         f"{said}, so the map shows them aggregated into {n} of {size:g}°. "
-        f"Click a cell, or {reason}, to see single events."
+        f"Click a cell, or {reason}, to see single events.",
+        True,
     )
 
 

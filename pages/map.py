@@ -86,7 +86,7 @@ card = session.get_card(dataset, view.dataset.fingerprint, state.event) if state
 with card_column:
     if card is None:
         st.caption(
-            "Click a cell to narrow the map to it."
+            ("Click a cell to narrow the map to it." if result.splittable else "The Events table lists these events.")
             if result.kind == "cells"
             else "Click a dot for the event's details: its date, place, casualties, how precise each is, and the "
             "reports it comes from. With a keyboard or a screen reader, the Events page lists the same events: "

@@ -30,13 +30,22 @@ def test_cells_a_click_cannot_split_say_so_and_one_cells_bar_starts_at_0(catalog
     view = views.map_view(events, registry, state, max_points=4, max_cells=20)
     assert (view.kind, view.drawn) == ("cells", 1)
     assert view.note.startswith("All 5 events of this view are recorded at one spot (33.3000, 44.4000), more than")
-    assert "Click a cell" not in view.note and "The Events table lists them" in view.note
+    assert "Click a cell" not in view.note and "The Events table lists them" in view.note and not view.splittable
+    # the cell a click on it narrows to holds its events: 33.3 / 0.01 is 3329.999…, and floor()
+    # drew them in the cell 33.29–33.30, whose filter then held none of them ("0 events")
+    (lat,), (lon,) = view.figure.data[0].lat, view.figure.data[0].lon
+    clicked = views.selection_to_state(events, state, "cells", [{"lat": lat, "lon": lon}], "spot", view.cell_size)
+    assert clicked.cell[:2] == (33.3, 44.4) and queries.count_events(events, clicked, registry) == 5
     (trace,) = view.figure.data  # the fixture's killed are known for some: one coloured cell
     assert (trace.marker.cmin, trace.marker.cmax) == (0, frame["fatalities"].sum())  # from 0, not around its value
     frame["latitude"] = [33.301, 33.302, 33.303, 33.304, 33.305]  # a few hundred metres apart
     store.write_dataset(frame, "spread", "csv", catalog_path=catalog)
     view = views.map_view(store.Store(catalog), registry, FilterState(dataset="spread"), max_points=4, max_cells=20)
     assert "aggregated into 1 cell of 0.01°, the smallest cells. The Events table lists them" in view.note
+    assert not view.splittable
+    store.write_dataset(make_frame("wide"), "wide", "csv", catalog_path=catalog)
+    split = views.map_view(store.Store(catalog), registry, FilterState(dataset="wide"), max_points=4, max_cells=20)
+    assert split.splittable and "Click a cell" in split.note
 
 
 def test_a_click_on_a_point_selects_the_event(fixture_store):
