@@ -3,8 +3,9 @@
 // instant, and Streamlit then runs neither (the click is lost, and a typed date with it).
 // Here such a click waits until the box's own rerun has gone out, then goes on.
 const LINKS = '[data-testid="stSidebarNav"] a, a[data-testid="stPageLink-NavLink"]';
-const SETTLE_MS = 150; // after the box's value went out, before the page change follows it
-const GIVE_UP_MS = 3000; // a rerun still running by then: the click goes on anyway
+const START_MS = 1000; // the box's rerun not begun by then (its value had not changed): the click goes on
+const GIVE_UP_MS = 5000; // a rerun still running by then: the click goes on anyway
+const SETTLE_MS = 250; // after the box's run, before the click: sooner, the page change carried the old date
 
 const BOXES =
   '[data-testid="stTextInput"], [data-testid="stDateInput"], [data-testid="stNumberInput"], [data-testid="stTextArea"]';
@@ -14,14 +15,26 @@ export default function () {
   window.__sitrepLinkGuard = true;
   let typedIn = null; // the box (a widget's container) with typed, unapplied text
   let leftAt = -Infinity; // when such a box last lost the focus (its value then goes out)
-  const running = () => document.querySelector('[data-testid="stStatusWidget"]') !== null;
+  // the app's run state, as Streamlit marks it on its root (its status widget is hidden by the
+  // minimal toolbar): the click waits for the box's rerun to begin and then to end
+  const running = () => {
+    const app = document.querySelector("[data-test-script-state]");
+    return app ? app.getAttribute("data-test-script-state") === "running" : false;
+  };
+  let runStartedAt = -Infinity; // a run can be shorter than a poll: its start and end are watched
+  let runEndedAt = -Infinity;
+  new MutationObserver(() => {
+    if (running()) runStartedAt = performance.now();
+    else runEndedAt = performance.now();
+  }).observe(document.documentElement, { attributes: true, subtree: true, attributeFilter: ["data-test-script-state"] });
   const boxOf = (node) => (node instanceof Element ? node.closest(BOXES) : null);
   document.addEventListener(
     "keydown",
     (ev) => {
       const box = boxOf(ev.target);
       if (!box) return;
-      if (ev.key === "Enter") typedIn = null; // applied by Enter
+      // Enter applies a text box's value; the date box takes its value only when the focus leaves it
+      if (ev.key === "Enter" && !box.matches('[data-testid="stDateInput"]')) typedIn = null;
       else if (ev.key.length === 1 || ev.key === "Backspace" || ev.key === "Delete") typedIn = box;
     },
     true,
@@ -53,21 +66,35 @@ export default function () {
       ev.preventDefault();
       ev.stopImmediatePropagation();
       const clicked = performance.now();
+      // the box's rerun draws the page's links again, their addresses with its value: the click
+      // goes to the link drawn now at the same place (the sidebar's, or the page's, to the same page)
+      const kind = link.closest('[data-testid="stSidebarNav"]') ? "nav" : "page";
+      const path = new URL(link.href, location.href).pathname;
+      const current = () =>
+        Array.from(document.querySelectorAll(LINKS)).find(
+          (a) =>
+            (a.closest('[data-testid="stSidebarNav"]') ? "nav" : "page") === kind &&
+            new URL(a.href, location.href).pathname === path,
+        ) || link;
       const go = () => {
         const now = performance.now();
-        if (now - clicked < GIVE_UP_MS && (now - leftAt < SETTLE_MS || running())) {
-          setTimeout(go, 50);
+        // wait while a run goes on, and for the box's own run to begin (none, if its value had not changed)
+        const waiting =
+          running() || (runStartedAt < leftAt && now - leftAt < START_MS) || now - runEndedAt < SETTLE_MS;
+        if (now - clicked < GIVE_UP_MS && waiting) {
+          setTimeout(go, 25);
           return;
         }
         leftAt = -Infinity;
-        link.__sitrepReplay = true;
+        const target = current();
+        target.__sitrepReplay = true;
         try {
-          link.click();
+          target.click();
         } finally {
-          link.__sitrepReplay = false;
+          target.__sitrepReplay = false;
         }
       };
-      setTimeout(go, 50);
+      setTimeout(go, 25);
     },
     true,
   );

@@ -121,8 +121,8 @@ c2.download_button(
 )
 if too_many:
     st.info(
-        f"This view holds {view.count:,} events; the buttons export at most {most:,} "
-        "(`SITREP_DOWNLOAD_MAX_ROWS`), since the server holds a download in memory. Narrow the filters, "
+        f"This view holds {view.count:,} events, more than the {most:,} the download buttons export "
+        "(`SITREP_DOWNLOAD_MAX_ROWS`: the server holds a download in memory), so they are off. Narrow the filters, "
         "or run one of these on the server (from any folder), which write the same rows to a file batch by batch:",
         icon=":material/info:",
     )

@@ -1143,6 +1143,12 @@ def test_a_date_typed_then_a_page_link_opens_that_page_with_the_date(server, pag
         target.click()
         expect(page).to_have_url(re.compile(rf"/{path}\?from=2021-01-01&country=Iraq$"), timeout=30_000)
         expect(page.get_by_text(re.compile(r"^Strikes and attacks in Iraq, 1 Jan 2021 – 19 Nov 2024"))).to_be_visible()
+    # Enter does not apply a typed date (the focus leaving does): the click after it is held back too
+    page.get_by_role("spinbutton", name="year, From – to (type or pick) start date").click()
+    page.keyboard.type("2022")
+    page.keyboard.press("Enter")
+    page.locator("[data-testid=stSidebarNav] a", has_text="Timeline").click()
+    expect(page).to_have_url(re.compile(r"/timeline\?from=2022-01-01&country=Iraq$"), timeout=30_000)
 
 
 def test_a_page_link_clicked_straight_from_the_search_box_opens_that_page_with_the_search(server, page):

@@ -72,8 +72,7 @@ def check_size(path: Path, max_bytes: int | None) -> int:
         raise ImportFailed(f"cannot read the file: {exc.strerror or exc}") from exc
     if size > limit:
         raise ImportFailed(
-            f"the file is {size / 1_048_576:.1f} MB, larger than the {limit / 1_048_576:.1f} MB limit "
-            "(SITREP_MAX_UPLOAD_MB). Split it into smaller files, or ask the operator to raise the limit."
+            f"the file is {size / 1_048_576:.1f} MB, larger than the {limit / 1_048_576:.1f} MB limit {_advice(limit)}"
         )
     if size == 0:
         raise ImportFailed("the file is empty (0 bytes). Export it again from its source.")
@@ -119,10 +118,17 @@ def read_bytes(path: Path) -> bytes:
     return text_bytes(path.read_bytes())
 
 
+def _advice(limit: int) -> str:
+    """Where the limit comes from, and what to do: the Data page's, or one given on the command line."""
+    if limit == config.max_upload_bytes():
+        return "(SITREP_MAX_UPLOAD_MB). Split it into smaller files, or ask the operator to raise the limit."
+    return "given (--max-mb). Leave --max-mb out to import a file of any size."
+
+
 def _too_large(name: str, size: int, limit: int) -> ImportFailed:
     return ImportFailed(
-        f"{name} is {size / 1_048_576:.1f} MB unpacked, larger than the {limit / 1_048_576:.1f} MB limit "
-        "(SITREP_MAX_UPLOAD_MB). Split it into smaller files, or ask the operator to raise the limit."
+        f"{name} is {size / 1_048_576:.1f} MB unpacked, "
+        f"larger than the {limit / 1_048_576:.1f} MB limit {_advice(limit)}"
     )
 
 
