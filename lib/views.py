@@ -148,22 +148,18 @@ def cells_note(
     """Why the map shows cells, and how to get to single events; and whether a click on a cell
     shows anything finer. Where it cannot (the events share one spot, or the cells are the
     smallest), it says so rather than sending the user clicking at a cell that stays the same."""
-    said = f"{events:,} events are more than the {limit:,} this view draws one by one"
+    drawn = f"more than the {limit:,} this view draws one by one"
+    listed = "The Events table lists them; narrow the dates, types or actors to see them on the map one by one."
     n = f"{cells:,} cell{'' if cells == 1 else 's'}"
     extent = queries.view_extent(store, state, registry)
     if extent and extent[0] == extent[1] and extent[2] == extent[3]:
-        return (
-            f"All {events:,} events of this view are recorded at one spot ({extent[0]:.4f}, {extent[2]:.4f}), "
-            f"more than the {limit:,} this view draws one by one, so the map shows them as one cell. The Events "
-            "table lists them; narrow the dates, types or actors to see them on the map one by one.",
-            False,
+        said = (
+            f"All {events:,} events of this view are recorded at one spot ({extent[0]:.4f}, {extent[2]:.4f}), {drawn}"
         )
+        return f"{said}, so the map shows them as one cell. {listed}", False
+    said = f"{events:,} events are {drawn}"
     if size <= queries.NICE_CELL_SIZES[0]:
-        return (
-            f"{said}, so the map shows them aggregated into {n} of {size:g}°, the smallest cells. The Events "
-            "table lists them; narrow the dates, types or actors to see them on the map one by one.",
-            False,
-        )
+        return f"{said}, so the map shows them aggregated into {n} of {size:g}°, the smallest cells. {listed}", False
     reason = "narrow the filters" if state.is_narrowed else "filter (dates, place, actors…)"
     return (
         f"{said}, so the map shows them aggregated into {n} of {size:g}°. "
