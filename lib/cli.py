@@ -134,6 +134,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         max_bytes=max_bytes,
         all_cameo=args.all_cameo,
         date_order={"day-first": "dmy", "month-first": "mdy", None: None}[args.date_order],
+        limit_advice=importers.OPTION_LIMIT,
     )
     report = result.report
     if report.ok and len(result.frame):  # said with the file's other warnings

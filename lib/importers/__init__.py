@@ -20,6 +20,8 @@ from lib import schema, store
 from lib.importers import acled, gdelt, generic, ucdp
 from lib.importers.common import (
     DATE_ORDERS,
+    OPTION_LIMIT,
+    PAGE_LIMIT,
     ImportFailed,
     check_size,
     first_line,
@@ -36,6 +38,7 @@ FORMATS = ("acled", "ucdp", "gdelt", "csv")
 FORMAT_LABELS = {f: store.format_name(f) for f in FORMATS} | {"csv": "plain table in Sitrep's columns (csv)"}
 
 __all__ = [
+    "OPTION_LIMIT",
     "FORMATS",
     "FORMAT_LABELS",
     "is_xlsx",
@@ -169,12 +172,14 @@ def read_file(
     max_bytes: int | None = None,
     all_cameo: bool = False,
     date_order: str | None = None,
+    limit_advice: str = PAGE_LIMIT,
 ) -> ImportResult:
     """Read one file into canonical rows and a validation report.
 
     ``format`` is one of FORMATS or None to detect it; ``dataset`` fills the dataset
     column; ``mapping`` (canonical name -> file column, plain CSV/XLSX only) renames
-    columns; ``max_bytes`` overrides the upload limit; ``all_cameo`` keeps GDELT events of
+    columns; ``max_bytes`` overrides the upload limit (``limit_advice``: where it comes from, said
+    when a file exceeds it); ``all_cameo`` keeps GDELT events of
     every CAMEO root, not only material conflict (18, 19, 20); ``date_order`` ("dmy" or "mdy")
     reads numeric dates such as 03/04/2021 in that order, for a file whose rows cannot show it
     (GDELT's dates are YYYYMMDD).
@@ -187,8 +192,8 @@ def read_file(
             raise ImportFailed(f"unknown format {chosen!r}; choose one of {', '.join(FORMATS)}.")
         if date_order is not None and date_order not in DATE_ORDERS:
             raise ImportFailed(f"unknown date order {date_order!r}; choose one of {', '.join(DATE_ORDERS)}.")
-        check_size(path, max_bytes)
-        inner = None if is_xlsx(path) else unpacked(path, max_bytes)
+        check_size(path, max_bytes, limit_advice)
+        inner = None if is_xlsx(path) else unpacked(path, max_bytes, limit_advice)
         if inner is not None:  # a zipped or gzipped file: read as the one file inside
             data = text_bytes(inner[0])
             report.notes.append(f"read {inner[1]}, the file inside the archive {path.name}")

@@ -63,7 +63,12 @@ class Table:
     rows: np.ndarray
 
 
-def check_size(path: Path, max_bytes: int | None) -> int:
+# Where a size limit comes from, and what to do: said after "larger than the N MB limit"
+PAGE_LIMIT = "(SITREP_MAX_UPLOAD_MB). Split it into smaller files, or ask the operator to raise the limit."
+OPTION_LIMIT = "given (--max-mb). Leave --max-mb out to import a file of any size."
+
+
+def check_size(path: Path, max_bytes: int | None, advice: str = PAGE_LIMIT) -> int:
     """The file's size in bytes; raise ImportFailed if it is empty or larger than the limit."""
     limit = config.max_upload_bytes() if max_bytes is None else max_bytes
     try:
@@ -72,7 +77,7 @@ def check_size(path: Path, max_bytes: int | None) -> int:
         raise ImportFailed(f"cannot read the file: {exc.strerror or exc}") from exc
     if size > limit:
         raise ImportFailed(
-            f"the file is {size / 1_048_576:.1f} MB, larger than the {limit / 1_048_576:.1f} MB limit {_advice(limit)}"
+            f"the file is {size / 1_048_576:.1f} MB, larger than the {limit / 1_048_576:.1f} MB limit {advice}"
         )
     if size == 0:
         raise ImportFailed("the file is empty (0 bytes). Export it again from its source.")
@@ -118,21 +123,13 @@ def read_bytes(path: Path) -> bytes:
     return text_bytes(path.read_bytes())
 
 
-def _advice(limit: int) -> str:
-    """Where the limit comes from, and what to do: the Data page's, or one given on the command line."""
-    if limit == config.max_upload_bytes():
-        return "(SITREP_MAX_UPLOAD_MB). Split it into smaller files, or ask the operator to raise the limit."
-    return "given (--max-mb). Leave --max-mb out to import a file of any size."
-
-
-def _too_large(name: str, size: int, limit: int) -> ImportFailed:
+def _too_large(name: str, size: int, limit: int, advice: str) -> ImportFailed:
     return ImportFailed(
-        f"{name} is {size / 1_048_576:.1f} MB unpacked, "
-        f"larger than the {limit / 1_048_576:.1f} MB limit {_advice(limit)}"
+        f"{name} is {size / 1_048_576:.1f} MB unpacked, larger than the {limit / 1_048_576:.1f} MB limit {advice}"
     )
 
 
-def unpacked(path: Path, max_bytes: int | None = None) -> tuple[bytes, str] | None:
+def unpacked(path: Path, max_bytes: int | None = None, advice: str = PAGE_LIMIT) -> tuple[bytes, str] | None:
     """The one file inside a ZIP or gzip archive (GDELT publishes ``*.export.CSV.zip``): its bytes
     and its name, or None when ``path`` is no archive Sitrep opens (its text is then checked as
     it is). The unpacked size is held to the upload limit, whatever the archive says of it."""
@@ -161,14 +158,14 @@ def unpacked(path: Path, max_bytes: int | None = None) -> tuple[bytes, str] | No
                     f"the ZIP archive holds an Excel workbook, {member.filename}: unzip it and import it."
                 )
             if member.file_size > limit:
-                raise _too_large(member.filename, member.file_size, limit)
+                raise _too_large(member.filename, member.file_size, limit, advice)
             try:
                 with archive.open(member) as fh:
                     data = fh.read(limit + 1)
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
                 raise ImportFailed(f"the ZIP archive cannot be read ({exc}); unzip it and import the file.") from None
             if len(data) > limit:  # its header said less
-                raise _too_large(member.filename, len(data), limit)
+                raise _too_large(member.filename, len(data), limit, advice)
             return data, member.filename
     if head.startswith(b"\x1f\x8b"):
         name = path.stem if path.suffix.lower() == ".gz" else path.name
@@ -178,7 +175,7 @@ def unpacked(path: Path, max_bytes: int | None = None) -> tuple[bytes, str] | No
         except (OSError, EOFError) as exc:
             raise ImportFailed(f"the gzip archive cannot be read ({exc}); unpack it and import the file.") from None
         if len(data) > limit:
-            raise _too_large(name, len(data), limit)
+            raise _too_large(name, len(data), limit, advice)
         return data, name
     return None
 
