@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import re
 import sys
 import time
@@ -314,7 +313,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.output:
         try:
-            out = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+            out = open(args.output, "wb")  # noqa: SIM115 (closed below)
         except OSError as exc:
             why = "it is a folder" if args.output.is_dir() else (exc.strerror or str(exc)).lower()
             _say(f"error: cannot write {args.output}: {why}. Give a file in a folder you may write; nothing exported.")
@@ -322,10 +321,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         with out:
             rows = write(out)
     else:
-        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
-        rows = write(out)
-        out.flush()
-        out.detach()
+        sys.stdout.flush()
+        rows = write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     info = events.info(args.dataset)
     _say(f"exported {filters.count_text(rows, 'event')} of '{args.dataset}' as {args.format}. {info.licence}")
     return 0

@@ -5,9 +5,10 @@ import io
 import json
 import re
 
+import pyarrow as pa
 import pytest
 
-from lib import exports, queries
+from lib import exports, queries, schema
 from lib.filters import FilterState
 
 
@@ -68,3 +69,76 @@ def test_a_geojson_export_carries_its_provenance(fixture_store, registry):
     data = json.load(exports.to_file(queries.iter_batches(fixture_store, state, registry), "geojson", about))
     assert data["sitrep"] == about and len(data["features"]) == 1
     assert set(about) == {"dataset", "licence", "filters", "view", "link", "exported", "unknown values"}
+
+
+TRICKY = [
+    'He said "no", then left',
+    "two\nlines",
+    "carriage\rreturn",
+    "=SUM(A1:A2)",
+    "\tindented",
+    "-5 wounded",
+    "Kata'ib Hezbollah – Iraq, Syria",
+    "",
+    None,
+    "ends with a comma,",
+]
+
+
+def _tricky_batches(fixture_store, registry) -> list[pa.Table]:
+    (table,) = queries.iter_batches(fixture_store, FilterState(dataset="fixture"), registry)
+    table = pa.concat_tables([table, table])  # 10 rows, one per tricky text
+    notes = table.schema.get_field_index("notes")
+    table = table.set_column(notes, "notes", pa.array(TRICKY, pa.string()))
+    return [table.slice(0, 4), table.slice(4, 0), table.slice(4)]  # an empty batch among them
+
+
+def test_the_csv_is_what_pythons_csv_module_writes_of_the_guarded_cells(fixture_store, registry):
+    batches = _tricky_batches(fixture_store, registry)
+    out = io.BytesIO()
+    assert exports.write_csv(batches, out) == 10
+    cells = []
+    for table in batches:
+        for row in table.to_pylist():
+            line = []
+            for name in schema.CANONICAL_COLUMNS:
+                value = row[name]
+                if value is None:
+                    value = ""
+                elif name == "event_date":
+                    value = value.date().isoformat()
+                elif isinstance(value, str):
+                    value = exports.neutralise(value)
+                line.append(value)
+            cells.append(line)
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(schema.CANONICAL_COLUMNS)
+    writer.writerows(cells)
+    # as Python's csv writes it, but a lone carriage return is quoted (Python's csv left it bare
+    # with "\n" line ends, and CSV readers then took it for a line's end)
+    text = out.getvalue().decode("utf-8")
+    assert text == expected.getvalue().replace("carriage\rreturn", '"carriage\rreturn"')
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows == [schema.CANONICAL_COLUMNS] + [[str(v) for v in line] for line in cells]
+    notes = [row[schema.CANONICAL_COLUMNS.index("notes")] for row in rows[1:]]
+    assert notes[1:5] == ["two\nlines", "carriage\rreturn", "'=SUM(A1:A2)", "'\tindented"]
+    assert notes[7:9] == ["", ""]  # an empty text and an unknown both empty
+
+
+def test_the_geojson_keeps_text_as_stored_and_unknowns_null(fixture_store, registry):
+    out = io.BytesIO()
+    assert exports.write_geojson(_tricky_batches(fixture_store, registry), out) == 10
+    features = json.loads(out.getvalue())["features"]
+    assert [f["properties"]["notes"] for f in features] == TRICKY  # no formula guard in JSON
+    assert all(len(f["geometry"]["coordinates"]) == 2 for f in features)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", f["properties"]["event_date"]) for f in features)
+
+
+def test_an_export_of_no_rows_is_a_header_or_an_empty_collection():
+    out = io.BytesIO()
+    assert exports.write_csv([], out) == 0
+    assert out.getvalue().decode() == ",".join(schema.CANONICAL_COLUMNS) + "\n"
+    out = io.BytesIO()
+    assert exports.write_geojson([], out) == 0
+    assert json.loads(out.getvalue()) == {"type": "FeatureCollection", "features": []}
