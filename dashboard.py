@@ -21,8 +21,11 @@ st.set_page_config(page_title="Sitrep — strikes and attacks", page_icon="🛰�
 
 LIST_WIDGETS = {
     "actor": ("Actor (either side)", "Any actor, attacker or target"),
-    "attacker": ("Attacker", "The side that acted (actor 1)"),
-    "target": ("Target", "The side attacked (actor 2)"),
+    "attacker": ("Attacker", "The side that acted: actor 1, or an actor listed with it (associated actor 1)"),
+    "target": (
+        "Target",
+        "The side attacked: actor 2, or an actor listed with it (associated actor 2, such as the coalition at a US base)",
+    ),
     "affiliation": ("Affiliation", "Every actor with this affiliation, on either side"),
     "type": ("Event type", "ACLED event or sub-event type"),
     "country": ("Country", None),
@@ -182,10 +185,12 @@ def _sidebar(store, registry) -> session.View:
             typed = st.session_state.get(_widget_key("typed_dates"))
             if not (isinstance(typed, (tuple, list)) and len(typed) == 1):
                 st.session_state[_widget_key("typed_dates")] = (date_from, date_to)
+            # Any day Sitrep takes, as a link may ask: bounded by the data, a typed "2024-12-31"
+            # past its last day was refused in a tooltip only, and the typed start with it
             st.date_input(
                 "From – to (type or pick)",
-                min_value=slide_lo,
-                max_value=slide_hi,
+                min_value=filters.EARLIEST_DAY,
+                max_value=filters.LATEST_DAY,
                 key=_widget_key("typed_dates"),
                 format="YYYY-MM-DD",
                 on_change=_dates_typed,

@@ -64,6 +64,9 @@ def test_url_parameters_set_the_filters_and_the_sentence():
     box = at.date_input(key="f_typed_dates")
     assert box.value[0].isoformat() == "2021-01-01"  # the box under the slider shows the same range
     assert "when you leave the box" in box.help  # Enter does not apply a typed date: the box says how
+    # the role filters match the associated actors too (store: attacker_keys, target_keys), and say so
+    assert "associated actor 2" in at.multiselect(key="f_target").help
+    assert "associated actor 1" in at.multiselect(key="f_attacker").help
 
 
 def test_the_sentence_says_which_events_dated_to_a_week_the_start_cuts_off(tmp_path):

@@ -1015,6 +1015,11 @@ def test_dates_can_be_typed_as_well_as_slid_and_the_slider_follows(server, page)
     page.wait_for_url(re.compile(r"/\?from=2021-02-15&country=Iraq$"), timeout=30_000)
     year = page.get_by_role("spinbutton", name="year, From – to (type or pick) end date")
     expect(year).to_have_attribute("aria-valuenow", "2024")
+    # a day past the data's last one is taken, as a link's is, and the slider reaches it
+    type_date("end", "20241231")
+    page.wait_for_url(re.compile(r"/\?from=2021-02-15&to=2024-12-31&country=Iraq$"), timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks in Iraq, 15 Feb 2021 – 31 Dec 2024: "))).to_be_visible()
+    expect(thumbs.last).to_have_attribute("aria-valuetext", "31 Dec 2024")
 
 
 def test_markdown_in_a_link_is_shown_as_typed_never_as_a_link_an_image_or_emphasis(server, page):
