@@ -19,7 +19,13 @@ class Setting:
 
 
 SETTINGS: list[Setting] = [
-    Setting("SITREP_STORE", "", "Path of the store's catalog file (default .sitrep/catalog.json in the project)."),
+    Setting(
+        "SITREP_STORE",
+        "",
+        "The store: a folder (its catalog.json) or the catalog file itself (default .sitrep/catalog.json).",
+    ),
+    Setting("SITREP_ADDRESS", "127.0.0.1", "Address scripts/start.sh serves on (0.0.0.0: every interface)."),
+    Setting("SITREP_PORT", "8501", "Port scripts/start.sh serves on.", int),
     Setting(
         "SITREP_MAX_POINTS",
         "10000",

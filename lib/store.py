@@ -124,9 +124,18 @@ def format_name(source_format: str) -> str:
 
 
 def store_path() -> Path:
-    """The catalog file: ``$SITREP_STORE`` or the project default."""
+    """The catalog file: ``$SITREP_STORE`` or the project default. ``SITREP_STORE`` may name the
+    catalog file or a folder to keep the store in (its ``catalog.json``): a folder that exists,
+    or a path not yet there that does not end in ``.json``. Named a folder, the store read
+    "[Errno 21] Is a directory … Restore it from a backup", and a new file's Parquet files
+    landed loose beside it."""
     value = os.environ.get("SITREP_STORE")
-    return Path(value).expanduser().resolve() if value else DEFAULT_STORE
+    if not value:
+        return DEFAULT_STORE
+    path = Path(value).expanduser().resolve()
+    if path.is_dir() or (not path.exists() and path.suffix.lower() != ".json"):
+        return path / DEFAULT_STORE.name
+    return path
 
 
 def validate_dataset_name(name: str) -> str:

@@ -568,3 +568,25 @@ def test_the_command_line_takes_files_above_the_data_pages_upload_limit(capsys, 
     code, _, err = run(capsys, "import", str(big), "--dataset", "big")
     assert code == 0, err
     assert store.Store(temp_store).info("big").rows == 6000
+
+
+def test_sitrep_store_may_name_a_folder_or_the_catalog_file(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "team store"  # not there yet, no .json: a folder, made on the first import
+    monkeypatch.setenv("SITREP_STORE", str(folder))
+    assert store.store_path() == folder / "catalog.json"
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-f")
+    assert code == 0, err
+    assert (folder / "catalog.json").is_file() and list(folder.glob("acled-f-*.parquet"))
+    assert f"store {folder / 'catalog.json'}" in err
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    monkeypatch.setenv("SITREP_STORE", str(existing))  # a folder that is there (it read "Is a directory")
+    assert store.store_path() == existing / "catalog.json"
+    assert run(capsys, "datasets")[0] == 0
+    for named in (tmp_path / "new.json", folder / "catalog.json"):  # a catalog file, there or not
+        monkeypatch.setenv("SITREP_STORE", str(named))
+        assert store.store_path() == named
+    plain = tmp_path / "catalog"  # a catalog file with no suffix, already there (older stores)
+    plain.write_text(json.dumps({"version": 1, "datasets": {}}))
+    monkeypatch.setenv("SITREP_STORE", str(plain))
+    assert store.store_path() == plain
