@@ -566,6 +566,9 @@ def lane_spread(lane_of: pd.Series, dates: pd.Series, lanes: list[str]) -> list[
 CHART_TEXT = "#4a4a4a"  # the Timeline's axes, titles and legend: 8.9:1 on white
 
 
+SUBTITLE = '<span style="font-size:12px">%s</span>'  # a panel title's second line
+
+
 def make_timeline(
     bins: pd.DataFrame, events: pd.DataFrame, links: pd.DataFrame, bin_: str, directed: bool = True
 ) -> go.Figure:
@@ -591,8 +594,9 @@ def make_timeline(
         row_heights=[0.3, 0.25, 0.45] if lane else [0.55, 0.45],
         # Short titles, what qualifies them on a smaller second line, from the left edge: centred
         # one-line titles were cut at both ends on a phone
-        subplot_titles=[f"Events per {bin_}", f"People killed per {bin_}<br><sup>known figures{left_out}</sup>"]
-        + ([f"Events by {side if 'lane' in events else 'type'}<br><sup>arrow: answered by</sup>"] if lane else []),
+        # (12 px: as <sup> they were 8 px, too small to read)
+        subplot_titles=[f"Events per {bin_}", f"People killed per {bin_}<br>{SUBTITLE % ('known figures' + left_out)}"]
+        + ([f"Events by {side if 'lane' in events else 'type'}<br>{SUBTITLE % 'arrow: answered by'}"] if lane else []),
     )
     for title in fig.layout.annotations:
         title.update(x=0, xanchor="left", align="left")
@@ -716,7 +720,8 @@ def make_timeline(
         height=760 if lane else 500,
         # room above the first title for Plotly's toolbar, which covered it on a phone
         margin={"l": 10, "r": 10, "t": 66, "b": 10},
-        legend={"orientation": "h", "y": -0.08},
+        # the colour key above the panels: below them it was off-screen on a laptop, under 760 px of charts
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.045, "yanchor": "bottom"},
         hovermode="closest",
         # Streamlit's theme greys the axes and titles to 3.7:1 on white; read at 8.9:1
         font={"color": CHART_TEXT},

@@ -242,7 +242,8 @@ def test_timeline_draws_bars_lane_and_retaliation_arrows(fixture_store, registry
     # the killed bars count known figures: the title says how many events they leave out, the
     # hover says it per bar, and both hovers give the bin in words
     titles = [a.text for a in fig.layout.annotations if not a.showarrow]
-    assert "People killed per month<br><sup>known figures (2 events unknown)</sup>" in titles
+    assert "People killed per month<br>" + figures.SUBTITLE % "known figures (2 events unknown)" in titles
+    assert fig.layout.legend.y > 1 and fig.layout.legend.yanchor == "bottom"  # the key above the panels, in view
     killed = [t for t in bars if t.showlegend is False]
     hovers = {(t.name, c[0], c[1]) for t in killed for c in t.customdata}
     assert (
