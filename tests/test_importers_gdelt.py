@@ -228,3 +228,26 @@ def test_an_archive_of_several_files_or_over_the_limit_unpacked_is_refused_with_
     (problem,) = read_file(big, max_bytes=plain.stat().st_size - 1).report.file_errors
     assert problem.message.startswith(f"{plain.name} is ") and "MB unpacked, larger than the" in problem.message
     assert len(read_file(big, max_bytes=plain.stat().st_size).frame) == 1  # one event, 50 times
+
+
+def test_archives_are_read_with_no_limit_as_the_cli_reads_them_and_a_gzip_over_a_limit_says_more_than(tmp_path):
+    import gzip
+    import sys
+    import zipfile
+
+    plain = write(tmp_path, [gdelt_row(61)] * 50)
+    zipped = tmp_path / "20240807.export.CSV.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain, plain.name)
+    gzipped = tmp_path / "20240807.export.CSV.gz"
+    gzipped.write_bytes(gzip.compress(plain.read_bytes()))
+    for packed in (zipped, gzipped):  # the CLI's "no limit" (read(sys.maxsize + 1) overflowed)
+        result = read_file(packed, max_bytes=sys.maxsize)
+        assert not result.report.file_errors and len(result.frame) == 1, packed
+    # only the limit and one byte more are unpacked: the size is "more than" the limit, not the limit
+    big = write(tmp_path, [gdelt_row(61)] * 14000, "big.export.CSV")
+    assert big.stat().st_size > 2 * 1_048_576
+    big_gz = tmp_path / "big.export.CSV.gz"
+    big_gz.write_bytes(gzip.compress(big.read_bytes()))
+    (problem,) = read_file(big_gz, max_bytes=1_048_576).report.file_errors
+    assert "big.export.CSV is more than 1.0 MB unpacked, larger than the 1.0 MB limit" in problem.message

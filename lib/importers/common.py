@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,10 +124,17 @@ def read_bytes(path: Path) -> bytes:
     return text_bytes(path.read_bytes())
 
 
-def _too_large(name: str, size: int, limit: int, advice: str) -> ImportFailed:
-    return ImportFailed(
-        f"{name} is {size / 1_048_576:.1f} MB unpacked, larger than the {limit / 1_048_576:.1f} MB limit {advice}"
-    )
+def _too_large(name: str, size: int, limit: int, advice: str, read_to_limit: bool = False) -> ImportFailed:
+    """``read_to_limit``: only the first ``limit`` + 1 bytes were unpacked, so the size is more than
+    that (a 4.8 MB file read "1.0 MB unpacked, larger than the 1.0 MB limit")."""
+    size_text = f"more than {limit / 1_048_576:.1f} MB" if read_to_limit else f"{size / 1_048_576:.1f} MB"
+    return ImportFailed(f"{name} is {size_text} unpacked, larger than the {limit / 1_048_576:.1f} MB limit {advice}")
+
+
+def _read_at_most(fh, limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes (one more tells a file over the limit), or all of them when there is
+    no limit (the CLI without --max-mb: ``read(sys.maxsize + 1)`` overflowed on every archive)."""
+    return fh.read() if limit >= sys.maxsize - 1 else fh.read(limit + 1)
 
 
 def unpacked(path: Path, max_bytes: int | None = None, advice: str = PAGE_LIMIT) -> tuple[bytes, str] | None:
@@ -161,21 +169,21 @@ def unpacked(path: Path, max_bytes: int | None = None, advice: str = PAGE_LIMIT)
                 raise _too_large(member.filename, member.file_size, limit, advice)
             try:
                 with archive.open(member) as fh:
-                    data = fh.read(limit + 1)
+                    data = _read_at_most(fh, limit)
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
                 raise ImportFailed(f"the ZIP archive cannot be read ({exc}); unzip it and import the file.") from None
             if len(data) > limit:  # its header said less
-                raise _too_large(member.filename, len(data), limit, advice)
+                raise _too_large(member.filename, len(data), limit, advice, read_to_limit=True)
             return data, member.filename
     if head.startswith(b"\x1f\x8b"):
         name = path.stem if path.suffix.lower() == ".gz" else path.name
         try:
             with gzip.open(path, "rb") as fh:
-                data = fh.read(limit + 1)
+                data = _read_at_most(fh, limit)
         except (OSError, EOFError) as exc:
             raise ImportFailed(f"the gzip archive cannot be read ({exc}); unpack it and import the file.") from None
         if len(data) > limit:
-            raise _too_large(name, len(data), limit, advice)
+            raise _too_large(name, len(data), limit, advice, read_to_limit=True)
         return data, name
     return None
 
