@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import openpyxl
@@ -339,3 +341,17 @@ def test_a_row_refused_for_its_date_does_not_hold_its_id_against_a_corrected_cop
     assert result.frame["event_id"].tolist() == ["a"]
     assert result.frame["event_date"].iloc[0] == pd.Timestamp("2021-02-28")
     assert [p.column for p in result.report.problems if p.row is not None] == ["event_date"]
+
+
+@pytest.mark.parametrize("source", [CANONICAL, FIXTURES / "acled_current.csv"])
+def test_columns_with_no_name_are_left_out_not_a_crash(tmp_path, source):
+    """A spreadsheet's trailing ",,," gives two or more columns with no name: each column lookup
+    then found a table of columns, not a column, and the import crashed."""
+    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8"), newline="")))
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(row + ["", "", ""] for row in rows)
+    padded = write(tmp_path, text.getvalue(), source.name)
+    plain = read_file(source, dataset="x")
+    result = read_file(padded, dataset="x")
+    assert not result.report.file_errors and result.report.rows_kept == plain.report.rows_kept > 0
+    pd.testing.assert_frame_equal(result.frame, plain.frame)

@@ -372,12 +372,17 @@ def _unique_names(names: list[str]) -> list[str]:
 
 
 def read_table(path: Path, data: bytes | None = None, header: bool = True, delimiter: str = ",") -> Table:
-    """Read a CSV/TSV (``data`` = its checked bytes) or an XLSX file into a Table."""
+    """Read a CSV/TSV (``data`` = its checked bytes) or an XLSX file into a Table. Columns with
+    no name (a spreadsheet's trailing ",,,") are named "(column N)": no mapping names them, and
+    two of them under one empty name made every column lookup fail."""
     if is_xlsx(path):
         table = read_xlsx_table(path)
     else:
         table = read_csv_table(data if data is not None else read_bytes(path), header=header, delimiter=delimiter)
     if header:
+        names = [str(n) for n in table.frame.columns]
+        if any(not normalise_header(n) for n in names):
+            table.frame.columns = [n if normalise_header(n) else f"(column {i})" for i, n in enumerate(names, 1)]
         check_unique_names(list(table.frame.columns))
     return table
 
