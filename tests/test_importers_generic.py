@@ -355,3 +355,13 @@ def test_columns_with_no_name_are_left_out_not_a_crash(tmp_path, source):
     result = read_file(padded, dataset="x")
     assert not result.report.file_errors and result.report.rows_kept == plain.report.rows_kept > 0
     pd.testing.assert_frame_equal(result.frame, plain.frame)
+
+
+def test_lines_ended_by_a_carriage_return_alone_read_as_lines(tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with \\r alone: the import crashed."""
+    text = CANONICAL.read_text(encoding="utf-8")
+    assert "\r" not in text
+    mac = write(tmp_path, text.replace("\n", "\r"), "mac.csv")
+    result = read_file(mac, dataset="mine")
+    assert not result.report.file_errors and result.report.rows_kept == 2
+    pd.testing.assert_frame_equal(result.frame, read_file(CANONICAL, dataset="mine").frame)

@@ -248,11 +248,16 @@ def read_csv_table(data: bytes, header: bool = True, delimiter: str = ",") -> Ta
     length than the header falls back to Python's csv module, which keeps exact row numbers
     and lets the caller report the bad rows.
     """
+    if b"\r" in data and b"\n" not in data:
+        # lines ended by a carriage return alone: the "CSV (Macintosh)" of Excel for Mac
+        data = data.replace(b"\r", b"\n")
     text_head = data[:1_000_000].decode("utf-8", errors="replace")
     try:
-        names = next(csv.reader(io.StringIO(text_head), delimiter=delimiter))
+        names = next(csv.reader(io.StringIO(text_head, newline=""), delimiter=delimiter))
     except StopIteration:
         raise ImportFailed("the file is empty. Export it again from its source.") from None
+    except csv.Error as exc:
+        raise ImportFailed(_unreadable_csv(exc, 1)) from None
     if not header:
         names = [str(i) for i in range(len(names))]
     unique = _unique_names(names)
@@ -287,9 +292,20 @@ def read_csv_table(data: bytes, header: bool = True, delimiter: str = ",") -> Ta
 csv.field_size_limit(2**31 - 1)
 
 
+def _unreadable_csv(exc: csv.Error, line: int) -> str:
+    return (
+        f"line {line:,} of the file cannot be read as CSV ({exc}): a line break inside a cell that is not in "
+        'double quotes, often a carriage return (\\r) alone. Open the file in a spreadsheet and save it again as '
+        '"CSV UTF-8", or remove the stray line breaks.'
+    )
+
+
 def _read_csv_python(data: bytes, names: list[str], header: bool, delimiter: str) -> Table:
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
-    records = list(reader)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ImportFailed(_unreadable_csv(exc, reader.line_num)) from None
     if header:
         records = records[1:]
     width = len(names)
