@@ -273,7 +273,13 @@ def validate_rows(
         else:  # nint
             number, empty, wrong = _parse_int_series(values)
             problem = wrong | (~empty & (number < 0))
-            flag(problem, col, "must be a whole number ≥ 0, or empty when unknown", values)
+            flag(
+                problem,
+                col,
+                "must be a whole number ≥ 0 (1200 or 1,200; not 1,5 or 1.000, which read two ways), "
+                "or empty when unknown",
+                values,
+            )
             # stored as 32-bit counts: 4,294,967,296 became 0 and 2,147,483,648 a negative number
             huge = ~empty & ~problem & (number > MAX_COUNT)
             flag(huge, col, f"is more than any plausible count ({MAX_COUNT:,}); check the number", values)
@@ -375,17 +381,29 @@ def _clean_text_series(values: pd.Series) -> pd.Series:
     return text.where(text.str.len() > 0, pd.NA).astype("string")
 
 
+# a comma only as a thousands separator ("1,200"; "1,5" read as 15 and "12,3456" as 123456)
+_GROUPED = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$"
+# a point before three digits and no other: the thousands of "1.000" (1000 in much of Europe) or the
+# decimals of 1? Refused, not read as 1
+_POINT_THOUSANDS = r"^[+-]?\d{1,3}(?:\.\d{3})+$"
+
+
 def _parse_int_series(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Whole numbers over a column ("1,200" and "3.0" allowed): (numbers as float with NaN, empty mask, bad mask)."""
+    """Whole numbers over a column ("1,200" and "3.0" allowed; "1,5" and "1.000" are not, being
+    unclear): (numbers as float with NaN, empty mask, bad mask)."""
+    unclear = np.zeros(len(values), dtype=bool)
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         number = values.astype("float64").to_numpy()
         empty = np.isnan(number)
     else:
         text = _clean_text_series(values)
         empty = text.isna().to_numpy()
+        comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+        grouped = text.str.match(_GROUPED).fillna(False).to_numpy(dtype=bool)
+        unclear = (comma & ~grouped) | text.str.match(_POINT_THOUSANDS).fillna(False).to_numpy(dtype=bool)
         number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype("float64").to_numpy()
     with np.errstate(invalid="ignore"):
-        wrong = ~empty & (~np.isfinite(number) | (number != np.trunc(number)))
+        wrong = ~empty & (unclear | ~np.isfinite(number) | (number != np.trunc(number)))
     return number, empty, wrong
 
 

@@ -25,6 +25,10 @@ def _reference_parse_int(value: object) -> int | None | str:
     text = clean_text(value)
     if text is None:
         return None
+    if "," in text and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.0*)?", text):
+        return "bad"  # a comma only between thousands: "1,5" was read as 15
+    if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
+        return "bad"  # "1.000": a thousand, or one?
     try:
         number = float(text.replace(",", ""))
     except ValueError:
@@ -112,7 +116,13 @@ def reference_validate(raw: pd.DataFrame, report: Report, row_numbers=None) -> p
             else:
                 p = _reference_parse_int(v)
                 if p == "bad" or (isinstance(p, int) and p < 0):
-                    flag(i, col, "must be a whole number ≥ 0, or empty when unknown", v)
+                    flag(
+                        i,
+                        col,
+                        "must be a whole number ≥ 0 (1200 or 1,200; not 1,5 or 1.000, which read two ways), "
+                        "or empty when unknown",
+                        v,
+                    )
                     p = None
                 parsed.append(p)
         cols[col] = parsed
@@ -231,6 +241,13 @@ CASES = [
     ("geo_precision", None),
     ("fatalities", "-1"),
     ("fatalities", "1,200"),
+    ("fatalities", "1,234,567"),
+    ("fatalities", "1,5"),  # was read as 15
+    ("fatalities", "2,50"),
+    ("fatalities", "12,3456"),  # was read as 123456
+    ("fatalities", "1.000"),  # was read as 1
+    ("fatalities", "1.0"),
+    ("injuries", "1,200.0"),
     ("fatalities", "1.5"),
     ("fatalities", "many"),
     ("fatalities", ""),
