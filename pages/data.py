@@ -123,7 +123,7 @@ if upload is not None and st.button("Check the file", icon=":material/fact_check
         st.error(str(exc))
         st.stop()
     with tempfile.TemporaryDirectory() as folder, st.spinner("Reading and checking…"):
-        path = Path(folder) / Path(upload.name).name
+        path = Path(folder) / importers.local_file_name(upload.name)
         path.write_bytes(upload.getbuffer())
         result = importers.read_file(
             path,

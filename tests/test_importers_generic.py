@@ -365,3 +365,15 @@ def test_lines_ended_by_a_carriage_return_alone_read_as_lines(tmp_path):
     result = read_file(mac, dataset="mine")
     assert not result.report.file_errors and result.report.rows_kept == 2
     pd.testing.assert_frame_equal(result.frame, read_file(CANONICAL, dataset="mine").frame)
+
+
+def test_an_upload_named_past_what_a_file_system_holds_is_cut_before_its_suffixes(tmp_path):
+    from lib.importers import local_file_name
+
+    assert local_file_name("../../etc/ACLED Iraq.csv") == "ACLED Iraq.csv"
+    long = "事件" * 60 + ".export.CSV.zip"  # 360 bytes in UTF-8: "File name too long" on the Data page
+    short = local_file_name(long)
+    assert len(short.encode("utf-8")) <= 200 and short.endswith("….export.CSV.zip") and short.startswith("事件")
+    path = tmp_path / local_file_name("é" * 200 + ".csv")
+    path.write_text(CANONICAL.read_text(encoding="utf-8"), encoding="utf-8")  # a name this system holds
+    assert read_file(path, dataset="mine").report.rows_kept == 2

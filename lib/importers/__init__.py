@@ -42,12 +42,28 @@ __all__ = [
     "FORMATS",
     "FORMAT_LABELS",
     "is_xlsx",
+    "local_file_name",
     "ImportFailed",
     "ImportResult",
     "detect_format",
     "parse_mapping",
     "read_file",
 ]
+
+
+def local_file_name(name: str, most_bytes: int = 200) -> str:
+    """An uploaded file's name as a file on this server may be named: its last part, and, if longer
+    than ``most_bytes`` in UTF-8 (file systems hold 255; 100 CJK characters are 300), its stem cut
+    with "…" before its suffixes (".export.CSV.zip"), which tell the format."""
+    name = Path(name).name or "upload"
+    if len(name.encode("utf-8")) <= most_bytes:
+        return name
+    path = Path(name)
+    suffixes = "".join(s for s in path.suffixes[-3:] if len(s) <= 12)
+    stem = name[: len(name) - len(suffixes)]
+    room = most_bytes - len(suffixes.encode("utf-8")) - len("…".encode())
+    cut = stem.encode("utf-8")[: max(room, 1)].decode("utf-8", errors="ignore")
+    return f"{cut}…{suffixes}"
 
 
 def parse_mapping(text: str) -> dict[str, str]:
