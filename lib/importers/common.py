@@ -295,7 +295,7 @@ csv.field_size_limit(2**31 - 1)
 def _unreadable_csv(exc: csv.Error, line: int) -> str:
     return (
         f"line {line:,} of the file cannot be read as CSV ({exc}): a line break inside a cell that is not in "
-        'double quotes, often a carriage return (\\r) alone. Open the file in a spreadsheet and save it again as '
+        "double quotes, often a carriage return (\\r) alone. Open the file in a spreadsheet and save it again as "
         '"CSV UTF-8", or remove the stray line breaks.'
     )
 
