@@ -24,7 +24,8 @@ LIST_WIDGETS = {
     "attacker": ("Attacker", "The side that acted: actor 1, or an actor listed with it (associated actor 1)"),
     "target": (
         "Target",
-        "The side attacked: actor 2, or an actor listed with it (associated actor 2, such as the coalition at a US base)",
+        "The side attacked: actor 2, or an actor listed with it (associated actor 2, such as the coalition at a "
+        "US base)",
     ),
     "affiliation": ("Affiliation", "Every actor with this affiliation, on either side"),
     "type": ("Event type", "ACLED event or sub-event type"),
