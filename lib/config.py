@@ -16,6 +16,7 @@ class Setting:
     default: str
     help: str
     kind: type = str
+    minimum: int | None = None  # an int setting's least useful value: one below it is invalid
 
 
 SETTINGS: list[Setting] = [
@@ -25,12 +26,13 @@ SETTINGS: list[Setting] = [
         "The store: a folder (its catalog.json) or the catalog file itself (default .sitrep/catalog.json).",
     ),
     Setting("SITREP_ADDRESS", "127.0.0.1", "Address scripts/start.sh serves on (0.0.0.0: every interface)."),
-    Setting("SITREP_PORT", "8501", "Port scripts/start.sh serves on.", int),
+    Setting("SITREP_PORT", "8501", "Port scripts/start.sh serves on.", int, minimum=1),
     Setting(
         "SITREP_MAX_POINTS",
         "10000",
         "Most events the Map draws one by one (its byte budget can lower it); above, store-aggregated cells.",
         int,
+        minimum=1,
     ),
     Setting(
         "SITREP_MAX_CELLS",
@@ -38,8 +40,11 @@ SETTINGS: list[Setting] = [
         "Most cells the aggregated Map draws: the cell size is the smallest whose grid over the view "
         "has at most this many.",
         int,
+        minimum=1,  # 0 drew no cell at all
     ),
-    Setting("SITREP_MAX_UPLOAD_MB", "200", "Largest file the Data page accepts, in MB (the CLI: --max-mb).", int),
+    Setting(
+        "SITREP_MAX_UPLOAD_MB", "200", "Largest file the Data page accepts, in MB (the CLI: --max-mb).", int, minimum=1
+    ),
     Setting(
         "SITREP_ALLOW_UPLOAD",
         "local",
@@ -57,26 +62,32 @@ SETTINGS: list[Setting] = [
         "Map background: 'auto' (OpenStreetMap tiles when they answer, else country borders), 'borders' "
         "(country borders only, served by this server), 'none' (blank), or your tile server's {z}/{x}/{y} URL.",
     ),
-    Setting("SITREP_TABLE_PAGE_SIZE", "100", "Rows per page of the Events table.", int),
+    Setting("SITREP_TABLE_PAGE_SIZE", "100", "Rows per page of the Events table.", int, minimum=1),  # 0 divided by 0
     Setting(
         "SITREP_DOWNLOAD_MAX_ROWS",
         "250000",
         "Most events the Events page's download buttons export (Streamlit holds a download in the server's "
         "memory); above it the page gives the equivalent 'scripts/sitrep export' commands.",
         int,
+        minimum=0,  # 0: no download from the page, always the commands
     ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def get(name: str):
-    """The setting's value from the environment, converted to its kind; the default if unset or invalid."""
+    """The setting's value from the environment, converted to its kind; the default if unset or
+    invalid: not of its kind, or below its minimum (SITREP_TABLE_PAGE_SIZE=0 broke every page with
+    a ZeroDivisionError)."""
     setting = _BY_NAME[name]
     raw = os.environ.get(name, setting.default)
     try:
-        return setting.kind(raw)
+        value = setting.kind(raw)
     except ValueError:
         return setting.kind(setting.default)
+    if setting.minimum is not None and value < setting.minimum:
+        return setting.kind(setting.default)
+    return value
 
 
 def max_upload_bytes() -> int:
