@@ -10,17 +10,23 @@
     python -m lib reindex [--dataset NAME]
 
 Every command honours ``SITREP_STORE``. Exit codes: 0 success, 1 the input was refused
-(nothing stored), 2 wrong usage. Messages for people go to stderr; data to stdout or
-``--output``.
+(nothing stored) or the store or a file could not be read or written, 2 wrong usage, 141 the
+reader of the output stopped reading (``| head``), as for other Unix tools. Messages for
+people go to stderr, one line each, never a traceback; data to stdout or ``--output``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
+import os
 import re
+import stat
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from lib import docs, exports, filters, importers, queries, store
@@ -137,7 +143,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     report = result.report
     if report.ok and len(result.frame):  # said with the file's other warnings
-        report.problems += store.unknown_responses(result.frame, args.dataset, replace=args.replace)
+        with contextlib.suppress(store.StoreError):  # a catalog that cannot be read: said below, on opening it
+            report.problems += store.unknown_responses(result.frame, args.dataset, replace=args.replace)
     for line in report.lines(limit=100):
         _say(line)
     rejected = report.rejected_rows
@@ -169,8 +176,17 @@ def cmd_import(args: argparse.Namespace) -> int:
             _say(f"error: {exc}; the store is unchanged.")
             return 1
     events = _open_store()
-    known = {d.name: d for d in events.datasets()} if events else {}
+    if events is None:  # said: the catalog cannot be read, so nothing can be added to it
+        _say("error: the file was not imported; the store is unchanged.")
+        return 1
+    known = {d.name: d for d in events.datasets()}
     held = known[args.dataset].rows if args.dataset in known else 0
+    if args.dry_run and not args.replace and args.dataset in events.problems:
+        # its file damaged or missing: the import would be refused (write_dataset), so the dry run refuses it
+        why = store.stored_problem(args.dataset)
+        if why:
+            _say(f"error: {why}; the store is unchanged.")
+            return 1
     if args.dry_run:
         # what the import would do, refusals included: a dry run that passes is an import that would
         clash = store.format_clash(
@@ -269,6 +285,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if events is None:
         return 1
     args.dataset = args.dataset or events.default_dataset
+    if args.dataset not in [d.name for d in events.datasets()] and args.dataset in events.problems:
+        _say(f"error: the dataset {args.dataset!r} cannot be exported: {events.problems[args.dataset]}")
+        return 1
     if args.dataset not in [d.name for d in events.datasets()]:
         _say(
             f"error: unknown dataset {args.dataset!r}{_did_you_mean(args.dataset, events)}; "
@@ -313,20 +332,68 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.output:
         try:
-            out = open(args.output, "wb")  # noqa: SIM115 (closed below)
+            rows = _write_file(args.output, write)
         except OSError as exc:
             why = "it is a folder" if args.output.is_dir() else (exc.strerror or str(exc)).lower()
-            _say(f"error: cannot write {args.output}: {why}. Give a file in a folder you may write; nothing exported.")
+            advice = (
+                "Free some space on its disk, or give a file on another"
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                else "Give a file in a folder you may write"
+            )
+            _say(f"error: cannot write {args.output}: {why}. {advice}; nothing exported.")
             return 1
-        with out:
-            rows = write(out)
     else:
-        sys.stdout.flush()
-        rows = write(sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.flush()
+            rows = write(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise  # its reader stopped reading (| head): main ends quietly
+        except OSError as exc:
+            why = (exc.strerror or str(exc)).lower()
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            _say(
+                f"error: cannot write to standard output: {why}; what it holds is incomplete. "
+                + ("Free some space, or write" if full else "Write")
+                + " the export to a file with --output FILE."
+            )
+            return 1
     info = events.info(args.dataset)
     _say(f"exported {filters.count_text(rows, 'event')} of '{args.dataset}' as {args.format}. {info.licence}")
     return 0
+
+
+def _write_file(target: Path, write) -> int:
+    """``write(out)`` into the file ``target``, whole or not at all: written to a temporary file
+    beside it, given its name at the end (a full disk left a partial file named as the export,
+    said "nothing exported"). A target that is not a regular file (``/dev/null``, a named pipe)
+    is written in place: a rename would replace it."""
+    if target.exists() and not target.is_file():
+        with open(target, "wb") as out:
+            return write(out)
+    if target.is_symlink():  # the file it points to is replaced, not the link
+        target = target.resolve()
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
+    # made as open() makes a file (the umask applies), or with the permissions of the one it replaces
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except PermissionError:  # a file given to write in a folder one may not add to: in place, as before
+        if not (target.is_file() and os.access(target, os.W_OK)):
+            raise
+        with open(target, "wb") as out:
+            return write(out)
+    try:
+        with open(fd, "wb") as out:
+            rows = write(out)
+        if target.exists():
+            os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return rows
 
 
 def _did_you_mean(name: str, events: store.Store) -> str:
@@ -365,6 +432,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
         return 1
     known = {info.name: info for info in events.datasets()}
     info = known.get(args.dataset)
+    if info is None and args.dataset in events.problems:  # named by the catalog, its file damaged or lost
+        return _delete_unreadable(args, events.problems[args.dataset])
     if info is None:
         _say(
             f"error: unknown dataset {args.dataset!r}{_did_you_mean(args.dataset, events)}; "
@@ -378,10 +447,34 @@ def cmd_delete(args: argparse.Namespace) -> int:
         held = filters.count_text(info.rows, "event")
         _say(f"would delete '{args.dataset}' ({held}, imported {info.imported_at or '?'}); add --yes to do it.")
         return 0
-    store.delete_dataset(args.dataset)
+    if not _delete(args.dataset):
+        return 1
     held = filters.count_text(info.rows, "event")
     _say(f"deleted '{args.dataset}' ({held}). Links to it now open the default dataset with a notice.")
     return 0
+
+
+def _delete_unreadable(args: argparse.Namespace, problem: str) -> int:
+    """Delete a dataset the catalog names and the store cannot show (its file damaged or
+    missing): the way out its problem advises."""
+    if not args.yes:
+        _say(f"would delete '{args.dataset}', which cannot be shown: {problem} Add --yes to do it.")
+        return 0
+    if not _delete(args.dataset):
+        return 1
+    _say(f"deleted '{args.dataset}' and what was left of its files. Links to it now open the default dataset.")
+    return 0
+
+
+def _delete(dataset: str) -> bool:
+    """Remove ``dataset`` from the store; False (said) if that could not be done."""
+    try:
+        if store.delete_dataset(dataset):
+            return True
+        _say(f"error: '{dataset}' was removed meanwhile (another process?); `python -m lib datasets` lists them.")
+    except (store.StoreError, OSError) as exc:
+        _say(f"error: {exc}; the store is unchanged.")
+    return False
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -389,6 +482,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     if events is None:
         return 1
     imported = [info.name for info in events.datasets() if not info.shipped]
+    unreadable = sorted(set(events.problems) - set(imported))  # their files damaged or missing
+    if args.dataset in unreadable or (args.dataset is None and unreadable):
+        for name in [args.dataset] if args.dataset else unreadable:
+            _say(f"error: '{name}' cannot be reindexed: {events.problems[name]}")
+        if args.dataset:
+            return 1
     if args.dataset is not None and args.dataset not in imported:
         shipped = args.dataset in store.shipped_dataset_names()
         known = "the shipped dataset (data/), which is always current" if shipped else "not a dataset of this store"
@@ -409,9 +508,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             failed += 1
             continue
         _say(f"{name}: {done[what]} ({time.perf_counter() - started:.1f} s)")
-    if not imported:
+    if not imported and not unreadable:
         _say("no imported dataset in this store; nothing to do.")
-    return 1 if failed else 0
+    return 1 if failed or unreadable else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,4 +522,30 @@ def main(argv: list[str] | None = None) -> int:
         "delete": cmd_delete,
         "reindex": cmd_reindex,
     }
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except BrokenPipeError:  # the reader of the output stopped (| head): not an error of the command
+        _quiet_stdout()
+        return 128 + 13  # as a tool killed by SIGPIPE
+    except store.StoreError as exc:
+        _say(f"error: {exc}")
+        return 1
+    except OSError as exc:  # the last resort: a line saying what failed and where, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(
+            f"error: {args.command} failed: {(exc.strerror or str(exc)).lower()}{where}. Check that the store "
+            "(SITREP_STORE) and the files named can be read and written, and the disk's free space; then run it again."
+        )
+        return 1
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that what Python still holds for it is not written
+    at exit (a second BrokenPipeError, "Exception ignored …"): Python's documented way (signal)."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)

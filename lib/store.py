@@ -19,6 +19,7 @@ made here from the catalog, never from a URL.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import fcntl
 import hashlib
 import json
@@ -395,6 +396,76 @@ def frame_fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:16]
 
 
+def _json_kind(value: object) -> str:
+    """A JSON value's kind in words, for a message: "null", "a list", "the number 5"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the value {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def catalog_shape_problem(data: object) -> str | None:
+    """What makes ``data`` (a catalog file's JSON) not a catalog, or None: a catalog is an object
+    whose "datasets" is an object of entries by name, and whose "version", if there, a whole number."""
+    if not isinstance(data, dict):
+        return f'it holds {_json_kind(data)}, not an object with "datasets"'
+    if "datasets" not in data:
+        return 'it has no "datasets"'
+    if not isinstance(data["datasets"], dict):
+        return f'its "datasets" is {_json_kind(data["datasets"])}, not an object of datasets by name'
+    version = data.get("version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return f'its "version" is {_json_kind(version)}, not a whole number'
+    return None
+
+
+# An imported dataset's catalog entry: the fields the store reads, and which may be absent.
+ENTRY_TEXT_FIELDS = ("min_date", "max_date", "source_format", "licence", "fingerprint", "imported_at")
+IMPORTED_FORMATS = frozenset(FORMAT_NAMES) - {"shipped"}
+
+
+def entry_file(entry: object) -> str | None:
+    """The file an entry of the catalog names, if it names one the store could hold (a name in
+    the catalog's folder), else None."""
+    file = entry.get("file") if isinstance(entry, dict) else None
+    if not isinstance(file, str) or not file or file in (".", "..") or "/" in file or "\\" in file:
+        return None
+    return file
+
+
+def entry_problem(entry: object) -> str | None:
+    """What is wrong with one dataset's catalog entry (a file edited by hand or cut short), said
+    after "its entry in the catalog …", or None if the store can read it. Such a dataset is
+    one of :attr:`Store.problems`, not the whole store's failure."""
+    if not isinstance(entry, dict):
+        return f"is {_json_kind(entry)}, not an object of fields"
+    if entry_file(entry) is None:
+        if "file" not in entry:
+            return 'names no file ("file")'
+        return f'names no file it could hold ("file" is {_json_kind(entry["file"])})'
+    rows = entry.get("rows")
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        return 'has no count of events ("rows")' if rows is None else f'has "rows" {_json_kind(rows)}, not a count'
+    for field in ENTRY_TEXT_FIELDS:
+        if entry.get(field) is not None and not isinstance(entry[field], str):
+            return f'has "{field}" {_json_kind(entry[field])}, not a text'
+    for field in ("min_date", "max_date"):
+        if entry.get(field) is not None:
+            try:
+                datetime.date.fromisoformat(entry[field][:10])
+            except ValueError:
+                return f'has "{field}" {_json_kind(entry[field])}, not a date (YYYY-MM-DD)'
+    if entry.get("source_format", "csv") not in IMPORTED_FORMATS:
+        known = ", ".join(sorted(IMPORTED_FORMATS))
+        return f'has "source_format" {_json_kind(entry["source_format"])}, not one of {known}'
+    return None
+
+
 class Catalog:
     """The catalog file and its lock. All writes happen under :meth:`locked`."""
 
@@ -403,28 +474,67 @@ class Catalog:
         self.folder = path.parent
 
     def read(self) -> dict:
+        """The catalog's contents: ``{"version": n, "datasets": {name: entry}}`` (empty if there is
+        no catalog yet). Raises :class:`StoreError` if the file cannot be read or is not of that
+        shape (valid JSON but not a catalog: ``{}``, ``null``, a list of datasets gave a
+        traceback on every page). An entry of the wrong shape is one dataset's problem, not the
+        catalog's: see :func:`entry_problem`."""
         try:
             with open(self.path, encoding="utf-8") as fh:
                 data = json.load(fh)
         except FileNotFoundError:
             return {"version": 0, "datasets": {}}
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(
-                f"the store catalog {self.path} cannot be read ({exc}). Restore it from a backup, or "
-                "point SITREP_STORE at another file; the Parquet files beside it are intact."
-            ) from exc
+        except (NotADirectoryError, IsADirectoryError) as exc:
+            raise StoreError(self.not_a_folder() or self._unreadable(exc)) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StoreError(self._unreadable(exc)) from exc
+        wrong = catalog_shape_problem(data)
+        if wrong:
+            raise StoreError(self._unreadable(f"it is not a Sitrep catalog: {wrong}"))
         return data
+
+    def _unreadable(self, why: object) -> str:
+        return (
+            f"the store catalog {self.path} cannot be read ({why}). Restore it from a backup, or "
+            "point SITREP_STORE at another file; the Parquet files beside it are intact."
+        )
+
+    def not_a_folder(self) -> str | None:
+        """What is wrong when the catalog's folder cannot be, because a file is in its place
+        (``SITREP_STORE=/data/events.csv/catalog.json``); None otherwise."""
+        for parent in self.path.parents:
+            if parent.exists():
+                if parent.is_dir():
+                    return None
+                return (
+                    f"the store {self.path} cannot be opened: {parent} is a file, not a folder. Point "
+                    "SITREP_STORE at a folder (Sitrep keeps its catalog.json there) or at a catalog .json file"
+                )
+        return None
 
     def mtime(self) -> float:
         try:
             return self.path.stat().st_mtime_ns
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # read() says what is wrong with the latter
             return 0
 
     @contextlib.contextmanager
     def locked(self):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(self.path.suffix + ".lock"), "a+") as lock:
+        """Hold the store's lock (the folder made first). Raises :class:`StoreError` if the store
+        cannot be written (a read-only folder, a file in the folder's place)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = open(self.path.with_suffix(self.path.suffix + ".lock"), "a+")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            why = self.not_a_folder()
+            if why is None:
+                what = (exc.strerror or str(exc)).lower()
+                why = (
+                    f"the store in {self.folder} cannot be changed ({what}: {exc.filename or self.folder}). Run "
+                    "this as a user who may write there, or point SITREP_STORE at a store you may change"
+                )
+            raise StoreError(why) from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -487,11 +597,14 @@ def compare_with_stored(frame: pd.DataFrame, dataset: str, catalog_path: Path | 
     """How many of ``frame``'s events ``dataset`` already holds, and how many of those with
     other values (what ``write_dataset(update=True)`` would change): (0, 0) for a new dataset."""
     catalog = Catalog(catalog_path or store_path())
-    entry = catalog.read()["datasets"].get(dataset)
-    path = catalog.folder / entry["file"] if entry else None
+    file = entry_file(catalog.read()["datasets"].get(dataset))
+    path = catalog.folder / file if file else None
     if path is None or not path.exists():
         return 0, 0
-    old = pq.read_table(path, columns=schema.CANONICAL_COLUMNS).to_pandas()
+    try:
+        old = pq.read_table(path, columns=schema.CANONICAL_COLUMNS).to_pandas()
+    except (OSError, pa.ArrowException):  # damaged: none can be compared (the import says why it is refused)
+        return 0, 0
     held = int(frame["event_id"].isin(set(old["event_id"].tolist())).sum())
     return held, len(changed_ids(frame, old)) if held else 0
 
@@ -512,11 +625,14 @@ def unknown_responses(
     missing = set(named) - set(frame["event_id"].astype(str))
     if missing and not replace:
         catalog = Catalog(catalog_path or store_path())
-        entry = catalog.read()["datasets"].get(dataset)
-        path = catalog.folder / entry["file"] if entry and entry.get("file") else None
+        file = entry_file(catalog.read()["datasets"].get(dataset))
+        path = catalog.folder / file if file else None
         if path is not None and path.exists():
-            held = pq.read_table(path, columns=["event_id"], filters=[("event_id", "in", sorted(missing))])
-            missing -= set(held.column("event_id").to_pylist())
+            # a damaged file holds none that can be read: warned of as missing (an import without
+            # --replace is then refused, saying why)
+            with contextlib.suppress(OSError, pa.ArrowException):
+                held = pq.read_table(path, columns=["event_id"], filters=[("event_id", "in", sorted(missing))])
+                missing -= set(held.column("event_id").to_pylist())
     problems = []
     for other in sorted(missing, key=lambda o: (-len(named[o]), o))[:RESPONSE_WARNINGS_SHOWN]:
         by = named[other]
@@ -572,8 +688,14 @@ def write_dataset(
     with catalog.locked():
         data = catalog.read()
         entry = data["datasets"].get(dataset)
-        if expect_file is not None and (entry or {}).get("file") != expect_file:
+        if expect_file is not None and entry_file(entry) != expect_file:
             raise StoreError(f"'{dataset}' changed while its rows were read (another import?); run it again")
+        if entry is not None and not replace:
+            why = _stored_problem(catalog, dataset, entry)
+            if why:  # its rows cannot be read to add these to: --replace, or remove it
+                raise StoreError(f"{why}, so this file's events cannot be added to its own: {_remedy(dataset)}")
+        if entry is not None and entry_problem(entry):  # replaced whole: nothing of it is read
+            entry = None
         skipped = 0
         clash = format_clash(dataset, entry.get("source_format", "csv") if entry else None, source_format)
         if clash and not replace:
@@ -584,12 +706,13 @@ def write_dataset(
         if entry and not replace:
             progress(0.1, "reading the dataset's current version")
             old_path = catalog.folder / entry["file"]
-            if not old_path.exists():
+            try:
+                old = pq.read_table(old_path, columns=schema.CANONICAL_COLUMNS).to_pandas()
+            except (OSError, pa.ArrowException) as exc:  # damaged past its footer: not a traceback
                 raise StoreError(
-                    f"the file of '{dataset}' ({old_path.name}) is missing from {catalog.folder}; remove the "
-                    f"dataset (python -m lib delete --dataset {dataset} --yes) and import it again"
-                )
-            old = pq.read_table(old_path, columns=schema.CANONICAL_COLUMNS).to_pandas()
+                    f"the stored file of '{dataset}' ({old_path.name}) is damaged ({error_line(exc)}), so this "
+                    f"file's events cannot be added to its own: {_remedy(dataset)}"
+                ) from None
             old = schema._to_dtypes(old)
             is_new = ~frame["event_id"].isin(set(old["event_id"].tolist()))
             added = frame[is_new]
@@ -672,12 +795,10 @@ def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=No
         entry = data["datasets"].get(dataset)
         if entry is None:
             raise StoreError(f"unknown dataset '{dataset}'")
+        why = _stored_problem(catalog, dataset, entry)
+        if why:  # its rows cannot be read to make it again
+            raise StoreError(f"{why}: {_remedy(dataset)}")
         path = catalog.folder / entry["file"]
-        if not path.exists():
-            raise StoreError(
-                f"the file of '{dataset}' ({path.name}) is missing from {catalog.folder}; remove the "
-                f"dataset (python -m lib delete --dataset {dataset} --yes) and import it again"
-            )
         stored_form = entry.get("search") == SEARCH_VERSION and entry.get("actor_keys") == ACTOR_KEYS_VERSION
         index = [catalog.folder / name for name in word_files(entry["file"])]
         if stored_form and entry.get("words") == WORDS_VERSION and all(_readable(p) for p in index):
@@ -709,6 +830,40 @@ def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=No
         expect_file=file,
     )
     return "rewritten"
+
+
+def stored_problem(dataset: str, catalog_path: Path | None = None) -> str | None:
+    """Why an import of more events into ``dataset`` (not ``replace``) would be refused because
+    the rows it holds cannot be read (its file missing or damaged, its catalog entry of the
+    wrong shape), said as :func:`write_dataset` says it; None if they can be, or it is new.
+    Raises :class:`StoreError` if the catalog cannot be read."""
+    catalog = Catalog(catalog_path or store_path())
+    entry = catalog.read()["datasets"].get(dataset)
+    why = _stored_problem(catalog, dataset, entry) if entry is not None else None
+    return f"{why}, so this file's events cannot be added to its own: {_remedy(dataset)}" if why else None
+
+
+def _stored_problem(catalog: Catalog, dataset: str, entry: object) -> str | None:
+    """Why the rows of a dataset the catalog names cannot be read, or None."""
+    wrong = entry_problem(entry)
+    if wrong:
+        return f"the catalog's entry for '{dataset}' {wrong}"
+    path = catalog.folder / entry["file"]  # type: ignore[index]
+    if not path.exists():
+        return f"the file of '{dataset}' ({path.name}) is missing from {catalog.folder}"
+    try:
+        pq.read_metadata(path)
+    except (OSError, pa.ArrowException) as exc:  # a copy cut short, a file overwritten
+        return f"the stored file of '{dataset}' ({path.name}) is damaged ({error_line(exc)})"
+    return None
+
+
+def _remedy(dataset: str) -> str:
+    """What to do about a dataset whose stored file (or catalog entry) cannot be read."""
+    return (
+        f"import its file again with --replace (python -m lib import FILE --dataset {dataset} --replace), or "
+        f"remove the dataset (python -m lib delete --dataset {dataset} --yes)"
+    )
 
 
 def _readable(path: Path) -> bool:
@@ -768,9 +923,10 @@ def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
         entry = data["datasets"].pop(dataset)
         data["version"] = int(data.get("version", 0)) + 1
         catalog.write(data)
-        live = {e.get("file") for e in data["datasets"].values()}
-        if entry.get("file") and entry["file"] not in live:
-            for file in (entry["file"], *word_files(entry["file"])):
+        live = {entry_file(e) for e in data["datasets"].values()}
+        held = entry_file(entry)  # an entry of the wrong shape goes too: its dataset could not be shown
+        if held and held not in live:
+            for file in (held, *word_files(held)):
                 with contextlib.suppress(OSError):
                     (catalog.folder / file).unlink()
         # and its earlier versions, which imports superseded and the collection keeps a while for
@@ -784,7 +940,8 @@ def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
 
 
 def _collect_garbage(catalog: Catalog, data: dict) -> None:
-    live = {file for entry in data["datasets"].values() for file in (entry["file"], *word_files(entry["file"]))}
+    named = {entry_file(entry) for entry in data["datasets"].values()} - {None}  # kept, whatever else is wrong
+    live = {file for name in named for file in (name, *word_files(name))}
     now = time.time()
     for path in catalog.folder.glob("*.parquet"):
         if path.name not in live and now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
@@ -904,11 +1061,16 @@ class Store:
             for name, entry in sorted(data["datasets"].items()):
                 if name in infos or not DATASET_NAME.match(name):
                     continue
-                path = self.catalog.folder / entry["file"]
                 remedy = (
-                    f"Whoever runs the server can remove it (python -m lib delete --dataset {name} --yes, or the "
-                    "Data page) and import its file again."
+                    f"Whoever runs the server can import its file again with --replace (python -m lib import FILE "
+                    f"--dataset {name} --replace) or remove it (python -m lib delete --dataset {name} --yes, or "
+                    "the Data page)."
                 )
+                wrong = entry_problem(entry)
+                if wrong:  # that dataset cannot be shown; the others can
+                    problems[name] = f"its entry in the catalog {self.catalog.path} {wrong}. {remedy}"
+                    continue
+                path = self.catalog.folder / entry["file"]
                 if not path.exists():
                     problems[name] = f"its file {entry['file']} is missing from {self.catalog.folder}. {remedy}"
                     continue

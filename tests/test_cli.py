@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import shlex
 from pathlib import Path
 
@@ -590,3 +591,185 @@ def test_sitrep_store_may_name_a_folder_or_the_catalog_file(capsys, tmp_path, mo
     plain.write_text(json.dumps({"version": 1, "datasets": {}}))
     monkeypatch.setenv("SITREP_STORE", str(plain))
     assert store.store_path() == plain
+
+
+def test_a_dataset_whose_file_is_damaged_is_removed_replaced_or_refused_as_the_app_advises(capsys, temp_store):
+    """A file cut short: `datasets` and the Data page advise `delete --dataset cyc --yes`, which
+    said "unknown dataset"; an import adding to it was pyarrow's traceback; reindex and export said
+    it was not a dataset of the store."""
+    ged = str(FIXTURES / "ucdp_ged.csv")
+    assert run(capsys, "import", ged, "--dataset", "cyc")[0] == 0
+    file = temp_store.parent / store.Store(temp_store).info("cyc").files[0]
+    file.write_bytes(file.read_bytes()[:500])
+    _, _, err = run(capsys, "datasets")
+    assert "python -m lib delete --dataset cyc --yes" in err and "--replace" in err
+    before = temp_store.read_bytes()
+    for dry in ([], ["--dry-run"]):  # the dry run refuses what the import would
+        code, _, err = run(capsys, "import", ged, "--dataset", "cyc", *dry)
+        assert code == 1, err
+        assert f"error: the stored file of 'cyc' ({file.name}) is damaged (" in err
+        assert "import its file again with --replace" in err and "python -m lib delete --dataset cyc --yes" in err
+        assert err.rstrip().endswith("the store is unchanged.")
+    code, _, err = run(capsys, "reindex", "--dataset", "cyc")
+    assert code == 1 and f"error: 'cyc' cannot be reindexed: its file {file.name} cannot be read (" in err
+    assert "not a dataset" not in err
+    code, _, err = run(capsys, "reindex")  # every dataset: this one said, not skipped in silence
+    assert code == 1 and "error: 'cyc' cannot be reindexed" in err
+    code, out, err = run(capsys, "export", "--dataset", "cyc")
+    assert code == 1 and out == "" and f"error: the dataset 'cyc' cannot be exported: its file {file.name}" in err
+    assert "unknown dataset" not in err and "--replace" in err
+    assert temp_store.read_bytes() == before
+    code, _, err = run(capsys, "delete", "--dataset", "cyc")
+    assert code == 0 and "would delete 'cyc', which cannot be shown: its file" in err and "Add --yes" in err
+    code, _, err = run(capsys, "delete", "--dataset", "cyc", "--yes")
+    assert code == 0 and "deleted 'cyc'" in err, err
+    events = store.Store(temp_store)
+    assert events.problems == {} and "cyc" not in [d.name for d in events.datasets()]
+    assert not list(temp_store.parent.glob("cyc-*"))
+    # and, damaged again, --replace makes it this file's rows
+    assert run(capsys, "import", ged, "--dataset", "cyc")[0] == 0
+    file = temp_store.parent / store.Store(temp_store).info("cyc").files[0]
+    file.write_bytes(file.read_bytes()[:500])
+    code, _, err = run(capsys, "import", ged, "--dataset", "cyc", "--replace")
+    assert code == 0, err
+    assert store.Store(temp_store).info("cyc").rows == 4
+
+
+@pytest.mark.parametrize(
+    "content", ["{}", "null", '{"datasets": []}', '{"datasets": {"x": 5}}', '{"datasets": {"x": {}}}']
+)
+def test_a_catalog_of_the_wrong_shape_is_said_by_every_command_not_a_traceback(capsys, temp_store, content):
+    temp_store.parent.mkdir(parents=True)
+    temp_store.write_text(content)
+    whole = "datasets" not in content or "[]" in content  # the catalog itself is not one; else one entry
+    commands = [
+        ["datasets"],
+        ["import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "x"],
+        ["export", "--dataset", "x"],
+        ["reindex", "--dataset", "x"],
+        ["delete", "--dataset", "x"],
+    ]
+    for argv in commands:
+        code, _, err = run(capsys, *argv)  # no exception: each says what is wrong
+        if whole:
+            assert code == 1, (argv, err)
+            assert f"error: the store catalog {temp_store} cannot be read (it is not a Sitrep catalog: " in err
+            assert "Restore it from a backup, or point SITREP_STORE at another file" in err
+        else:
+            entry = (
+                "error: the catalog's entry for 'x' "
+                if argv[0] == "import"
+                else f"its entry in the catalog {temp_store} "
+            )
+            assert entry in err, (argv, err)
+            assert code == (0 if argv[0] in ("datasets", "delete") else 1), (argv, err)
+    if not whole:  # the way out the problem gives
+        code, _, err = run(capsys, "delete", "--dataset", "x", "--yes")
+        assert code == 0 and "deleted 'x'" in err
+        assert json.loads(temp_store.read_text())["datasets"] == {}
+
+
+def test_an_export_that_cannot_be_written_says_so_and_leaves_no_partial_file(capsys, tmp_path, monkeypatch):
+    """`--output /dev/full` was an OSError traceback; a disk that filled during an export left a
+    part of the file under the export's name, though the message said "nothing exported"."""
+    if Path("/dev/full").exists():
+        code, _, err = run(capsys, "export", "--output", "/dev/full")
+        assert code == 1 and "error: cannot write /dev/full: no space left on device." in err, err
+        assert "nothing exported" in err
+    target = tmp_path / "out.csv"
+    target.write_text("an earlier export\n")
+    real = exports.write_csv
+
+    def fills_the_disk(batches, out):
+        real(batches, out)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exports, "write_csv", fills_the_disk)
+    code, _, err = run(capsys, "export", "--output", str(target))
+    assert code == 1 and f"error: cannot write {target}: no space left on device. Free some space" in err
+    assert "nothing exported" in err
+    assert target.read_text() == "an earlier export\n"  # neither cut short nor replaced
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "store") == ["out.csv"]  # no temporary file left
+    monkeypatch.setattr(exports, "write_csv", real)
+    target.chmod(0o640)
+    code, _, err = run(capsys, "export", "--output", str(target))
+    assert code == 0, err
+    assert target.read_text().startswith("event_id,") and target.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "fresh.csv"  # a new file, made as open() would make it
+    assert run(capsys, "export", "--output", str(fresh))[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_reader_that_stops_reading_ends_the_export_quietly(temp_store):
+    """`export | head -1`: a BrokenPipeError traceback once the reader had gone."""
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the first row
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "lib", "export"],
+            cwd=Path(__file__).parents[1],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=600,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 141 and done.stderr == ""  # as a Unix tool killed by SIGPIPE, without a word
+
+
+def test_a_store_that_cannot_be_changed_is_said_by_delete_as_by_import(capsys, temp_store, monkeypatch):
+    """A read-only store: `delete --yes` was a PermissionError traceback on catalog.json.lock."""
+    assert run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "kept")[0] == 0
+    before = temp_store.read_bytes()
+    real_open = open
+
+    def read_only(path, *args, **kwargs):  # as for a user who may read the store, not write it
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(store, "open", read_only, raising=False)
+    said = (
+        f"the store in {temp_store.parent} cannot be changed (permission denied: {temp_store}.lock). Run this as a "
+        "user who may write there, or point SITREP_STORE at a store you may change"
+    )
+    for argv, tail in (
+        (["delete", "--dataset", "kept", "--yes"], "the store is unchanged."),
+        (["import", str(FIXTURES / "acled_current.csv"), "--dataset", "other"], "the store is unchanged."),
+        (["reindex", "--dataset", "kept"], "the dataset is as it was."),  # as before: said by reindex's own line
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and f"{said}; {tail}" in err and "Traceback" not in err, err
+    assert temp_store.read_bytes() == before
+
+
+def test_a_store_named_inside_a_file_is_said_as_such(capsys, tmp_path, monkeypatch):
+    """SITREP_STORE=/data/events.csv/catalog.json: a NotADirectoryError traceback on `datasets` and `import`."""
+    blocker = tmp_path / "events.csv"
+    blocker.write_text("event_id\n")
+    for named in (blocker / "catalog.json", blocker / "store" / "catalog.json"):
+        monkeypatch.setenv("SITREP_STORE", str(named))
+        for argv in (["datasets"], ["import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "x"], ["export"]):
+            code, _, err = run(capsys, *argv)
+            assert code == 1, err
+            assert f"error: the store {named} cannot be opened: {blocker} is a file, not a folder. Point " in err
+    assert blocker.read_text() == "event_id\n"
+
+
+def test_an_operating_system_error_is_one_line_not_a_traceback(capsys, monkeypatch):
+    """The last resort: an OSError no command expected (a disk failing) is said in a line."""
+
+    def failing(*args, **kwargs):
+        raise OSError(5, "Input/output error", "/srv/sitrep/catalog.json")
+
+    monkeypatch.setattr(store, "Store", failing)
+    code, out, err = run(capsys, "datasets")
+    assert code == 1 and out == ""
+    assert err.startswith("error: datasets failed: input/output error (/srv/sitrep/catalog.json). Check that")
+    assert len(err.strip().splitlines()) == 1

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -376,3 +377,104 @@ def test_a_damaged_file_costs_its_dataset_only_and_is_said_with_what_to_do(catal
     events.refresh()
     assert events.problems == {} and events.info("slow").words
     assert not (catalog.parent / entries["broken"]["file"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("{}", 'it has no "datasets"'),
+        ("null", 'it holds null, not an object with "datasets"'),
+        ("[]", 'it holds a list, not an object with "datasets"'),
+        ('{"datasets": []}', 'its "datasets" is a list, not an object of datasets by name'),
+        ('{"datasets": 5}', 'its "datasets" is the number 5, not an object of datasets by name'),
+        ('{"version": "two", "datasets": {}}', "its \"version\" is the text 'two', not a whole number"),
+    ],
+)
+def test_a_catalog_of_the_wrong_shape_is_said_as_unreadable_not_a_traceback(catalog, content, said):
+    """Valid JSON, but not a catalog: opening the store gave a KeyError, TypeError or
+    AttributeError (Streamlit's error page on every page of the app); imports and removals too."""
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text(content)
+    expected = rf"the store catalog {catalog} cannot be read \(it is not a Sitrep catalog: .*Restore it from a backup"
+    with pytest.raises(store.StoreError, match=expected) as opened:
+        store.Store(catalog)
+    assert said in str(opened.value)
+    for change in (
+        lambda: store.write_dataset(make_frame("x"), "x", "csv", catalog_path=catalog),
+        lambda: store.delete_dataset("x", catalog_path=catalog),
+        lambda: store.index_dataset("x", catalog_path=catalog),
+        lambda: store.compare_with_stored(make_frame("x"), "x", catalog_path=catalog),
+    ):
+        with pytest.raises(store.StoreError, match="not a Sitrep catalog"):
+            change()
+    assert catalog.read_text() == content  # left for its owner to restore
+
+
+def test_a_catalog_entry_of_the_wrong_shape_costs_its_dataset_only(catalog, registry):
+    """An entry edited by hand or cut short (no file, no count, not an object): that dataset is
+    listed as a problem with what is wrong, as a damaged file is; the others are shown, and the
+    way out the problem gives (an import with replace, a removal) works."""
+    store.write_dataset(make_frame("fine"), "fine", "csv", catalog_path=catalog)
+    store.write_dataset(make_frame("count"), "count", "csv", catalog_path=catalog)
+    data = json.loads(catalog.read_text())
+    data["datasets"]["count"]["rows"] = "many"
+    data["datasets"]["five"] = 5
+    data["datasets"]["empty"] = {}
+    data["datasets"]["away"] = {"file": "../../elsewhere.parquet", "rows": 3}
+    data["datasets"]["dated"] = {**data["datasets"]["fine"], "min_date": "soon"}
+    catalog.write_text(json.dumps(data))
+    events = store.Store(catalog)
+    assert [d.name for d in events.datasets() if not d.shipped] == ["fine"]
+    assert count_events(events, FilterState(dataset="fine"), registry) == 5
+    said = {
+        "count": "has \"rows\" the text 'many', not a count",
+        "five": "is the number 5, not an object of fields",
+        "empty": 'names no file ("file")',
+        "away": "names no file it could hold (\"file\" is the text '../../elsewhere.parquet')",
+        "dated": "has \"min_date\" the text 'soon', not a date (YYYY-MM-DD)",
+    }
+    assert set(events.problems) == set(said)
+    for name, what in said.items():
+        assert events.problems[name].startswith(f"its entry in the catalog {catalog} {what}. Whoever runs the server")
+    assert all("python -m lib delete --dataset" in p and "--replace" in p for p in events.problems.values())
+    # adding to such a dataset is refused in words; replacing it, or removing it, works
+    with pytest.raises(store.StoreError, match=r"the catalog's entry for 'five' is the number 5, .*--replace"):
+        store.write_dataset(make_frame("five"), "five", "csv", catalog_path=catalog)
+    with pytest.raises(store.StoreError, match=r"the catalog's entry for 'count' has \"rows\""):
+        store.index_dataset("count", catalog_path=catalog)
+    assert store.write_dataset(make_frame("five"), "five", "csv", catalog_path=catalog, replace=True).added == 5
+    for name in ("empty", "away", "count"):
+        assert store.delete_dataset(name, catalog_path=catalog)
+    events.refresh()
+    assert set(events.problems) == {"dated"} and events.info("five").rows == 5
+    assert (catalog.parent / data["datasets"]["dated"]["file"]).exists()  # named by an entry: never collected
+
+
+def test_an_import_into_a_dataset_whose_file_is_damaged_is_refused_in_words(catalog):
+    """A file cut short: an import adding to it raised pyarrow's ArrowInvalid (the command line's
+    traceback, the Data page's error page); now a StoreError that says the file is damaged and
+    what to do. Replacing its rows works, and so does removing it."""
+    store.write_dataset(make_frame("cyc"), "cyc", "csv", catalog_path=catalog)
+    file = catalog.parent / json.loads(catalog.read_text())["datasets"]["cyc"]["file"]
+    os.truncate(file, 500)
+    before = catalog.read_text()
+    refused = (
+        rf"the stored file of 'cyc' \({file.name}\) is damaged \(.+\), so this file's events cannot be added to its "
+        r"own: import its file again with --replace \(python -m lib import FILE --dataset cyc --replace\), or "
+        r"remove the dataset \(python -m lib delete --dataset cyc --yes\)"
+    )
+    with pytest.raises(store.StoreError, match=refused):
+        store.write_dataset(make_frame("cyc"), "cyc", "csv", catalog_path=catalog)
+    with pytest.raises(store.StoreError, match=refused):
+        store.write_dataset(make_frame("cyc"), "cyc", "csv", catalog_path=catalog, update=True)
+    assert re.fullmatch(refused, store.stored_problem("cyc", catalog_path=catalog))
+    with pytest.raises(store.StoreError, match=rf"the stored file of 'cyc' \({file.name}\) is damaged .*--replace"):
+        store.index_dataset("cyc", catalog_path=catalog)
+    assert catalog.read_text() == before
+    # what the Data page and the command line ask before an import: answered, not a traceback
+    assert store.compare_with_stored(make_frame("cyc"), "cyc", catalog_path=catalog) == (0, 0)
+    later = make_frame("cyc").head(1).assign(event_id="t:9", response_to="t:1")
+    assert [p.column for p in store.unknown_responses(later, "cyc", catalog)] == ["response_to"]
+    assert store.write_dataset(make_frame("cyc"), "cyc", "csv", catalog_path=catalog, replace=True).added == 5
+    assert store.stored_problem("cyc", catalog_path=catalog) is None
+    assert store.Store(catalog).info("cyc").rows == 5
