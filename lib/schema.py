@@ -312,8 +312,99 @@ def validate_rows(
         {c: (v[keep].reset_index(drop=True) if isinstance(v, pd.Series) else v[keep]) for c, v in cols.items()}
     )
     typed = _to_dtypes(typed) if len(typed) else empty_frame()
+    typed = check_links(typed, numbers[keep], report)
     report.rows_kept = len(typed)
     return typed, numbers[keep]
+
+
+LINK_WARNINGS_SHOWN = 10  # rows named one by one per kind of warning; past it, one line counts the rest
+_WEB_ADDRESS = r"(?i)^https?://\S+$"
+
+
+def _warn_rows(report: Report, rows: list[tuple[int, str, str]], column: str) -> None:
+    """Warnings (row, message, value) for ``column``, the first LINK_WARNINGS_SHOWN one by one."""
+    for row, message, value in rows[:LINK_WARNINGS_SHOWN]:
+        report.add(Problem(message, row=row, column=column, value=value, fatal=False))
+    if len(rows) > LINK_WARNINGS_SHOWN:
+        report.add(
+            Problem(f"… and {len(rows) - LINK_WARNINGS_SHOWN:,} more rows like these", column=column, fatal=False)
+        )
+
+
+def check_links(frame: pd.DataFrame, numbers: np.ndarray, report: Report) -> pd.DataFrame:
+    """Warnings for the links a valid row gives, which the app would show wrong; ``frame`` back,
+    with any event named as answering itself taken out of its ``response_to``.
+
+    - ``source_url``: each address, separated by spaces, is linked only if it is whole (http://
+      or https://); "www.reuters.com/…" was named without a link and without a word, and an
+      address ending in ";" or "," (addresses joined by them) linked with it.
+    - ``response_to``: an event answering itself (its details said it answers and is answered by
+      itself) is left out; an event answering one dated after it in the file is kept, warned.
+    Vectorised: a million rows take about a second."""
+    if not len(frame):
+        return frame
+    cells = frame["source_url"].astype("string")
+    # most cells are whole addresses separated by spaces: only the others are split and looked at
+    plain = cells.str.fullmatch(r"(?i)\s*https?://[^\s;,]+(?:\s+https?://[^\s;,]+)*\s*").fillna(True)
+    urls = cells[~plain].str.split().explode().dropna()
+    urls = urls[urls.str.len() > 0]
+    if len(urls):
+        whole = urls.str.match(_WEB_ADDRESS).fillna(False)
+        joined = whole & urls.str.contains(r"[;,]$|[;,]https?://", regex=True, case=False).fillna(False)
+        found: list[tuple[int, str, str]] = []
+        for position, url, is_whole in zip(
+            urls.index[~whole | joined], urls[~whole | joined], whole[~whole | joined], strict=True
+        ):
+            if is_whole:
+                message = (
+                    "addresses joined by ';' or ',' make one broken link: separate addresses with spaces. Kept as given"
+                )
+            else:
+                message = (
+                    "not a whole web address (http:// or https://), so the event's details name the source without "
+                    "a link: give each address whole, separated by spaces. Kept as given"
+                )
+            found.append((int(numbers[position]), message, url))
+        _warn_rows(report, found, "source_url")
+    answers = frame["response_to"].astype("string").dropna()
+    answers = answers.str.split(LIST_SEPARATOR).explode().str.strip().dropna()
+    answers = answers[answers.str.len() > 0]
+    if not len(answers):
+        return frame
+    ids = frame["event_id"].astype(str)
+    itself = answers.to_numpy(dtype=object) == ids.loc[answers.index].to_numpy(dtype=object)
+    if itself.any():
+        rows = sorted(set(answers.index[itself].tolist()))
+        _warn_rows(
+            report,
+            [
+                (int(numbers[i]), "the event names itself as the event it answers; left out of response_to", ids[i])
+                for i in rows
+            ],
+            "response_to",
+        )
+        kept = answers[~itself].groupby(level=0).agg(f"{LIST_SEPARATOR} ".join)
+        frame = frame.copy()
+        column = pd.Series(pd.NA, index=frame.index, dtype="string")
+        column.loc[kept.index] = kept.astype("string")
+        frame.loc[rows, "response_to"] = column.loc[rows]
+        answers = answers[~itself]
+    dates = pd.Series(frame["event_date"].to_numpy(), index=ids.to_numpy())
+    dates = dates[~dates.index.duplicated()]
+    answered_on = answers.map(dates)
+    later = answered_on.notna() & (answered_on.to_numpy() > frame["event_date"].loc[answers.index].to_numpy())
+    if later.any():
+        found = [
+            (
+                int(numbers[i]),
+                f"answers {other!r}, dated {pd.Timestamp(when):%Y-%m-%d}, after this event "
+                f"({pd.Timestamp(frame['event_date'].iloc[i]):%Y-%m-%d}): check the dates or the ids. Kept as given",
+                other,
+            )
+            for i, other, when in zip(answers.index[later], answers[later], answered_on[later], strict=True)
+        ]
+        _warn_rows(report, found, "response_to")
+    return frame
 
 
 GEO_WARNINGS_SHOWN = 20  # rows named one by one; past it, one line counts the rest

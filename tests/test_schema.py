@@ -427,3 +427,39 @@ def test_country_names_not_known_or_spelt_two_ways_are_said_once_each():
     assert geocheck.spelling_notes(pd.Series(["Syria", "Yemen (North Yemen)", "Iraq"])) == []
     many = geocheck.spelling_notes(pd.Series([f"Land {i}" for i in range(14)]))
     assert len(many) == 11 and many[-1] == ("… and 4 more country names not known here", None)
+
+
+def test_links_the_app_would_show_wrong_are_warned_and_an_event_answering_itself_is_left_out():
+    rows = [
+        good_row(event_id="x:1", source_url="www.reuters.com/world/report https://ok.example/a"),
+        good_row(event_id="x:2", source_url="https://a.example/1; https://b.example/2"),
+        good_row(event_id="x:3", source_url="https://a.example/1,https://b.example/2"),
+        good_row(event_id="x:4", source_url="https://a.example/x y", response_to="x:4; x:1"),
+        good_row(event_id="x:5", event_date="2021-02-20", response_to="x:1"),  # answers a later event
+        good_row(event_id="x:6", event_date="2021-03-01", source_url="HTTPS://ok.example/b", response_to="x:1"),
+    ]
+    report = Report("f")
+    frame = validate_frame(pd.DataFrame(rows), report)
+    assert report.rows_kept == 6 and not report.file_errors
+    said = [(p.row, p.column, p.value, p.fatal) for p in report.problems]
+    assert said == [
+        (1, "source_url", "www.reuters.com/world/report", False),
+        (2, "source_url", "https://a.example/1;", False),
+        (3, "source_url", "https://a.example/1,https://b.example/2", False),
+        (4, "source_url", "y", False),
+        (4, "response_to", "x:4", False),
+        (5, "response_to", "x:1", False),
+    ], said
+    messages = [p.message for p in report.problems]
+    assert "name the source without a link" in messages[0] and "make one broken link" in messages[1]
+    assert messages[4] == "the event names itself as the event it answers; left out of response_to"
+    assert messages[5].startswith("answers 'x:1', dated 2021-02-25, after this event (2021-02-20)")
+    assert frame.set_index("event_id")["response_to"].to_dict()["x:4"] == "x:1"  # itself taken out, the rest kept
+    assert frame.set_index("event_id")["response_to"].to_dict()["x:6"] == "x:1"
+
+
+def test_link_warnings_past_ten_rows_are_counted_in_one_line():
+    rows = [good_row(event_id=f"x:{i}", source_url="www.example.org") for i in range(25)]
+    report = Report("f")
+    validate_frame(pd.DataFrame(rows), report)
+    assert len(report.problems) == 11 and report.problems[-1].message == "… and 15 more rows like these"
