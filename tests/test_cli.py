@@ -773,3 +773,13 @@ def test_an_operating_system_error_is_one_line_not_a_traceback(capsys, monkeypat
     assert code == 1 and out == ""
     assert err.startswith("error: datasets failed: input/output error (/srv/sitrep/catalog.json). Check that")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_store_error_goes_on_into_the_store_is_unchanged_without_a_stray_full_stop(capsys, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise store.StoreError("the store catalog x cannot be read (…). … the Parquet files beside it are intact.")
+
+    monkeypatch.setattr(store, "write_dataset", refuse)
+    code, _, err = run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "keep")
+    assert code == 1 and "are intact; the store is unchanged." in err, err
+    assert ".;" not in err, err
