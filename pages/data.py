@@ -115,6 +115,15 @@ mapping_text = st.text_area(
 settings = (name, fmt, mapping_text, date_order, all_cameo)  # what a check was made with
 if upload is not None and st.button("Check the file", icon=":material/fact_check:"):
     mapping = importers.parse_mapping(mapping_text)
+    unread = importers.unread_mapping_lines(mapping_text)
+    if unread:
+        st.error(
+            "The column mapping cannot read "
+            + ", ".join(f"“{views.md_escape(line)}”" for line in unread[:5])
+            + (f" and {len(unread) - 5} more lines" if len(unread) > 5 else "")
+            + ": write each line as `canonical=your column` (event_date=Date), or remove it; nothing was checked."
+        )
+        st.stop()
     try:
         store.validate_dataset_name(name)
         if name in store.shipped_dataset_names():  # said now, not after the check, at Commit

@@ -126,6 +126,14 @@ def test_the_data_page_says_when_nothing_can_be_committed_and_refuses_the_shippe
         expect(page.get_by_text("'us-iran-2019-2024' is the shipped dataset's name; choose another")).to_be_visible(
             timeout=30_000
         )
+        # a mapping line the page cannot read is said, not left out without a word
+        mapping = page.get_by_label(re.compile("^Column mapping for a plain CSV"))
+        mapping.fill("event_date: Date\nactor1=Actor")
+        mapping.press("Control+Enter")
+        page.get_by_role("button", name="Check the file").click()
+        expect(
+            page.get_by_text(re.compile("^The column mapping cannot read “event_date: Date”: write each"))
+        ).to_be_visible(timeout=30_000)
 
 
 def test_a_file_whose_rows_cannot_show_their_date_order_is_read_in_the_order_stated(tmp_path, browser):

@@ -377,3 +377,11 @@ def test_an_upload_named_past_what_a_file_system_holds_is_cut_before_its_suffixe
     path = tmp_path / local_file_name("é" * 200 + ".csv")
     path.write_text(CANONICAL.read_text(encoding="utf-8"), encoding="utf-8")  # a name this system holds
     assert read_file(path, dataset="mine").report.rows_kept == 2
+
+
+def test_mapping_lines_that_cannot_be_read_are_named():
+    from lib.importers import parse_mapping, unread_mapping_lines
+
+    text = "event_date: Date\n\nactor1 = Actor\n=Lat\nlongitude=\n  \ncountry=Land = Staat"
+    assert parse_mapping(text) == {"actor1": "Actor", "country": "Land = Staat"}
+    assert unread_mapping_lines(text) == ["event_date: Date", "=Lat", "longitude="]

@@ -47,6 +47,7 @@ __all__ = [
     "ImportResult",
     "detect_format",
     "parse_mapping",
+    "unread_mapping_lines",
     "read_file",
 ]
 
@@ -64,6 +65,16 @@ def local_file_name(name: str, most_bytes: int = 200) -> str:
     room = most_bytes - len(suffixes.encode("utf-8")) - len("…".encode())
     cut = stem.encode("utf-8")[: max(room, 1)].decode("utf-8", errors="ignore")
     return f"{cut}…{suffixes}"
+
+
+def unread_mapping_lines(text: str) -> list[str]:
+    """The lines of a typed column mapping that :func:`parse_mapping` cannot read ("event_date:
+    Date", "=Date"): said on the Data page, where they were left out without a word."""
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and ("=" not in line or not all(side.strip() for side in line.split("=", 1)))
+    ]
 
 
 def parse_mapping(text: str) -> dict[str, str]:
