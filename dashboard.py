@@ -227,8 +227,18 @@ def _sidebar(store, registry) -> session.View:
                     f"{label} as this dataset lists it. Its actor order implies no direction (ACLED says so; "
                     "UCDP lists a dyad's sides, government first), so it is not always the side that acted."
                 )
+            # Typed text finds the names that hold it ("United" is not "Unidentified armed group", as
+            # Streamlit's fuzzy matching had it), and Enter takes the first, never "Select 2 matches"
             chosen[name] = tuple(
-                st.multiselect(label, options[name], key=key, help=help_text, on_change=_clear_notices)
+                st.multiselect(
+                    label,
+                    options[name],
+                    key=key,
+                    help=help_text,
+                    on_change=_clear_notices,
+                    filter_mode="contains",
+                    select_all=False,
+                )
             )
         q = st.text_input(
             "Search places, notes and actors",

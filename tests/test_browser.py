@@ -1130,6 +1130,20 @@ def test_reset_clears_the_sidebar_too_and_nothing_comes_back_at_the_next_change(
     page.wait_for_url(re.compile(r"/\?country=Syria$"), timeout=30_000)  # not Iraq, rocket or the type again
 
 
+def test_a_name_typed_in_a_filter_and_enter_take_the_first_name_that_holds_it(server, page):
+    """Streamlit's fuzzy matching offered "Unidentified armed group" for "United", and its first
+    option, "Select 2 matches", took both on Enter."""
+    page.goto(server + "/")
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks, 27 Dec 2019 – "))).to_be_visible(timeout=30_000)
+    target = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Target")
+    target.locator("input").click()
+    page.keyboard.type("United")
+    expect(page.get_by_role("option")).to_have_count(1)  # United States only
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"/\?target=United\+States$"), timeout=30_000)
+
+
 def test_a_date_typed_then_a_page_link_opens_that_page_with_the_date(server, page):
     """Leaving the date box by clicking a page link sent the box's value and the page change at
     once; Streamlit then ran neither, or ran the page again with the old widgets: the click was
