@@ -205,6 +205,14 @@ def test_a_workbook_whose_first_sheet_is_not_the_events_names_that_sheet(tmp_pat
     book.save(tmp_path / "empty.xlsx")
     (error,) = [str(p) for p in read_file(tmp_path / "empty.xlsx", dataset="x").report.file_errors]
     assert error.startswith("the workbook's first sheet, 'Cover', is empty. Only the first sheet is read")
+    book = openpyxl.Workbook()  # the header on row 6 under blank rows: it read "is empty"
+    book.active.title = "Events"
+    book.active.cell(row=6, column=1, value="event_id")
+    book.active.cell(row=6, column=2, value="event_date")
+    book.save(tmp_path / "low.xlsx")
+    (error,) = [str(p) for p in read_file(tmp_path / "low.xlsx", dataset="x").report.file_errors]
+    assert error.startswith("the first row of the workbook's first sheet, 'Events', is blank; its first filled row is")
+    assert "row 6. Sitrep reads the column names from row 1: delete the rows above them" in error
 
 
 def test_problems_in_a_mapped_file_name_the_files_column(tmp_path):

@@ -121,9 +121,23 @@ def _xlsx_header(path: Path) -> list[str]:
             "or export it as CSV UTF-8."
         ) from None
     try:
-        first = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), None)
+        sheet = book.worksheets[0]
+        first = next(sheet.iter_rows(max_row=1, values_only=True), None)
+        # a header further down (title rows above it, or blank ones): said as such, not "empty"
+        later = None
+        if not first or not any(v is not None for v in first):
+            for number, row in enumerate(sheet.iter_rows(min_row=2, max_row=50, values_only=True), start=2):
+                if any(v is not None and str(v).strip() for v in row):
+                    later = number
+                    break
     finally:
         book.close()
+    if later:
+        raise ImportFailed(
+            f"the first row of the workbook's first sheet, {_xlsx_first_sheet_name(path)!r}, is blank; its first "
+            f"filled row is row {later}. Sitrep reads the column names from row 1: delete the rows above them and "
+            "save again."
+        )
     if not first or not any(v is not None for v in first):
         raise ImportFailed(
             f"the workbook's first sheet, {_xlsx_first_sheet_name(path)!r}, is empty. Only the first sheet is "
