@@ -393,3 +393,17 @@ def test_mapping_lines_that_cannot_be_read_are_named():
     text = "event_date: Date\n\nactor1 = Actor\n=Lat\nlongitude=\n  \ncountry=Land = Staat"
     assert parse_mapping(text) == {"actor1": "Actor", "country": "Land = Staat"}
     assert unread_mapping_lines(text) == ["event_date: Date", "=Lat", "longitude="]
+
+
+def test_a_csv_named_xlsx_and_an_empty_zip_are_said_as_what_they_are(tmp_path):
+    import zipfile
+
+    named = tmp_path / "events.xlsx"
+    named.write_bytes(CANONICAL.read_bytes())
+    (error,) = [str(p) for p in read_file(named, dataset="x").report.file_errors]
+    assert error.startswith("the file is named .xlsx but holds text, not an Excel workbook (it starts with 'event_id")
+    assert error.endswith("rename it .csv and import it again.")
+    empty = tmp_path / "events.zip"
+    zipfile.ZipFile(empty, "w").close()
+    (error,) = [str(p) for p in read_file(empty, dataset="x").report.file_errors]
+    assert "an empty ZIP archive: it holds no file to import" in error

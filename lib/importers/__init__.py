@@ -24,6 +24,7 @@ from lib.importers.common import (
     PAGE_LIMIT,
     ImportFailed,
     check_size,
+    check_workbook_bytes,
     first_line,
     is_xlsx,
     normalise_header,
@@ -113,6 +114,7 @@ def _xlsx_first_sheet_name(path: Path) -> str:
 def _xlsx_header(path: Path) -> list[str]:
     import openpyxl
 
+    check_workbook_bytes(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True)
     except Exception as exc:  # a damaged or mislabelled workbook

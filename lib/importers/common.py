@@ -102,6 +102,7 @@ BINARY_SIGNATURES = (
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls or Word .doc file (save it as .xlsx or CSV)"),
     (b"\x1f\x8b", "a gzip archive: unpack it and import the file inside"),
     (b"PAR1", "a Parquet file"),
+    (b"PK\x05\x06", "an empty ZIP archive: it holds no file to import"),
 )
 
 
@@ -324,10 +325,30 @@ def _read_csv_python(data: bytes, names: list[str], header: bool, delimiter: str
     return table
 
 
+def check_workbook_bytes(path: Path) -> None:
+    """Raise ImportFailed when a file named .xlsx holds text (a CSV renamed): "cannot be opened as
+    an Excel workbook (BadZipFile)" did not say what it is."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK") or not head:
+        return
+    if binary_kind(head) is None and b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not a character cut at the end of the sample
+                return
+        raise ImportFailed(
+            f"the file is named {path.suffix} but holds text, not an Excel workbook (it starts with "
+            f"{head[:40].decode('utf-8', 'replace').splitlines()[0]!r}): rename it .csv and import it again."
+        )
+
+
 def read_xlsx_table(path: Path) -> Table:
     """The first sheet of an XLSX workbook as a Table of strings (header on the first row)."""
     import openpyxl
 
+    check_workbook_bytes(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
