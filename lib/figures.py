@@ -285,6 +285,8 @@ def make_event_map(
     else:
         points = points.assign(_spot_killed=points["fatalities"], _spot_injured=points["injuries"])
     arrow = actor_link(directed)
+    if len(points) and (here > 1).any():
+        traces.append(_stack_outlines(points, here))
     for event_type, group in points.groupby("type", sort=True):
         colour = colours[event_type]
         unknown = group["fatalities"].isna()
@@ -371,6 +373,43 @@ def make_event_map(
         borders,
     )
     return fig
+
+
+STACK_COLOUR = "#222222"  # the outline under a spot that holds several events
+STACK_EXTRA = 6  # px beyond the spot's largest marker: a 3 px outline
+STACK_NAME = "Dark outline: several events at one spot (the details list them)"
+
+
+def _stack_outlines(points: pd.DataFrame, here: np.ndarray) -> dict:
+    """A dark disc under each spot holding several events, a little larger than its largest
+    marker: the top dot's colour is one event's, and the outline says there are more (a user
+    took Al Asad's 11 events for one). A click on it opens the event drawn on top, as a click on
+    the dot does; the hover is the dot's."""
+    stacked = points.assign(
+        _size=np.where(
+            points["fatalities"].isna(),
+            UNKNOWN_SIZE,
+            marker_size(points["_spot_killed"], points["_spot_injured"]),
+        ),
+        # drawn last, so on top: the last type in order, an unknown number killed (its ring) after
+        # known ones, then the later row
+        _order=np.arange(len(points)),
+        _type_rank=points["type"].rank(method="dense").fillna(0).to_numpy(),
+        _ring=points["fatalities"].isna().to_numpy(),
+    )[here > 1]
+    stacked = stacked.sort_values(["_type_rank", "_ring", "_order"])
+    spots = stacked.groupby(["lat", "lon"], sort=False).agg(size=("_size", "max"), top=("rowkey", "last")).reset_index()
+    return {
+        "type": "scattermap",
+        "lat": spots["lat"].to_numpy(dtype="float32"),
+        "lon": spots["lon"].to_numpy(dtype="float32"),
+        "mode": "markers",
+        "marker": {"size": (spots["size"] + STACK_EXTRA).to_numpy(dtype="float32"), "color": STACK_COLOUR},
+        "customdata": spots["top"].to_numpy(dtype="int32"),
+        "hoverinfo": "skip",
+        "name": STACK_NAME,
+        "meta": "stack",  # the map's key draws it as an outlined dot (mapchart.js)
+    }
 
 
 SELECTED_RINGS = (("#111111", 16), ("#ffd400", 8))  # colour, px beyond the point: a black ring, then yellow

@@ -306,7 +306,9 @@ function drawLegend(root, figure) {
   const legend = root.parentElement && root.parentElement.querySelector(".sitrep-map-legend");
   if (!legend) return;
   legend.textContent = "";
-  for (const trace of figure.data || []) {
+  // the outline of spots holding several events is drawn first (under the dots), named last
+  const traces = [...(figure.data || [])].sort((a, b) => (a && a.meta === "stack") - (b && b.meta === "stack"));
+  for (const trace of traces) {
     if (!trace || trace.showlegend === false || !trace.name) continue;
     const colour = trace.marker && typeof trace.marker.color === "string" ? trace.marker.color : "#999";
     const item = document.createElement("span");
@@ -318,6 +320,11 @@ function drawLegend(root, figure) {
       swatch.style.border = `3px solid ${colour}`;
       swatch.style.background = "#fff";
       swatch.dataset.ring = "1";
+    } else if (trace.meta === "stack") {
+      // several events at one spot: a dot with the dark outline the map draws under it
+      swatch.style.border = `3px solid ${colour}`;
+      swatch.style.background = "#bdbdbd";
+      swatch.dataset.stack = "1";
     } else if (trace.marker && trace.marker.color != null && typeof trace.marker.color !== "string") {
       // cells coloured by the people killed: the colour bar's scale (Plotly's OrRd), not a grey
       // that looked like the grey rings of cells whose number killed is unknown
@@ -490,6 +497,7 @@ async function exportPng(root) {
       label,
       colour: swatch ? swatch.style.background : "",
       ring: swatch && swatch.dataset.ring,
+      stack: swatch && swatch.dataset.stack,
       scale: swatch && swatch.dataset.scale,
       border: swatch ? swatch.style.borderColor : "",
     });
@@ -550,6 +558,14 @@ async function exportPng(root) {
       ctx.arc(item.x + 6, y, 6, 0, 2 * Math.PI);
       if (item.ring) {
         ctx.fillStyle = "#fff";
+        ctx.fill();
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = item.border;
+        ctx.beginPath();
+        ctx.arc(item.x + 6, y, 4.5, 0, 2 * Math.PI);
+        ctx.stroke();
+      } else if (item.stack) {
+        ctx.fillStyle = "#bdbdbd";
         ctx.fill();
         ctx.lineWidth = 3;
         ctx.strokeStyle = item.border;

@@ -902,10 +902,16 @@ def test_the_maps_key_draws_unknown_casualties_as_rings_like_the_map(server, pag
     traces = page.evaluate(
         "() => document.querySelector('.js-plotly-plot')._fullData.filter(t => t.showlegend !== false).map(t => t.name)"
     )
-    assert names == traces and any(n.endswith("(killed unknown)") for n in traces)
+    # the outline of spots holding several events is drawn under the dots (first) and named last
+    stacks = [name for name in traces if name == figures.STACK_NAME]
+    assert stacks, "the shipped data has spots with several events"
+    assert names == [name for name in traces if name != figures.STACK_NAME] + stacks
+    assert any(n.endswith("(killed unknown)") for n in traces)
     for i, name in enumerate(names):
         ring = items.nth(i).locator(".swatch").get_attribute("data-ring") == "1"
         assert ring == name.endswith("(killed unknown)"), name
+        stack = items.nth(i).locator(".swatch").get_attribute("data-stack") == "1"
+        assert stack == (name == figures.STACK_NAME), name
 
 
 def test_the_map_says_so_when_its_library_cannot_load(server, page):

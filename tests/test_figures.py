@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -170,12 +171,42 @@ def test_events_sharing_coordinates_say_so_in_their_hover():
             "actor1": ["A"] * 4, "actor2": ["B"] * 4, "location": ["x"] * 4, "geo_precision": [1] * 4,
         }
     )  # fmt: skip
-    hovers = figures.make_event_map(points).data[0].hovertext
+    outline, dots = figures.make_event_map(points).data[:2]  # the spot's dark outline, under the dots
+    hovers = dots.hovertext
     assert [figures.stack_text(3) in h for h in hovers] == [True, True, True, False]
     assert "3 events in view at this spot" in hovers[0]  # in view: the details count every date
+    assert outline.meta == "stack" and list(outline.lat) == [np.float32(33.7857)]  # the shared spot only
     # when the byte budget has no room for it, the line is dropped, never the budget
-    tight = figures.make_event_map(points, max_bytes=4 * figures.MIN_BYTES_PER_POINT + 10).data[0].hovertext
+    tight = figures.make_event_map(points, max_bytes=4 * figures.MIN_BYTES_PER_POINT + 10).data[1].hovertext
     assert not any("at this spot" in h for h in tight)
+
+
+def test_a_spot_holding_several_events_has_a_dark_outline_that_opens_the_event_on_top():
+    """The top dot's colour is one event's: a user took Al Asad's 11 events for one."""
+    points = pd.DataFrame(
+        {
+            "rowkey": [7, 8, 9, 10],
+            "lat": [33.78, 33.78, 33.78, 34.0],
+            "lon": [42.44, 42.44, 42.44, 41.0],
+            "type": ["Shelling/artillery/missile attack", "Air/drone strike", "Air/drone strike", "Air/drone strike"],
+            "event_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]),
+            "fatalities": pd.array([None, 5, 0, 1], dtype="Int32"),
+            "injuries": pd.array([None, 20, None, None], dtype="Int32"),
+            "actor1": ["A"] * 4, "actor2": ["B"] * 4, "location": ["x"] * 4, "geo_precision": [1] * 4,
+        }
+    )  # fmt: skip
+    fig = figures.make_event_map(points)
+    outline = fig.data[0]
+    assert outline.meta == "stack" and outline.name == figures.STACK_NAME and outline.hoverinfo == "skip"
+    assert (list(outline.lat), list(outline.lon)) == ([np.float32(33.78)], [np.float32(42.44)])
+    # larger than the spot's dot, which is sized for all its events (5 killed, 20 injured)
+    dot = float(figures.marker_size(pd.Series([5]), pd.Series([20]))[0])
+    assert outline.marker.size[0] == dot + figures.STACK_EXTRA
+    # a click on the outline opens the event drawn on top there: the last type's unknown-killed ring
+    drawn = [(t.name, k) for t in fig.data[1:] if t.customdata is not None for k in t.customdata]
+    top = [k for name, k in drawn if k in (7, 8, 9)][-1]
+    assert top == 7 and list(outline.customdata) == [7]
+    assert not any(t.meta == "stack" for t in figures.make_event_map(points.tail(1)).data)  # one event: none
 
 
 def test_a_dot_shared_by_several_events_is_sized_for_all_of_them_of_any_type():
