@@ -263,10 +263,17 @@ def make_event_map(
         if len(points)
         else np.zeros(0, dtype="int64")
     )
+    # the dark outlines under shared spots first, then the hover's line saying how many share
+    # each, when the byte budget has room for them (the details list them all the same)
+    spots = len(points[here > 1].drop_duplicates(["lat", "lon"])) if (here > 1).any() else 0
+    outlines = spots * BYTES_PER_POINT
+    if len(points) * MIN_BYTES_PER_POINT + outlines > max_bytes:
+        spots, outlines = 0, 0
     stacked = {n: stack_text(n) for n in np.unique(here[here > 1]).tolist()}
     extra = sum(len(stacked[n]) for n in here[here > 1].tolist())
-    if len(points) * MIN_BYTES_PER_POINT + extra > max_bytes:
+    if len(points) * MIN_BYTES_PER_POINT + outlines + extra > max_bytes:
         stacked, extra = {}, 0  # no room within the byte budget: the details still list them
+    extra += outlines
     # a date known to a week or a month says so, when the byte budget has room for it (every
     # point may need it); else the details still say it
     dated = points["date_precision"] if "date_precision" in points else pd.Series(1, index=points.index)
@@ -285,7 +292,7 @@ def make_event_map(
     else:
         points = points.assign(_spot_killed=points["fatalities"], _spot_injured=points["injuries"])
     arrow = actor_link(directed)
-    if len(points) and (here > 1).any():
+    if spots:
         traces.append(_stack_outlines(points, here))
     for event_type, group in points.groupby("type", sort=True):
         colour = colours[event_type]

@@ -124,6 +124,11 @@ def test_hover_keeps_the_map_under_its_byte_budget():
     assert len(pio.to_json(figures.make_event_map(vague), validate=False)) < 1_000_000
     some = figures.make_event_map(vague.head(2_000)).data[0].hovertext[0]
     assert some.startswith("2020-01-01 (within a month) · ") and some.endswith(" · area centroid")
+    # events in pairs at one spot: the outlines and the hovers' lines count in the budget too
+    paired = points.assign(lat=[33.0 + (i // 2) * 1e-4 for i in range(n)])
+    fig = figures.make_event_map(paired, max_bytes=900_000)
+    assert len(pio.to_json(fig, validate=False)) < 900_000 + 40_000  # the views' margin for the layout
+    assert any(t.meta == "stack" for t in figures.make_event_map(paired.head(2_000)).data)
 
 
 def test_a_hover_says_when_the_date_is_known_only_to_a_week_or_a_month(fixture_store, registry):
@@ -177,8 +182,9 @@ def test_events_sharing_coordinates_say_so_in_their_hover():
     assert "3 events in view at this spot" in hovers[0]  # in view: the details count every date
     assert outline.meta == "stack" and list(outline.lat) == [np.float32(33.7857)]  # the shared spot only
     # when the byte budget has no room for it, the line is dropped, never the budget
-    tight = figures.make_event_map(points, max_bytes=4 * figures.MIN_BYTES_PER_POINT + 10).data[1].hovertext
-    assert not any("at this spot" in h for h in tight)
+    tight = figures.make_event_map(points, max_bytes=4 * figures.MIN_BYTES_PER_POINT + 10)
+    assert not any(t.meta == "stack" for t in tight.data)  # the outline first, then the line
+    assert not any("at this spot" in h for h in tight.data[0].hovertext)
 
 
 def test_a_spot_holding_several_events_has_a_dark_outline_that_opens_the_event_on_top():
