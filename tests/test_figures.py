@@ -129,6 +129,10 @@ def test_hover_keeps_the_map_under_its_byte_budget():
     fig = figures.make_event_map(paired, max_bytes=900_000)
     assert len(pio.to_json(fig, validate=False)) < 900_000 + 40_000  # the views' margin for the layout
     assert any(t.meta == "stack" for t in figures.make_event_map(paired.head(2_000)).data)
+    # drawn only while the points' least cost and the outlines' fit
+    need = 2_000 * figures.MIN_BYTES_PER_POINT + 1_000 * figures.BYTES_PER_POINT
+    assert any(t.meta == "stack" for t in figures.make_event_map(paired.head(2_000), max_bytes=need).data)
+    assert not any(t.meta == "stack" for t in figures.make_event_map(paired.head(2_000), max_bytes=need - 1).data)
 
 
 def test_a_hover_says_when_the_date_is_known_only_to_a_week_or_a_month(fixture_store, registry):
