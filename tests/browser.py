@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 POINTS_DRAWN_JS = """() => {
   const gd = document.querySelector('.js-plotly-plot');
   if (!gd || !gd._fullData) return -1;
-  return gd._fullData.filter(t => t.showlegend !== false && t.name !== 'selected event')
+  return gd._fullData.filter(t => t.showlegend !== false && t.name !== 'selected event' && t.meta !== 'stack')
                      .reduce((n, t) => n + (t._length || 0), 0);
 }"""
 TRACE_NAMES_JS = "() => (document.querySelector('.js-plotly-plot')?._fullData || []).map(t => t.name)"
