@@ -556,16 +556,9 @@ async function exportPng(root) {
     for (const item of items) {
       ctx.beginPath();
       ctx.arc(item.x + 6, y, 6, 0, 2 * Math.PI);
-      if (item.ring) {
-        ctx.fillStyle = "#fff";
-        ctx.fill();
-        ctx.lineWidth = 3;
-        ctx.strokeStyle = item.border;
-        ctx.beginPath();
-        ctx.arc(item.x + 6, y, 4.5, 0, 2 * Math.PI);
-        ctx.stroke();
-      } else if (item.stack) {
-        ctx.fillStyle = "#bdbdbd";
+      if (item.ring || item.stack) {
+        // a ring: white inside; several events at one spot: grey inside a dark outline
+        ctx.fillStyle = item.ring ? "#fff" : "#bdbdbd";
         ctx.fill();
         ctx.lineWidth = 3;
         ctx.strokeStyle = item.border;
