@@ -531,6 +531,20 @@ NO_EVENT = (
 )
 
 
+def no_event(state: FilterState, min_date: dt.date, max_date: dt.date, notices: Sequence[str] = ()) -> str:
+    """What a view with no event says: :data:`NO_EVENT`, led by the data's span when the dates
+    lie wholly outside it (dates typed in the box said nothing of it), unless the link's
+    ``notices`` already say so."""
+    start, end = state.date_from or min_date, state.date_to or max_date
+    said = any("outside the data" in notice for notice in notices)
+    if (end < min_date or start > max_date) and not said:
+        return (
+            f"No event: the dates {day_text(start)} – {day_text(end)} are outside the data, which runs from "
+            f"{day_text(min_date)} to {day_text(max_date)}. " + NO_EVENT.split(". ", 1)[1]
+        )
+    return NO_EVENT
+
+
 def table_link_label(events: int) -> str:
     """The label of a link to the Events page listing a view's events."""
     return "List this event as a table" if events == 1 else f"List these {count_text(events, 'event')} as a table"

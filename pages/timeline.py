@@ -8,7 +8,7 @@ view = session.view()
 session.heading("Timeline")
 result = views.timeline_view(session.get_store(), session.get_registry(), view.state, view.min_date, view.max_date)
 if view.count == 0:
-    st.warning(filters.NO_EVENT)
+    st.warning(filters.no_event(view.state, view.min_date, view.max_date, view.notices))
 chart = st.plotly_chart(
     result.figure, key="timeline", config=figures.PLOTLY_CONFIG, on_select="rerun", selection_mode="points"
 )

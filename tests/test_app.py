@@ -395,3 +395,9 @@ def test_the_timelines_table_shows_every_count_with_thousands_separators_right_a
     for column in ("Events", "Events with number killed unknown"):
         assert config[column]["type_config"] == {"type": "number", "format": "localized"}
     assert config["People killed (known figures)"]["alignment"] == "right"  # text: "unknown" where none is known
+
+
+def test_a_link_with_dates_outside_the_data_says_its_span_once():
+    linked = [w.value for w in run({"from": "2024-12-01", "to": "2024-12-31"}).warning]
+    assert sum("outside the data" in w for w in linked) == 1, linked  # the link's notice says it; once
+    assert filters.NO_EVENT in linked

@@ -1026,6 +1026,12 @@ def test_dates_can_be_typed_as_well_as_slid_and_the_slider_follows(server, page)
     page.wait_for_url(re.compile(r"/\?from=2021-02-15&to=2024-12-31&country=Iraq$"), timeout=30_000)
     expect(page.get_by_text(re.compile(r"^Strikes and attacks in Iraq, 15 Feb 2021 – 31 Dec 2024: "))).to_be_visible()
     expect(thumbs.last).to_have_attribute("aria-valuetext", "31 Dec 2024")
+    # typed wholly past the data: the page says the data's span, as a link's notice does
+    type_date("start", "20241201")
+    page.wait_for_url(re.compile(r"/\?from=2024-12-01&to=2024-12-31&country=Iraq$"), timeout=30_000)
+    expect(
+        page.get_by_text(re.compile(r"^No event: the dates 1 Dec 2024 – 31 Dec 2024 are outside the data, which runs"))
+    ).to_be_visible()
 
 
 def test_markdown_in_a_link_is_shown_as_typed_never_as_a_link_an_image_or_emphasis(server, page):
