@@ -9,6 +9,7 @@ data keeps it exactly as imported, and importing the CSV back takes the apostrop
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
@@ -79,6 +80,12 @@ class _Formatter:
                 f"COPY (SELECT {self._columns(table)} FROM batch) TO '{self.part}' "
                 f"(FORMAT csv, HEADER {str(header).lower()})"
             )
+        except duckdb.IOException as exc:  # the temporary folder full, or a file size limit
+            first = str(exc).splitlines()[0]
+            code = errno.ENOSPC if "No space" in first else errno.EIO
+            raise OSError(
+                code, f"the temporary folder {self.folder.name} could not hold a batch ({first}; TMPDIR names another)"
+            ) from None
         finally:
             self.con.unregister("batch")
         return self.part.read_bytes()

@@ -783,3 +783,28 @@ def test_a_store_error_goes_on_into_the_store_is_unchanged_without_a_stray_full_
     code, _, err = run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "keep")
     assert code == 1 and "are intact; the store is unchanged." in err, err
     assert ".;" not in err, err
+
+
+def test_an_export_whose_temporary_batches_cannot_be_written_says_so_in_one_line(tmp_path):
+    """Each CSV batch passes through a file in the temporary folder: a full disk there (or a
+    file size limit) gave DuckDB's IOException as a traceback."""
+    import resource
+    import subprocess
+    import sys
+
+    def small_files() -> None:  # Python ignores SIGXFSZ: a write past the limit fails, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+    target = tmp_path / "out.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "lib", "export", "--output", str(target)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "SITREP_STORE": "", "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "could not hold a batch" in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1 and not target.exists()
