@@ -287,7 +287,15 @@ elif checked and upload is not None and checked[0] == upload.file_id:
                 )
             except (store.StoreError, OSError) as exc:
                 bar.empty()
-                st.error(f"Nothing was stored: {exc}")
+                said = str(exc).rstrip().rstrip(".")
+                # this page replaces no dataset: the way out here is its "Remove" box, then a commit
+                here = (
+                    f" On this page: remove '{name}' in \"Remove an imported dataset\" above, then commit this "
+                    "file again."
+                    if name in events.problems
+                    else ""
+                )
+                st.error(f"Nothing was stored: {said}.{here}")
             else:
                 del st.session_state["upload_result"]
                 del result, checked

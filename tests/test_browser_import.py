@@ -289,3 +289,25 @@ def test_a_corrected_file_uploaded_again_updates_the_stored_events_when_asked(tm
     opened = store.Store(catalog)
     rows = opened.cursor().execute(f"SELECT event_id, latitude FROM {opened.relation('fix')} ORDER BY 1").fetchall()
     assert rows == [("a", 35.0), ("b", 35.0)]  # the correction is stored
+
+
+def test_a_commit_into_a_dataset_whose_file_is_damaged_says_the_way_out_on_this_page(tmp_path, browser):
+    """This page replaces no dataset: the refusal named the CLI's --replace only."""
+    import json
+
+    catalog = tmp_path / "catalog.json"
+    source = tmp_path / "cyc.csv"
+    source.write_text(
+        "event_id,event_date,event_type,actor1,country,latitude,longitude\na,2021-02-25,Battles,Army,Iraq,33.1,44.2\n",
+        encoding="utf-8",
+    )
+    with page_on_store(browser, catalog, {"cyc": "csv"}, height=1400) as (page, url):
+        stored = tmp_path / json.loads(catalog.read_text())["datasets"]["cyc"]["file"]
+        stored.write_bytes(stored.read_bytes()[:500])  # cut short after the server opened it
+        check_upload(page, url, source)
+        page.get_by_role("button", name=re.compile("^Commit")).click(timeout=30_000)
+        refused = page.get_by_text(re.compile(r"^Nothing was stored: the stored file of 'cyc' .* is damaged"))
+        expect(refused).to_contain_text(
+            "On this page: remove 'cyc' in \"Remove an imported dataset\" above, then commit this file again.",
+            timeout=30_000,
+        )
