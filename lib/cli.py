@@ -233,6 +233,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"imported {filters.count_text(added, 'event')} into '{args.dataset}' and updated {updated:,} with this "
             f"file's values ({skipped:,} already present and unchanged) {took}"
         )
+    elif args.replace:  # nothing readable was held (a new dataset, or one whose file was damaged): none skipped
+        _say(
+            f"imported {filters.count_text(added, 'event')} into '{args.dataset}' (--replace; it held none that "
+            f"could be read) {took}"
+        )
     else:
         _say(
             f"imported {filters.count_text(added, 'event')} into '{args.dataset}' ({skipped:,} already present, "

@@ -633,6 +633,8 @@ def test_a_dataset_whose_file_is_damaged_is_removed_replaced_or_refused_as_the_a
     code, _, err = run(capsys, "import", ged, "--dataset", "cyc", "--replace")
     assert code == 0, err
     assert store.Store(temp_store).info("cyc").rows == 4
+    # replaced whole: nothing was "already present, skipped"
+    assert "into 'cyc' (--replace; it held none that could be read)" in err and "already present" not in err, err
 
 
 @pytest.mark.parametrize(
