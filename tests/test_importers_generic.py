@@ -406,4 +406,7 @@ def test_a_csv_named_xlsx_and_an_empty_zip_are_said_as_what_they_are(tmp_path):
     empty = tmp_path / "events.zip"
     zipfile.ZipFile(empty, "w").close()
     (error,) = [str(p) for p in read_file(empty, dataset="x").report.file_errors]
-    assert "an empty ZIP archive: it holds no file to import" in error
+    assert error == (
+        "the file is an empty ZIP archive: it holds no file to import. Zip the events file alone again, or import "
+        "the file itself."
+    )  # not "Import a CSV file or an Excel workbook", as a ZIP of one such file is read

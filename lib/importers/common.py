@@ -89,6 +89,7 @@ def is_xlsx(path: Path) -> bool:
     return path.suffix.lower() in XLSX_SUFFIXES
 
 
+EMPTY_ZIP = "an empty ZIP archive: it holds no file to import"
 BINARY_SIGNATURES = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -102,7 +103,7 @@ BINARY_SIGNATURES = (
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls or Word .doc file (save it as .xlsx or CSV)"),
     (b"\x1f\x8b", "a gzip archive: unpack it and import the file inside"),
     (b"PAR1", "a Parquet file"),
-    (b"PK\x05\x06", "an empty ZIP archive: it holds no file to import"),
+    (b"PK\x05\x06", EMPTY_ZIP),
 )
 
 
@@ -192,6 +193,8 @@ def unpacked(path: Path, max_bytes: int | None = None, advice: str = PAGE_LIMIT)
 def text_bytes(data: bytes) -> bytes:
     """``data`` with a UTF-8 BOM removed; raise ImportFailed unless it is UTF-8 text."""
     kind = binary_kind(data)
+    if kind == EMPTY_ZIP:  # an archive of one events file is read; this one holds none
+        raise ImportFailed(f"the file is {kind}. Zip the events file alone again, or import the file itself.")
     if kind:
         raise ImportFailed(
             f"the file is not text: it looks like {kind}. Import a CSV file (UTF-8) or an Excel .xlsx workbook; "
