@@ -45,7 +45,9 @@ st.html(
     f".st-key-map_layout [data-testid=stColumn]:nth-child(2){{min-width:{CARD_MIN_PX}px}}"
     # the card's title is an h2 under the page's h1, at a size its ~250 px column holds (at the
     # h2's own size "Shelling/artillery/missile attack — Erbil …" ran over five lines)
-    ".st-key-map_layout [data-testid=stColumn]:nth-child(2) h2{font-size:1.3rem;line-height:1.3}</style>"
+    ".st-key-map_layout [data-testid=stColumn]:nth-child(2) h2{font-size:1.3rem;line-height:1.3}"
+    # the title takes the focus when an event opens (mapchart.js): its outline clear of the text
+    ".st-key-map_layout [data-testid=stColumn]:nth-child(2) h2:focus{outline-offset:4px;border-radius:2px}</style>"
 )
 map_column, card_column = st.container(key="map_layout").columns([5, 2], gap="medium")
 key_text = (
