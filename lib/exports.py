@@ -115,12 +115,12 @@ class _Formatter:
 def write_csv(batches: Iterable[pa.Table], out: BinaryIO) -> int:
     """Write canonical columns as CSV (UTF-8, header, ISO dates) to a binary stream; return rows written."""
     formatter = _Formatter()
-    rows = 0
+    rows, headed = 0, False
     try:
         for table in batches:
-            out.write(formatter.csv(table, header=not rows))
-            rows += table.num_rows
-        if not rows:  # the header alone
+            out.write(formatter.csv(table, header=not headed))  # an empty batch writes the header alone
+            rows, headed = rows + table.num_rows, True
+        if not headed:  # no batch at all: the header alone
             out.write((",".join(schema.CANONICAL_COLUMNS) + "\n").encode())
     finally:
         formatter.close()

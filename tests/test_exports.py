@@ -90,7 +90,7 @@ def _tricky_batches(fixture_store, registry) -> list[pa.Table]:
     table = pa.concat_tables([table, table])  # 10 rows, one per tricky text
     notes = table.schema.get_field_index("notes")
     table = table.set_column(notes, "notes", pa.array(TRICKY, pa.string()))
-    return [table.slice(0, 4), table.slice(4, 0), table.slice(4)]  # an empty batch among them
+    return [table.slice(0, 0), table.slice(0, 4), table.slice(4, 0), table.slice(4)]  # empty batches among them
 
 
 def test_the_csv_is_what_pythons_csv_module_writes_of_the_guarded_cells(fixture_store, registry):
