@@ -318,7 +318,8 @@ def validate_rows(
 
 
 LINK_WARNINGS_SHOWN = 10  # rows named one by one per kind of warning; past it, one line counts the rest
-_WEB_ADDRESS = r"(?i)^https?://\S+$"
+# a source address the event's details link (views.event_card): whole, http or https
+WEB_ADDRESS = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 def _warn_rows(report: Report, rows: list[tuple[int, str, str]], column: str) -> None:
@@ -349,7 +350,7 @@ def check_links(frame: pd.DataFrame, numbers: np.ndarray, report: Report) -> pd.
     urls = cells[~plain].str.split().explode().dropna()
     urls = urls[urls.str.len() > 0]
     if len(urls):
-        whole = urls.str.match(_WEB_ADDRESS).fillna(False)
+        whole = urls.str.match(WEB_ADDRESS).fillna(False)
         joined = whole & urls.str.contains(r"[;,]$|[;,]https?://", regex=True, case=False).fillna(False)
         found: list[tuple[int, str, str]] = []
         for position, url, is_whole in zip(

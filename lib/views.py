@@ -201,7 +201,7 @@ def selection_to_state(
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&]|:(?=[\w+\-/]+:)|:(?=\w+\[))")
-SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+SAFE_URL = schema.WEB_ADDRESS  # the addresses linked: those an import does not warn of
 
 
 def md_escape(text: str) -> str:
