@@ -931,20 +931,33 @@ def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
                     (catalog.folder / file).unlink()
         # and its earlier versions, which imports superseded and the collection keeps a while for
         # readers: the rows of an update's old file are the dataset's rows too
-        earlier = re.compile(rf"{re.escape(dataset)}-[0-9a-f]{{12}}(\.postings|\.words)?\.parquet")
         for path in catalog.folder.glob("*.parquet"):
-            if earlier.fullmatch(path.name) and path.name not in live:
+            version = VERSION_FILE.fullmatch(path.name)
+            if version and version["dataset"] == dataset and path.name not in live:
                 with contextlib.suppress(OSError):
                     path.unlink()
     return True
 
 
+# A dataset's files as write_dataset names them: the dataset, a 12-hex version, the index's parts.
+VERSION_FILE = re.compile(r"(?P<dataset>.+)-[0-9a-f]{12}(\.postings|\.words)?\.parquet")
+
+
 def _collect_garbage(catalog: Catalog, data: dict) -> None:
+    """Remove what this store left behind: versions of its datasets that imports superseded (once
+    readers in other processes have had GARBAGE_AGE_SECONDS to finish), an import's temporary
+    files. Only files named as this store names a version of one of its datasets: every Parquet
+    file of the folder went before, a file of the user's or a dataset of another catalog kept in
+    the same folder (two stores in /tmp lost each other's datasets) included."""
     named = {entry_file(entry) for entry in data["datasets"].values()} - {None}  # kept, whatever else is wrong
     live = {file for name in named for file in (name, *word_files(name))}
+    ours = set(data["datasets"])
     now = time.time()
     for path in catalog.folder.glob("*.parquet"):
-        if path.name not in live and now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
+        version = VERSION_FILE.fullmatch(path.name)
+        if version is None or version["dataset"] not in ours or path.name in live:
+            continue
+        if now - path.stat().st_mtime > GARBAGE_AGE_SECONDS:
             with contextlib.suppress(OSError):
                 path.unlink()
     for path in catalog.folder.glob(".import-*.parquet"):

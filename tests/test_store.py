@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -478,3 +479,26 @@ def test_an_import_into_a_dataset_whose_file_is_damaged_is_refused_in_words(cata
     assert store.write_dataset(make_frame("cyc"), "cyc", "csv", catalog_path=catalog, replace=True).added == 5
     assert store.stored_problem("cyc", catalog_path=catalog) is None
     assert store.Store(catalog).info("cyc").rows == 5
+
+
+def test_the_collection_removes_only_this_stores_superseded_versions_never_other_files_of_its_folder(tmp_path):
+    """It removed every Parquet file of the folder that its catalog did not name: a user's own
+    file, and the datasets of another catalog kept in the same folder (two stores in /tmp)."""
+    mine, other = tmp_path / "mine.json", tmp_path / "other.json"
+    store.write_dataset(make_frame("theirs"), "theirs", "csv", catalog_path=other)
+    store.write_dataset(make_frame("ours"), "ours", "csv", catalog_path=mine)
+    users = tmp_path / "acled-2024.parquet"
+    users.write_bytes(b"PAR1 the user's own file")
+    first = store.Catalog(mine).read()["datasets"]["ours"]["file"]
+    long_ago = time.time() - 2 * store.GARBAGE_AGE_SECONDS
+    for path in tmp_path.glob("*.parquet"):
+        os.utime(path, (long_ago, long_ago))
+    frame = make_frame("ours")
+    store.write_dataset(frame.assign(event_id=frame["event_id"] + "-b"), "ours", "csv", catalog_path=mine)
+    for path in [tmp_path / first, *(tmp_path / name for name in store.word_files(first))]:
+        os.utime(path, (long_ago, long_ago))  # its grace over: the next import collects it
+    store.write_dataset(frame.assign(event_id=frame["event_id"] + "-c"), "ours", "csv", catalog_path=mine)
+    assert not (tmp_path / first).exists()  # this store's superseded version: collected
+    assert users.exists()  # not a file of this store's naming
+    theirs = store.Store(other)
+    assert [d.name for d in theirs.datasets() if not d.shipped] == ["theirs"] and not theirs.problems
