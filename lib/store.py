@@ -18,6 +18,7 @@ made here from the catalog, never from a URL.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime
 import fcntl
@@ -1008,6 +1009,13 @@ class Store:
         self.con.execute("SET preserve_insertion_order = false")
         # Bounded, so a served app stays small however large the datasets (queries stream Parquet).
         self.con.execute("SET memory_limit = '1GB'")
+        # What goes past it (a large export's sort) spills into a temporary folder of this
+        # process's: DuckDB's default, ".tmp" in the current folder, put it in the user's folder
+        # for a command line's export, and failed where the project folder is read-only.
+        with contextlib.suppress(OSError):  # no temporary folder to be had: DuckDB's default, then
+            self.spill = tempfile.mkdtemp(prefix="sitrep-duckdb-")
+            atexit.register(shutil.rmtree, self.spill, ignore_errors=True)
+            self.con.execute(f"SET temp_directory = '{_quoted(self.spill)}'")
         self._lock = threading.Lock()
         self._derived_lock = threading.Lock()
         self._derived: OrderedDict[tuple, tuple[str, int]] = OrderedDict()  # key → (table, rows)

@@ -6,8 +6,10 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -502,3 +504,18 @@ def test_the_collection_removes_only_this_stores_superseded_versions_never_other
     assert users.exists()  # not a file of this store's naming
     theirs = store.Store(other)
     assert [d.name for d in theirs.datasets() if not d.shipped] == ["theirs"] and not theirs.problems
+
+
+def test_a_sort_past_the_stores_memory_spills_into_a_temporary_folder_of_its_own(tmp_path, monkeypatch):
+    """DuckDB's default spill folder is ".tmp" in the current folder: a command line's large
+    export left one in the user's folder, and a read-only project folder failed the sort."""
+    monkeypatch.chdir(tmp_path)
+    events = store.Store(tmp_path / "catalog.json")
+    folder = events.con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    assert Path(folder).parent == Path(tempfile.gettempdir()) and Path(folder).is_dir()
+    events.con.execute("SET memory_limit = '64MB'")  # so that this sort must spill (DuckDB's default: ./.tmp)
+    sorted_rows = events.con.sql(
+        "SELECT i, repeat('x', 100) || i::VARCHAR AS t FROM range(1000000) r(i) ORDER BY t DESC"
+    ).to_arrow_reader(100_000)
+    assert sum(batch.num_rows for batch in sorted_rows) == 1_000_000
+    assert not (tmp_path / ".tmp").exists()  # nothing left in the current folder
