@@ -121,6 +121,11 @@ class View:
     def max_date(self) -> dt.date:
         return self.facets.max_date
 
+    @property
+    def no_event(self) -> str:
+        """What a page with no event in view says (:func:`filters.no_event`)."""
+        return filters.no_event(self.state, self.min_date, self.max_date, self.notices)
+
 
 FILTER_NAMES = ("actor", "attacker", "target", "affiliation", "type", "country", "dates", "q")
 PAGE_KEYS = ("event", "cell", "area")  # set by pages, kept in session_state["p_<key>"]

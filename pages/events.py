@@ -85,7 +85,7 @@ if view.count:
         "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
     )
 else:
-    st.warning(filters.no_event(view.state, view.min_date, view.max_date, view.notices))
+    st.warning(view.no_event)
 name = view.dataset.name
 most = config.get("SITREP_DOWNLOAD_MAX_ROWS")
 too_many = view.count > most

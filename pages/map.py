@@ -33,7 +33,7 @@ with st.container():
         st.session_state["p_cell"] = st.session_state["p_area"] = None
         st.rerun()
     if result.events == 0:
-        st.warning(filters.no_event(view.state, view.min_date, view.max_date, view.notices))
+        st.warning(view.no_event)
 
 # The map, and beside it the selected event's card, in view as soon as a dot is clicked
 # (below the map it was off-screen). Where the card would be narrower than CARD_MIN_PX (a

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lib import figures, filters, session, views
+from lib import figures, session, views
 
 view = session.view()
 session.heading("Timeline")
 result = views.timeline_view(session.get_store(), session.get_registry(), view.state, view.min_date, view.max_date)
 if view.count == 0:
-    st.warning(filters.no_event(view.state, view.min_date, view.max_date, view.notices))
+    st.warning(view.no_event)
 chart = st.plotly_chart(
     result.figure, key="timeline", config=figures.PLOTLY_CONFIG, on_select="rerun", selection_mode="points"
 )
