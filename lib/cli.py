@@ -173,7 +173,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             store.validate_licence(args.licence, result.format)
         except ValueError as exc:
-            _say(f"error: {_sentence(exc)}; the store is unchanged.")
+            _say(f"error: {filters.clause(exc)}; the store is unchanged.")
             return 1
     events = _open_store()
     if events is None:  # said: the catalog cannot be read, so nothing can be added to it
@@ -185,7 +185,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         # its file damaged or missing: the import would be refused (write_dataset), so the dry run refuses it
         why = store.stored_problem(args.dataset)
         if why:
-            _say(f"error: {_sentence(why)}; the store is unchanged.")
+            _say(f"error: {filters.clause(why)}; the store is unchanged.")
             return 1
     if args.dry_run:
         # what the import would do, refusals included: a dry run that passes is an import that would
@@ -220,7 +220,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             result.frame, args.dataset, result.format, replace=args.replace, update=args.update, licence=args.licence
         )
     except (store.StoreError, OSError) as exc:
-        _say(f"error: {_sentence(exc)}; the store is unchanged.")
+        _say(f"error: {filters.clause(exc)}; the store is unchanged.")
         return 1
     took = f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
     if args.replace and held:
@@ -401,11 +401,6 @@ def _write_file(target: Path, write) -> int:
     return rows
 
 
-def _sentence(text: object) -> str:
-    """A message to go on after "; …": without its closing full stop ("…intact.; the store")."""
-    return str(text).rstrip().rstrip(".")
-
-
 def _did_you_mean(name: str, events: store.Store) -> str:
     near = filters.nearest(name, [info.name for info in events.datasets()])
     return f" (did you mean {near!r}?)" if near else ""
@@ -483,7 +478,7 @@ def _delete(dataset: str) -> bool:
             return True
         _say(f"error: '{dataset}' was removed meanwhile (another process?); `python -m lib datasets` lists them.")
     except (store.StoreError, OSError) as exc:
-        _say(f"error: {_sentence(exc)}; the store is unchanged.")
+        _say(f"error: {filters.clause(exc)}; the store is unchanged.")
     return False
 
 

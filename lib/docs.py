@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib import filters
 from lib.store import DatasetInfo, format_name
 
 CODEBOOK = Path(__file__).resolve().parent.parent / "data" / "CODEBOOK.md"
@@ -30,6 +31,17 @@ def dataset_table(infos: Iterable[DatasetInfo]) -> pd.DataFrame:
         ],
         columns=["dataset", "events", "first date", "last date", "format", "origin"],
     )
+
+
+def commit_refused(why: object, dataset: str, unreadable: bool) -> str:
+    """The Data page's words when a commit was refused. This page replaces no dataset: for one
+    whose stored file cannot be read, the way out here is its "Remove" box, then the commit."""
+    here = (
+        f" On this page: remove '{dataset}' in \"Remove an imported dataset\" above, then commit this file again."
+        if unreadable
+        else ""
+    )
+    return f"Nothing was stored: {filters.clause(why)}.{here}"
 
 
 def problem_texts(problems: dict[str, str], shown: Iterable[str]) -> list[str]:

@@ -525,6 +525,11 @@ def spanning_text(n: int, first: dt.date | None, start: dt.date | None, shown: i
     )
 
 
+def clause(text: object) -> str:
+    """A message to go on after "; …" or to end with a full stop: without its own ("…intact.; the")."""
+    return str(text).rstrip().rstrip(".")
+
+
 NO_EVENT = (
     "No event matches these filters. Widen the dates or remove a filter "
     "(or press **Reset all filters** in the sidebar)."

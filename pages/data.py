@@ -115,14 +115,9 @@ mapping_text = st.text_area(
 settings = (name, fmt, mapping_text, date_order, all_cameo)  # what a check was made with
 if upload is not None and st.button("Check the file", icon=":material/fact_check:"):
     mapping = importers.parse_mapping(mapping_text)
-    unread = importers.unread_mapping_lines(mapping_text)
+    unread = importers.unread_mapping_message(mapping_text)
     if unread:
-        st.error(
-            "The column mapping cannot read "
-            + ", ".join(f"“{views.md_escape(line)}”" for line in unread[:5])
-            + (f" and {len(unread) - 5} more lines" if len(unread) > 5 else "")
-            + ": write each line as `canonical=your column` (event_date=Date), or remove it; nothing was checked."
-        )
+        st.error(unread)
         st.stop()
     try:
         store.validate_dataset_name(name)
@@ -287,15 +282,7 @@ elif checked and upload is not None and checked[0] == upload.file_id:
                 )
             except (store.StoreError, OSError) as exc:
                 bar.empty()
-                said = str(exc).rstrip().rstrip(".")
-                # this page replaces no dataset: the way out here is its "Remove" box, then a commit
-                here = (
-                    f" On this page: remove '{name}' in \"Remove an imported dataset\" above, then commit this "
-                    "file again."
-                    if name in events.problems
-                    else ""
-                )
-                st.error(f"Nothing was stored: {said}.{here}")
+                st.error(docs.commit_refused(exc, name, unreadable=name in events.problems))
             else:
                 del st.session_state["upload_result"]
                 del result, checked

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import schema, store
+from lib import filters, schema, store
 from lib.importers import acled, gdelt, generic, ucdp
 from lib.importers.common import (
     DATE_ORDERS,
@@ -49,6 +49,7 @@ __all__ = [
     "detect_format",
     "parse_mapping",
     "unread_mapping_lines",
+    "unread_mapping_message",
     "read_file",
 ]
 
@@ -76,6 +77,19 @@ def unread_mapping_lines(text: str) -> list[str]:
         for line in text.splitlines()
         if line.strip() and ("=" not in line or not all(side.strip() for side in line.split("=", 1)))
     ]
+
+
+def unread_mapping_message(text: str) -> str | None:
+    """The Data page's refusal of a typed mapping with lines it cannot read, or None."""
+    unread = unread_mapping_lines(text)
+    if not unread:
+        return None
+    named = ", ".join(f"“{filters.md_inline(line)}”" for line in unread[:5])
+    more = f" and {len(unread) - 5} more lines" if len(unread) > 5 else ""
+    return (
+        f"The column mapping cannot read {named}{more}: write each line as `canonical=your column` "
+        "(event_date=Date), or remove it; nothing was checked."
+    )
 
 
 def parse_mapping(text: str) -> dict[str, str]:
