@@ -55,7 +55,16 @@ def records(result) -> dict[str, dict]:
 def test_lookup_tables_are_shipped_with_official_labels():
     labels = cameo_labels()
     assert labels["183"].startswith("Conduct suicide, car, or other non-military bombing")
-    assert labels["195"] == "Employ aerial weapons" and labels["20"] == "USE UNCONVENTIONAL MASS VIOLENCE"
+    assert labels["195"] == "Employ aerial weapons, not specified below"
+    assert labels["20"] == "USE UNCONVENTIONAL MASS VIOLENCE"
+    # the codes GDELT added to CAMEO, which its files carry
+    assert labels["1951"] == "Employ precision-guided aerial munitions"
+    assert labels["1952"] == "Employ remotely piloted aerial munitions"
+    assert (labels["1834"], labels["155"], labels["176"]) == (
+        "Carry out location bombing",
+        "Mobilize or increase cyber-forces",
+        "Attack cybernetically",
+    )
     countries = fips_countries()
     assert (countries["IZ"], countries["UP"], countries["RS"], countries["CG"]) == (
         "Iraq",
@@ -76,7 +85,7 @@ def test_a_2_0_row_maps_to_canonical_values(tmp_path):
     assert (got["event_type"], got["sub_event_type"]) == ("Explosions/Remote violence", "Air/drone strike")
     assert (got["actor1"], got["actor2"]) == ("ISRAEL", "LEBANON")
     assert got["source_url"] == "https://www.example.org/news/1" and got["source"] == "example.org"
-    assert got["notes"].startswith("GDELT CAMEO 195 (Employ aerial weapons): ISRAEL → LEBANON.")
+    assert got["notes"].startswith("GDELT CAMEO 195 (Employ aerial weapons, not specified below): ISRAEL → LEBANON.")
     assert pd.isna(got["fatalities"]) and pd.isna(got["injuries"]) and got["dataset"] == "gd"
 
 
@@ -103,10 +112,16 @@ def test_mixed_layouts_in_one_file(tmp_path):
         ("1831", "Explosions/Remote violence", "Suicide bomb"),
         ("1832", "Explosions/Remote violence", "Remote explosive/landmine/IED"),  # a car bomb is not a suicide attack
         ("1833", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+        ("1834", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
         ("190", "Battles", "Armed clash"),
+        ("191", "Strategic developments", "Other"),  # a blockade: no fighting is said
+        ("192", "Strategic developments", "Other"),  # an occupation: nor here
         ("193", "Battles", "Armed clash"),
         ("194", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
         ("195", "Explosions/Remote violence", "Air/drone strike"),
+        ("1951", "Explosions/Remote violence", "Air/drone strike"),
+        ("1952", "Explosions/Remote violence", "Air/drone strike"),
+        ("196", "Battles", "Armed clash"),
         ("202", "Violence against civilians", "Attack"),
     ],
 )
@@ -114,7 +129,7 @@ def test_cameo_codes_map_onto_acled_types(tmp_path, code, event_type, sub_event_
     line = gdelt_row(61, EventCode=code, EventBaseCode=code[:3], EventRootCode=code[:2])
     got = read_file(write(tmp_path, [line])).frame.iloc[0]
     assert (got["event_type"], got["sub_event_type"]) == (event_type, sub_event_type)
-    assert f"GDELT CAMEO {code} (" in got["notes"]
+    assert f"GDELT CAMEO {code} (" in got["notes"] and "label unknown" not in got["notes"]
 
 
 def test_only_material_conflict_by_default_and_all_with_all_cameo(tmp_path):
@@ -178,6 +193,44 @@ def test_rows_without_coordinates_or_with_unknown_country_are_rejected(tmp_path)
 
     table = views.problems_table(result.report)
     assert (table["spreadsheet row"] == table["row"]).all()
+
+
+def test_a_line_break_character_inside_a_field_splits_no_row(tmp_path):
+    """U+0085 (NEL) and U+2028 are line breaks to str.splitlines, not to GDELT, whose rows end at
+    a newline: a name holding one once split its row in two and shifted every later row number."""
+    lines = [
+        gdelt_row(61, GLOBALEVENTID="1"),
+        gdelt_row(61, GLOBALEVENTID="2", Actor1Name="AL\u0085SHABAAB", Actor2Name="X\u2028Y"),
+        gdelt_row(61, GLOBALEVENTID="3", ActionGeo_CountryCode="QQ"),
+    ]
+    result = read_file(write(tmp_path, lines))
+    assert sorted(records(result)) == ["gdelt:1", "gdelt:2"]
+    assert records(result)["gdelt:2"]["actor1"] == "AL\u0085SHABAAB"
+    assert result.report.rows_read == 3 and result.report.rejected_rows == [3]
+
+
+def test_a_file_whose_first_line_is_cut_short_is_still_gdelt(tmp_path):
+    """A download cut short, or a stray first line, once read as a table "separated by tabs, not
+    commas", with the advice to save it again from Excel: that would ruin a GDELT file."""
+    cut = gdelt_row(61, GLOBALEVENTID="1")[:60]  # 12 of its 61 fields
+    path = write(tmp_path, [cut, gdelt_row(61, GLOBALEVENTID="2"), gdelt_row(61, GLOBALEVENTID="3")])
+    assert detect_format(path) == "gdelt"
+    result = read_file(path)
+    assert sorted(records(result)) == ["gdelt:2", "gdelt:3"] and result.report.rejected_rows == [1]
+
+
+def test_a_byte_that_is_not_utf8_is_placed_by_line_with_gdelt_advice(tmp_path):
+    """A GDELT file has no header: the byte is on a line (not "data row N", one off), and the
+    advice is to download it again, not to save it from Excel as a comma-separated CSV."""
+    path = write(tmp_path, [gdelt_row(61, GLOBALEVENTID=str(n)) for n in range(1, 6)])
+    raw = path.read_bytes().split(b"\n")
+    raw[4] = raw[4].replace(b"example.org", b"exampl\xe9.org")
+    path.write_bytes(b"\n".join(raw))
+    result = read_file(path)
+    assert result.frame.empty
+    (message,) = [p.message for p in result.report.problems if p.fatal]
+    assert "line 5 " in message and "data row" not in message
+    assert "GDELT" in message and "download" in message and "Excel" not in message
 
 
 def test_detection_and_duplicate_ids(tmp_path):

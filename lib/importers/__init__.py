@@ -26,6 +26,7 @@ from lib.importers.common import (
     check_size,
     check_workbook_bytes,
     first_line,
+    first_lines,
     is_xlsx,
     normalise_header,
     read_bytes,
@@ -182,7 +183,8 @@ def _cut(text: str, length: int = 60) -> str:
 
 
 def _detect(path: Path, data: bytes | None) -> str:
-    if data is not None and gdelt.looks_like(first_line(data)):
+    # any of the first rows: a download cut short, or a stray line, may spoil the first one
+    if data is not None and any(gdelt.looks_like(line) for line in first_lines(data, 5)):
         return "gdelt"
     raw = _header_names(path, data)
     names = [normalise_header(n) for n in raw]

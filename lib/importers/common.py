@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import re
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -231,6 +232,12 @@ def _encoding_message(data: bytes, offset: int) -> str:
     if 0x80 <= byte <= 0xFF:
         shown = bytes([byte]).decode("cp1252", errors="replace")
         guess = f" (in Latin-1 / Windows-1252 it would be {shown!r})"
+    if any(text.count("\t") >= 56 for text in first_lines(data, 5)):  # a GDELT file: no header, tabs
+        return (
+            f"the file is not UTF-8: line {line} has byte 0x{byte:02X} at byte offset {offset}{guess}. GDELT "
+            "writes its files in UTF-8, so this one was changed or damaged after it was published: download it "
+            "again from GDELT and import that file. The encoding is not guessed, so no name is garbled silently."
+        )
     where = f"data row {row}" if row >= 1 else "the header"
     return (
         f"the file is not UTF-8: {where} (line {line}) has byte 0x{byte:02X} at byte offset {offset}{guess}. "
@@ -239,10 +246,19 @@ def _encoding_message(data: bytes, offset: int) -> str:
     )
 
 
+def first_lines(data: bytes, count: int = 1, limit: int = 200_000) -> list[str]:
+    """The first ``count`` lines of the text that are not blank (for format detection). Lines
+    end at CR LF, LF or a lone CR, never at the other breaks str.splitlines knows (U+0085,
+    U+2028…), which may sit inside a field."""
+    head = data[:limit].decode("utf-8", errors="replace")
+    lines = [line for line in re.split(r"\r\n|\r|\n", head) if line.strip()]
+    return lines[:count]
+
+
 def first_line(data: bytes, limit: int = 200_000) -> str:
     """The first line of the text (for format detection)."""
     head = data[:limit].decode("utf-8", errors="replace")
-    return head.splitlines()[0] if head else ""
+    return re.split(r"\r\n|\r|\n", head, maxsplit=1)[0] if head else ""
 
 
 def read_csv_table(data: bytes, header: bool = True, delimiter: str = ",") -> Table:

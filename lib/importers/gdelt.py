@@ -18,8 +18,11 @@ Mapping rules (codebook):
   non-military bombing, or not said which) → Explosions/Remote violence · Remote
   explosive/landmine/IED, ACLED's type for a bomb that is not a suicide attack; other 18x →
   Violence against civilians · Attack; 194 (artillery and tanks) → Explosions/Remote
-  violence · Shelling/artillery/missile attack; 195 (aerial weapons) →
-  Explosions/Remote violence · Air/drone strike; other 19x → Battles · Armed clash; 20x →
+  violence · Shelling/artillery/missile attack; 195 (aerial weapons, and GDELT's 1951
+  precision-guided and 1952 remotely piloted munitions) → Explosions/Remote violence ·
+  Air/drone strike; 191 (impose a blockade, restrict movement) and 192 (occupy territory) →
+  Strategic developments · Other, as neither says there was fighting; other 19x → Battles ·
+  Armed clash; 20x →
   Violence against civilians · Attack (mass violence). With ``all_cameo``: 145x
   (violent protest) → Riots · Violent demonstration; other 14x → Protests · Peaceful
   protest; everything else → Strategic developments · Other. The CAMEO code and its
@@ -113,6 +116,7 @@ def event_types(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
         root == "18",
         base == "194",
         base == "195",
+        base.isin(["191", "192"]),
         root == "19",
         root == "20",
         base == "145",
@@ -124,6 +128,7 @@ def event_types(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
         ("Violence against civilians", "Attack"),
         ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
         ("Explosions/Remote violence", "Air/drone strike"),
+        ("Strategic developments", "Other"),  # a blockade or an occupation: no fighting is said
         ("Battles", "Armed clash"),
         ("Violence against civilians", "Attack"),
         ("Riots", "Violent demonstration"),
@@ -138,7 +143,9 @@ def event_types(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _split_rows(data: bytes, report: Report) -> tuple[pd.DataFrame, np.ndarray]:
     """All rows in the 61-field naming (missing fields empty), with their line numbers."""
     report.header_rows = 0  # no header: a row's number is its line's
-    lines = data.decode("utf-8").splitlines()
+    # GDELT ends its rows with "\n" only; str.splitlines would also break a row at a U+0085 or
+    # U+2028 inside a name, and number every later row wrong
+    lines = [line.removesuffix("\r") for line in data.decode("utf-8").split("\n")]
     by_layout: dict[int, tuple[list[list[str]], list[int]]] = {n: ([], []) for n in LAYOUTS}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -200,7 +207,8 @@ def to_canonical(data: bytes, report: Report, dataset: str, all_cameo: bool = Fa
         no_geo,
         rows,
         "ActionGeo_Lat",
-        "has no ActionGeo coordinates (GDELT could not place the event); it cannot go on the map and is not imported",
+        "has no ActionGeo coordinates: GDELT could not place the event at the place shown (ActionGeo_FullName), so "
+        "it cannot go on the map and is not imported",
         frame["ActionGeo_FullName"],
         by_rule=True,
     )
