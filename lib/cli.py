@@ -328,7 +328,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     # which a command does not know: the filters are the link's query)
     lo, hi = (dt.date.fromisoformat(str(d)[:10]) for d in (info.min_date, info.max_date))
     view = filters.describe(state, count, lo, hi, info.directed, markdown=False, subject=info.subject)
-    about = exports.provenance(args.dataset, info.licence, filters.query_string(state), view)
+    about = exports.provenance(
+        args.dataset, info.licence, filters.query_string(state), view, source_format=info.source_format
+    )
 
     def write(out) -> int:
         return (

@@ -127,15 +127,44 @@ def write_csv(batches: Iterable[pa.Table], out: BinaryIO) -> int:
     return rows
 
 
-def provenance(dataset: str, licence: str, query: str, view: str = "", link: str = "") -> dict:
+# What an empty value, a 0 and source_url mean in a dataset of each source format: a 0 in an
+# ACLED dataset is "none reported" (ACLED's rule), and ACLED and UCDP give no addresses.
+UNKNOWN_VALUES = {
+    "acled": (
+        "fatalities 0 means none reported, not known to be none (ACLED codes 0 when no source reports a death); "
+        "injuries are empty (ACLED has none); source names the outlets, and source_url is empty (ACLED gives no "
+        "addresses)"
+    ),
+    "ucdp": (
+        "fatalities is UCDP's best estimate (its low and high are in notes); injuries are empty (UCDP has none); "
+        "source names UCDP's sources, and source_url is empty (UCDP gives no addresses)"
+    ),
+    "gdelt": (
+        "fatalities and injuries are empty (GDELT counts none); source_url is the news report GDELT coded, and "
+        "event_date that report's day"
+    ),
+}
+UNKNOWN_OWN = "empty fatalities or injuries mean not reported, never zero; source_url lists each event's reports"
+
+
+def unknown_values(source_format: str) -> str:
+    """What empty values, zeros and source_url mean in a dataset of ``source_format``, in one
+    sentence (a GeoJSON export's ``sitrep`` member and the Events page say it)."""
+    return UNKNOWN_VALUES.get(source_format, UNKNOWN_OWN)
+
+
+def provenance(
+    dataset: str, licence: str, query: str, view: str = "", link: str = "", source_format: str = "csv"
+) -> dict:
     """Where a GeoJSON export comes from, written as its ``sitrep`` member (RFC 7946 allows such
     "foreign members"; GIS tools keep or ignore them): the dataset, its licence, the filters as
-    a link's query, the view in words and the link back, and when it was written."""
+    a link's query, the view in words and the link back, when it was written, and what its
+    empty values and zeros mean (by the dataset's source format)."""
     about = {"dataset": dataset, "licence": licence, "filters": query}
     about |= {"view": view} if view else {}
     about |= {"link": link} if link else {}
     about["exported"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    about["unknown values"] = "null (not reported), never 0; source_url lists each event's reports"
+    about["unknown values"] = unknown_values(source_format)
     return about
 
 

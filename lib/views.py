@@ -229,7 +229,8 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
     def number(value) -> str:
         return "unknown (not reported)" if value is None or pd.isna(value) else f"{int(value):,}"
 
-    acled_zero = store.info(dataset).source_format == "acled" and number(row["fatalities"]) == "0"
+    source_format = store.info(dataset).source_format
+    acled_zero = source_format == "acled" and number(row["fatalities"]) == "0"
     urls = [u for u in (text(row["source_url"]) or "").split() if SAFE_URL.match(u)]
     names = [md_escape(n) for n in schema.split_list(text(row["source"]))]
     day = pd.Timestamp(row["event_date"]).date()
@@ -245,7 +246,13 @@ def event_card(store: Store, dataset: str, event_id: str) -> dict | None:
         ),
         "date": f"{day.day} {day:%B %Y}"
         + ("" if precision_d == 1 else f" (first day of the span; {PRECISION_LABELS['date_precision'][precision_d]})"),
-        "date_precision": f"{precision_d}: {PRECISION_LABELS['date_precision'][precision_d]}",
+        # GDELT dates an event by the news report it was coded from: that day is known, not the event's
+        "date_precision": f"{precision_d}: "
+        + (
+            "the day of the news report GDELT coded it from (the event may be earlier)"
+            if source_format == "gdelt" and precision_d == 1
+            else PRECISION_LABELS["date_precision"][precision_d]
+        ),
         "attacker": md_escape("; ".join(filter(None, [text(row["actor1"]), text(row["assoc_actor_1"])]))),
         "target": md_escape("; ".join(filter(None, [text(row["actor2"]), text(row["assoc_actor_2"])])))
         or "not recorded",

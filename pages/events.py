@@ -77,12 +77,14 @@ if picked and picked[0] < len(rows):  # a row chosen: open its event on the Map,
     st.session_state["p_event"] = str(rows["event_id"].iloc[picked[0]])
     session.switch_page("pages/map.py")
 if view.count:
+    unknowns = exports.unknown_values(view.dataset.source_format)  # an ACLED 0 is "none reported"
     st.caption(
         f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
         "Tick a row's box (keyboard: arrow to the row, Shift+Space) to open the event on the map. "
         "The Sort box sorts the whole view, in the store; "
         "a click on a column header sorts only this page. "
-        "Empty fatalities or injuries mean not reported, never zero. Precision codes: see About the data."
+        f"{unknowns[0].upper()}{unknowns[1:]}. "
+        "Precision codes: see About the data."
     )
 else:
     st.warning(view.no_event)
@@ -97,6 +99,7 @@ origin = (
     filters.query_string(state.with_(event=None)),
     view.sentence,
     view.link,
+    view.dataset.source_format,
 )
 c1, c2 = st.columns(2)
 c1.download_button(

@@ -190,6 +190,8 @@ def test_a_view_above_the_download_limit_disables_the_buttons_and_gives_export_c
     at = run({"country": "Syria"}, page="pages/events.py")
     buttons = at.get("download_button")
     assert len(buttons) == 2 and all(b.proto.disabled for b in buttons)
+    # what empty counts mean here, by the dataset's format (an ACLED 0 would be "none reported")
+    assert any("Empty fatalities or injuries mean not reported, never zero" in c.value for c in at.caption)
     assert any(
         "more than the 10 the download buttons export" in i.value and "so they are off" in i.value for i in at.info
     )

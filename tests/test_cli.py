@@ -99,6 +99,20 @@ def test_rejected_rows_are_named(capsys, tmp_path):
     assert "rejected 1 (row 2)" in err and "has 1 field but the header has 9" in err
 
 
+def test_a_geojson_export_of_acled_data_says_what_its_zeros_mean(capsys, temp_store, tmp_path):
+    """An ACLED 0 is "none reported" (ACLED's rule), and ACLED gives no addresses: the file's
+    provenance once said "never 0; source_url lists each event's reports" for every dataset."""
+    assert run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-test")[0] == 0
+    target = tmp_path / "acled.geojson"
+    code, _, err = run(capsys, "export", "--dataset", "acled-test", "--format", "geojson", "--output", str(target))
+    assert code == 0, err
+    collection = json.loads(target.read_text())
+    said = collection["sitrep"]["unknown values"]
+    assert "0 means none reported" in said and "never 0" not in said and "source_url is empty" in said
+    assert any(f["properties"]["fatalities"] == 0 for f in collection["features"])  # the case it is about
+    assert all(f["properties"]["source_url"] is None for f in collection["features"])
+
+
 def test_bad_dataset_name_is_usage_error(capsys):
     code, _, err = run(capsys, "import", str(FIXTURES / "ucdp_ged.csv"), "--dataset", "../etc")
     assert code == 2 and "not allowed" in err
@@ -133,6 +147,7 @@ def test_export_with_filters_csv_and_geojson(capsys, tmp_path):
     about = collection["sitrep"]  # where the file comes from, inside it
     assert about["dataset"] == "us-iran-2019-2024"
     assert about["filters"] == "dataset=us-iran-2019-2024&from=2024-01-01&affiliation=Iran-aligned"
+    assert about["unknown values"].startswith("empty fatalities or injuries mean not reported, never zero")
     assert about["licence"] and about["exported"].endswith("Z")
     # the view in words, as the page's sentence says it
     assert about["view"].startswith("Strikes and attacks involving Iran-aligned groups, 1 Jan 2024 – ")

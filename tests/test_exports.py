@@ -71,6 +71,20 @@ def test_a_geojson_export_carries_its_provenance(fixture_store, registry):
     assert set(about) == {"dataset", "licence", "filters", "view", "link", "exported", "unknown values"}
 
 
+@pytest.mark.parametrize(
+    ("source_format", "said", "not_said"),
+    [
+        ("csv", "never zero", "ACLED"),
+        ("acled", "fatalities 0 means none reported", "never zero"),
+        ("ucdp", "best estimate", "never zero"),
+        ("gdelt", "GDELT counts none", "never zero"),
+    ],
+)
+def test_what_unknown_values_mean_follows_the_source_format(source_format, said, not_said):
+    about = exports.provenance("d", "terms", "", source_format=source_format)
+    assert said in about["unknown values"] and not_said not in about["unknown values"]
+
+
 TRICKY = [
     'He said "no", then left',
     "two\nlines",

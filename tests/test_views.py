@@ -87,6 +87,19 @@ def test_event_card_spells_out_precision_and_unknowns(fixture_store):
     assert views.event_card(fixture_store, "fixture", "nope") is None
 
 
+def test_a_gdelt_event_card_says_its_day_is_the_report_s(catalog):
+    """GDELT dates an event by its news report: "1: the day is known" beside the notes' "the date
+    is the report date" said two things."""
+    frame = make_frame()
+    frame["event_id"] = "gdelt:" + frame["event_id"].str.slice(2)
+    store.write_dataset(frame, "gd", "gdelt", catalog_path=catalog)
+    events = store.Store(catalog)
+    card = views.event_card(events, "gd", "gdelt:1")
+    assert card["date_precision"] == "1: the day of the news report GDELT coded it from (the event may be earlier)"
+    store.write_dataset(make_frame(), "own", "csv", catalog_path=catalog)
+    assert views.event_card(store.Store(catalog), "own", "t:1")["date_precision"] == "1: the day is known"
+
+
 def test_upload_preview_and_problems_table():
     fig = views.preview_map(make_frame(), limit=3)
     assert sum(len(t.lat) for t in fig.data if t.showlegend is not False) == 3
