@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from lib.importers import detect_format, read_file
+from lib.importers.ucdp import DATE_PREC
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 GED = FIXTURES / "ucdp_ged.csv"
@@ -109,3 +110,51 @@ def test_sources_listed_as_ucdp_writes_them_are_listed_as_the_codebook_does(tmp_
     frame.to_csv(path, index=False)
     got = records(read_file(path))[f"ucdp:{frame.loc[0, 'id']}"]
     assert got["source"] == "Reuters; Agence France Presse; BBC Monitoring"
+
+
+def _with_first_row(tmp_path, **cells) -> Path:
+    frame = pd.read_csv(GED, dtype=str, keep_default_na=False)
+    for column, value in cells.items():
+        frame.loc[0, column] = value
+    path = tmp_path / "ged.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("date_prec", "date_end", "precision"),
+    [
+        ("1", "2013-01-05", 2),  # "the day", over three days: within a week
+        ("2", "2013-01-23", 3),  # "2–6 days", over 21: within a month
+        ("4", "2013-01-05", 3),  # looser already: kept as date_prec says
+        ("1", "2013-01-03", 1),  # one day
+    ],
+)
+def test_ucdp_s_own_dates_loosen_a_date_prec_they_do_not_fit(tmp_path, date_prec, date_end, precision):
+    """date_prec 1 on an event UCDP dates 3 to 5 January was shown as "the day is known"."""
+    path = _with_first_row(tmp_path, date_prec=date_prec, date_start="2013-01-03", date_end=date_end)
+    result = read_file(path)
+    got = records(result)["ucdp:900001"]
+    assert got["event_date"] == pd.Timestamp("2013-01-03") and got["date_precision"] == precision
+    said = [p for p in result.report.problems if p.column == "date_prec" and not p.fatal]
+    assert bool(said) == (precision > int(DATE_PREC[date_prec]))
+    if said:
+        assert said[0].row == 1 and "taken from those dates" in said[0].message
+
+
+def test_ucdp_dates_longer_than_a_month_or_backwards_leave_the_row_out(tmp_path):
+    long = read_file(_with_first_row(tmp_path, date_start="2013-01-03", date_end="2013-03-01"))
+    assert "ucdp:900001" not in records(long)
+    (problem,) = [p for p in long.report.problems if p.row == 1]
+    assert problem.column == "date_end" and "longer than a month" in problem.message and problem.by_rule
+    backwards = read_file(_with_first_row(tmp_path, date_start="2013-01-05", date_end="2013-01-02"))
+    assert "ucdp:900001" not in records(backwards)
+    (problem,) = [p for p in backwards.report.problems if p.row == 1]
+    assert problem.column == "date_end" and "before date_start" in problem.message and problem.fatal
+
+
+def test_ucdp_numbers_written_as_decimals_and_joined_headlines_read_cleanly_in_notes(tmp_path):
+    path = _with_first_row(tmp_path, best="12.0", low="10.0", high="15.0", source_headline="One;Two ;  Three")
+    got = records(read_file(path))["ucdp:900001"]
+    assert got["fatalities"] == 12
+    assert got["notes"] == "UCDP deaths best 12 (low 10, high 15). Headlines: One; Two; Three"

@@ -12,7 +12,11 @@ Mapping rules (codebook):
 - ``date_precision`` from ``date_prec``: 1 (exact day) → 1; 2 (2–6 days) and 3 (within
   a week) → 2; 4 (within a month) → 3; 5 (more than a month, within a year) → row
   rejected with the reason. Our loosest code means "within a month"; calling a
-  year-wide date that would claim a precision UCDP does not give.
+  year-wide date that would claim a precision UCDP does not give. Where UCDP's own
+  ``date_start``–``date_end`` span is longer than ``date_prec`` says, the span decides (up
+  to 7 days → 2, up to a month → 3, with one warning for the rows); a span longer than a
+  month leaves the row out as ``date_prec`` 5 does, and one ending before it starts is
+  rejected.
 - ``geo_precision`` from ``where_prec``: 1 (exact place) → 1; 2 (within ~25 km) → 2;
   3 (second-order admin area), 4 (first-order admin area), 5 (a line or between places)
   → 3; 6 (country only) and 7 (international waters or airspace) → row rejected with the
@@ -24,7 +28,8 @@ Mapping rules (codebook):
 - actors: ``side_a`` → actor1, ``side_b`` → actor2. UCDP's dyad order (government
   first) is not a direction: side A did not necessarily act.
 - ``fatalities`` = ``best``; ``low``/``high`` go into notes ("UCDP deaths best 12 (low
-  10, high 15)"). ``injuries`` empty (UCDP has none).
+  10, high 15)", numbers written as decimals said as whole ones). ``injuries`` empty (UCDP
+  has none).
 - ``country``, ``adm_1`` → admin1, ``adm_2`` → admin2, ``where_coordinates`` →
   location, ``latitude``, ``longitude`` straight over.
 - ``source`` = ``source_office`` (else ``source_original``); ``source_url`` empty
@@ -52,7 +57,7 @@ from lib.importers.common import (
     text_column,
     warn_text_cells,
 )
-from lib.schema import Report
+from lib.schema import Problem, Report
 
 GED_COLUMNS = [
     "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
@@ -95,6 +100,67 @@ def looks_like_headerless(line: str) -> bool:
 def _integer_text(values: pd.Series) -> pd.Series:
     """'2.0' → '2' so that codes written as floats still match."""
     return values.str.replace(r"\.0+$", "", regex=True)
+
+
+def _span_precision(get, dates, date_precision, date_prec, rows, report, keep, years, date_order):
+    """The date precision UCDP's own span (``date_start`` to ``date_end``) allows, where it is
+    looser than ``date_prec`` says: a date_prec 1 event over three days is dated to within a
+    week, not to the day. A span longer than a month is left out as date_prec 5 is; one that
+    ends before it starts is rejected. Returns (date_precision, keep)."""
+    start_text, end_text = get("date_start").str.slice(0, 10), get("date_end").str.slice(0, 10)
+    spanned = ((end_text != "") & (end_text != start_text)).to_numpy() & keep & ~dates.bad
+    if not spanned.any():
+        return date_precision, keep
+    positions = np.flatnonzero(spanned)
+    ends = parse_dates(
+        get("date_end").iloc[positions].reset_index(drop=True), rows[positions], report, "date_end",
+        years=None if years is None else years.iloc[positions].reset_index(drop=True), date_order=date_order,
+    )  # fmt: skip
+    keep = keep.copy()
+    keep[positions[ends.bad]] = False
+    start = dates.values[positions].astype("datetime64[D]")
+    end = ends.values.astype("datetime64[D]")
+    days = (end - start).astype("int64")
+    within_month = end <= (pd.DatetimeIndex(start) + pd.DateOffset(months=1) - pd.Timedelta(days=1)).to_numpy()
+    needed = np.where(days <= 6, 2, np.where(within_month, 3, 4))
+    valid = ~ends.bad
+    backwards = np.zeros(len(keep), dtype=bool)
+    backwards[positions[valid & (days < 0)]] = True
+    add_row_problems(
+        report, backwards, rows, "date_end", "is before date_start; one of the two is wrong: correct the row",
+        get("date_end"),
+    )  # fmt: skip
+    too_long = np.zeros(len(keep), dtype=bool)
+    too_long[positions[valid & (days >= 0) & (needed == 4)]] = True
+    add_row_problems(
+        report, too_long, rows, "date_end",
+        "UCDP's dates for this event (date_start to date_end) run longer than a month, looser than our loosest "
+        "precision; not imported", get("date_end"), by_rule=True,
+    )  # fmt: skip
+    keep &= ~backwards & ~too_long
+    mapped = pd.to_numeric(date_precision, errors="coerce").to_numpy()
+    looser = np.zeros(len(keep), dtype=bool)
+    fits = valid & (days >= 0) & (needed < 4)
+    looser[positions[fits]] = needed[fits] > mapped[positions[fits]]
+    looser &= keep
+    if looser.any():
+        first = int(np.flatnonzero(looser)[0])
+        report.add(
+            Problem(
+                f"{int(looser.sum())} event(s) have a date_prec finer than their own dates: the days from date_start "
+                "to date_end do not fit it. Their date precision is taken from those dates (a span of up to 7 days: "
+                "within a week; up to a month: within a month)",
+                row=int(rows[first]),
+                column="date_prec",
+                value=f"{date_prec.iloc[first]} ({start_text.iloc[first]} to {end_text.iloc[first]})",
+                fatal=False,
+            )
+        )
+        date_precision = date_precision.copy()
+        widened = np.flatnonzero(looser)
+        lookup = dict(zip(positions.tolist(), needed.tolist(), strict=True))
+        date_precision.iloc[widened] = [str(lookup[i]) for i in widened.tolist()]
+    return date_precision, keep
 
 
 def to_canonical(
@@ -162,6 +228,7 @@ def to_canonical(
         report, vague & (date_prec != "5").to_numpy(), rows, "date_prec", "must be a UCDP date_prec code 1–5", date_prec
     )
     keep &= ~vague
+    date_precision, keep = _span_precision(get, dates, date_precision, date_prec, rows, report, keep, years, date_order)
 
     violence = _integer_text(get("type_of_violence"))
     unknown_type = ~violence.isin(list(VIOLENCE)).to_numpy() & keep
@@ -173,7 +240,7 @@ def to_canonical(
     event_type = violence.map({k: v[0] for k, v in VIOLENCE.items()})
     sub_event_type = violence.map({k: v[1] for k, v in VIOLENCE.items()})
 
-    best, low, high = get("best"), get("low"), get("high")
+    best, low, high = (_integer_text(get(name)) for name in ("best", "low", "high"))  # "12.0" is said "12"
     notes = "UCDP deaths best " + best.where(best != "", "unknown")
     notes = notes + (" (low " + low.where(low != "", "?") + ", high " + high.where(high != "", "?") + ")").where(
         (low != "") | (high != ""), ""
@@ -181,7 +248,7 @@ def to_canonical(
     notes = notes + "."
     start, end = get("date_start").str.slice(0, 10), get("date_end").str.slice(0, 10)
     notes = notes + (" Dates " + start + " to " + end + ".").where((end != "") & (end != start), "")
-    headline = get("source_headline")
+    headline = get("source_headline").str.replace(r"\s*;\s*", "; ", regex=True)  # UCDP joins them with ";"
     article = get("source_article")
     notes = notes + (" Headlines: " + headline).where(headline != "", (" Source: " + article).where(article != "", ""))
     source = get("source_office")
