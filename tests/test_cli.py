@@ -549,7 +549,7 @@ def test_import_takes_a_stated_date_order_for_a_file_whose_rows_cannot_show_it(c
     with open(FIXTURES / "acled_current.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for r, day in zip(rows, ("03/04/2021", "05/06/2021", "07/08/2021"), strict=False):
-        r["event_date"] = day
+        r["event_date"], r["time_precision"] = day, "1"  # the day itself (a month's is moved to its first day)
     with open(source, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()

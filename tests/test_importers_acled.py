@@ -74,9 +74,35 @@ def test_current_layout_maps_every_column():
     assert by_id(result)["acled:SYN1002"]["date_precision"] == 2
 
 
+@pytest.mark.parametrize(
+    ("acled_date", "precision", "stored", "said"),
+    [
+        ("15 March 2021", "3", "2021-03-01", "ACLED's date: 15 March 2021, the middle of the month"),
+        ("26 February 2021", "2", "2021-02-23", "ACLED's date: 26 February 2021, the middle of the week"),
+        ("25 February 2021", "1", "2021-02-25", None),
+    ],
+)
+def test_a_date_acled_gives_as_a_period_s_middle_is_stored_from_its_first_day(
+    tmp_path, acled_date, precision, stored, said
+):
+    """ACLED dates an event known to a month by the month's mid-point; Sitrep dates a span by its
+    first day. Kept as it was, 15 March (time precision 3) read "15 March – 14 April"."""
+    frame = pd.read_csv(CURRENT, dtype=str, keep_default_na=False)
+    frame.loc[0, ["event_date", "time_precision"]] = [acled_date, precision]
+    path = tmp_path / "acled.csv"
+    frame.to_csv(path, index=False)
+    got = by_id(read_file(path))["acled:SYN1001"]
+    assert got["event_date"] == pd.Timestamp(stored) and got["date_precision"] == int(precision)
+    first_note = "On 25 February 2021, a synthetic strike.\nSecond line of the note."
+    if said:
+        assert got["notes"].startswith(first_note + "\n" + said) and f"(time precision {precision})" in got["notes"]
+    else:
+        assert got["notes"] == first_note
+
+
 def test_html_in_notes_is_kept_as_text_with_a_warning():
     result = read_file(CURRENT)
-    assert by_id(result)["acled:SYN1003"]["notes"] == "<b>HTML</b> in the note <script>x</script>"
+    assert by_id(result)["acled:SYN1003"]["notes"].startswith("<b>HTML</b> in the note <script>x</script>\n")
     warnings = [p for p in result.report.problems if not p.fatal]
     assert [(p.row, p.column) for p in warnings] == [(3, "notes")]
     assert "HTML" in warnings[0].message

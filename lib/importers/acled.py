@@ -12,7 +12,11 @@ Mapping rules (codebook):
 - ``event_date`` from ``event_date`` in any form :func:`common.parse_dates` reads,
   with the ``year`` column deciding two-digit years and ambiguous day/month orders.
 - ``date_precision`` = ``time_precision`` and ``geo_precision`` = ``geo_precision``:
-  ACLED's 1..3 codes mean what ours mean, kept as they are.
+  ACLED's 1..3 codes mean what ours mean, kept as they are. But ACLED dates an event known
+  only to a week or a month by that period's *middle* (its codebook: "the month mid-point is
+  chosen"), where Sitrep dates it by the period's first day. So ``event_date`` is moved back
+  to the period's first day, 3 days for time precision 2 (a week around the date) and 14
+  for 3 (15 March → 1 March, the month), and ``notes`` end with ACLED's own date.
 - ``event_type``/``sub_event_type`` straight over. Pre-2019 types are mapped onto the
   current taxonomy: ``Battle-No change of territory`` → Battles · Armed clash;
   ``Battle-Government regains territory`` → Battles · Government regains territory;
@@ -165,6 +169,39 @@ def warn_unknown_types(event_type: pd.Series, sub_event_type: pd.Series, rows: n
         report.add(Problem(message, column="sub_event_type", fatal=False))
 
 
+# ACLED's date for a period is its middle: days back to the period's first day, by time precision
+PERIOD_MIDDLE = {"2": 3, "3": 14}
+PERIOD_WORD = {"2": "week", "3": "month"}
+
+
+def _notes(frame: pd.DataFrame) -> pd.Series:
+    if "notes" not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="str")
+    return frame["notes"].astype("str").fillna("")
+
+
+def _period_first_day(dates: np.ndarray, precision: pd.Series, notes: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """ACLED's dates (datetime64, NaT where rejected) moved to the first day of the week or
+    month their time precision gives, and the notes with ACLED's own date said at their end."""
+    code = precision.str.strip().str.replace(r"\.0+$", "", regex=True)
+    back = code.map(PERIOD_MIDDLE).fillna(0).astype("int64").to_numpy()
+    moved = (back > 0) & ~np.isnat(dates)
+    if not moved.any():
+        return dates, notes
+    out = dates.copy()
+    out[moved] = dates[moved] - back[moved].astype("timedelta64[D]")
+    day = pd.Series(pd.DatetimeIndex(dates[moved]))
+    said = (
+        "ACLED's date: " + day.dt.day.astype("str") + " " + day.dt.strftime("%B %Y")
+        + ", the middle of the " + code[moved].map(PERIOD_WORD).to_numpy() + " its sources give (time precision "
+        + code[moved].to_numpy() + "); Sitrep dates the event from that period's first day."
+    ).to_numpy()  # fmt: skip
+    notes = notes.copy()
+    before = notes[moved].to_numpy()
+    notes[moved] = [f"{n}\n{s}" if n else s for n, s in zip(before, said, strict=True)]
+    return out, notes
+
+
 def to_canonical(
     path: Path, data: bytes | None, report: Report, dataset: str, date_order: str | None = None
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -191,10 +228,11 @@ def to_canonical(
 
     years = get("year") if "year" in frame.columns else None
     dates = parse_dates(get("event_date"), rows, report, "event_date", years=years, date_order=date_order)
+    event_date, notes = _period_first_day(dates.values, get("time_precision"), _notes(frame))
     event_type, sub_event_type = map_event_types(get("event_type"), get("sub_event_type"), get("inter1"))
     columns = {
         "event_id": "acled:" + get("event_id_cnty"),
-        "event_date": dates.values,
+        "event_date": event_date,
         "date_precision": get("time_precision"),
         "event_type": event_type,
         "sub_event_type": sub_event_type,
@@ -211,7 +249,7 @@ def to_canonical(
         "geo_precision": get("geo_precision"),
         "fatalities": get("fatalities"),
         "source": get("source"),
-        "notes": frame["notes"].astype("str").fillna("") if "notes" in frame.columns else "",
+        "notes": notes,
         "dataset": dataset,
     }
     # An empty event_id_cnty must stay empty (validate_frame rejects it), not become "acled:".
