@@ -721,7 +721,7 @@ def make_timeline(
                         f"<b>{safe(row.type)}</b> {bin_label(row.event_date, 'day')}"
                         + DATE_WORDS.get(getattr(row, "date_precision", 1), "")  # "within a week"
                         + f"<br>{safe(row.actor1)}"
-                        f"{actor_link(directed)}{safe(row.actor2)}<br>{safe(row.location)}<br>"
+                        f"{actor_link(directed)}{safe(row.actor2) or '?'}<br>{safe(row.location)}<br>"
                         + casualty_text(row.fatalities, row.injuries)
                         for row in part.itertuples()
                     ],

@@ -308,6 +308,7 @@ def test_a_timeline_event_known_only_to_a_week_says_so_in_its_hover(catalog, reg
 
     frame = make_frame("weeks")
     frame.loc[0, "date_precision"] = 2
+    frame.loc[1, "actor2"] = None  # no target recorded: "– ?", as the map says, not a dash ending the line
     store.write_dataset(frame, "weeks", "csv", catalog_path=catalog)
     events_store = store.Store(catalog)
     state = FilterState(dataset="weeks")
@@ -317,6 +318,7 @@ def test_a_timeline_event_known_only_to_a_week_says_so_in_its_hover(catalog, reg
     hovers = [h for t in fig.data if t.type == "scatter" for h in t.hovertext]
     day = figures.bin_label(frame.loc[0, "event_date"], "day")
     assert sum(f"{day} (within a week)<br>" in h for h in hovers) == 1 and len(hovers) == 5
+    assert sum(" → ?<br>" in h for h in hovers) == 1 and not any(" → <br>" in h for h in hovers)
 
 
 def test_timeline_without_lane_when_too_many(fixture_store, registry):
