@@ -55,6 +55,7 @@ ALIASES = {
     "east timor": "Timor-Leste",
     "equatorial guinea": "Eq. Guinea",
     "eswatini": "eSwatini",
+    "kingdom of eswatini": "eSwatini",  # UCDP's "Kingdom of eSwatini (Swaziland)"
     "swaziland": "eSwatini",
     "falkland islands": "Falkland Is.",
     "faroe islands": "Faeroe Is.",
@@ -74,6 +75,10 @@ ALIASES = {
     "lao people s democratic republic": "Laos",
     "macau": "Macao",
     "north macedonia": "Macedonia",
+    "macedonia fyr": "Macedonia",  # UCDP's "Macedonia, FYR"
+    "fyr macedonia": "Macedonia",
+    "former yugoslav republic of macedonia": "Macedonia",
+    "the former yugoslav republic of macedonia": "Macedonia",
     "republic of macedonia": "Macedonia",
     "northern cyprus": "N. Cyprus",
     "russian federation": "Russia",

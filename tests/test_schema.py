@@ -382,6 +382,8 @@ def test_outside_country_warnings_stop_at_twenty_with_a_count_of_the_rest():
         ("Somalia", 9.56, 44.06),  # Hargeisa, in Somaliland
         ("Morocco", 27.15, -13.2),  # Laayoune, Western Sahara
         ("DR Congo (Zaire)", -4.32, 15.31),  # UCDP's name for Kinshasa's country
+        ("Kingdom of eSwatini (Swaziland)", -26.31, 31.14),  # UCDP's, Mbabane (once "not a name Sitrep knows")
+        ("Macedonia, FYR", 41.99, 21.43),  # UCDP's, Skopje
         ("Democratic Republic of Congo", -11.66, 27.48),  # ACLED's, Lubumbashi
         ("United States", 61.2, -149.9),  # Anchorage: Alaska is its own part of the map
         ("French Guiana", 4.93, -52.33),  # GDELT's name, drawn within France
@@ -425,6 +427,7 @@ def test_country_names_not_known_or_spelt_two_ways_are_said_once_each():
         "Did you mean 'Iraq'?"
     )
     assert geocheck.spelling_notes(pd.Series(["Syria", "Yemen (North Yemen)", "Iraq"])) == []
+    assert geocheck.spelling_notes(pd.Series(["Kingdom of eSwatini (Swaziland)", "Macedonia, FYR"])) == []
     many = geocheck.spelling_notes(pd.Series([f"Land {i}" for i in range(14)]))
     assert len(many) == 11 and many[-1] == ("… and 4 more country names not known here", None)
 
