@@ -166,6 +166,7 @@ def _map_layout(
         map={"style": "white-bg", **camera(bounds), "layers": _background(tiles, borders)},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=600,
+        modebar=MODEBAR,
         # below the map, so the legend never hides a point
         # A key, not a switch: a type hidden from the legend would be out of the URL, the count and
         # the shared link. Types are filtered in the sidebar.
@@ -505,14 +506,14 @@ def make_cell_map(
             marker={
                 "size": sizes[known],
                 "color": fatalities[known],
-                "colorscale": "OrRd",
+                "colorscale": [[i / (len(CELL_SCALE) - 1), c] for i, c in enumerate(CELL_SCALE)],
                 # cmin is ignored without cmax: one cell's bar read "162.2926k … 162.2934k"
                 "cmin": 0,
                 "cmax": float(max(fatalities[known].max(), 1)) if known.any() else 1.0,
                 "showscale": True,
                 # under the map's toolbar (top right) the bar's title was hidden: a shorter bar, at the bottom
                 "colorbar": {"title": {"text": "killed"}, "thickness": 12, "len": 0.7, "y": 0, "yanchor": "bottom"},
-                "opacity": 0.8,
+                "opacity": CELL_OPACITY,
             },
             customdata=custom[known],
             hovertemplate=head + KNOWN_CELL_LINE + tail,
@@ -610,6 +611,14 @@ def lane_spread(lane_of: pd.Series, dates: pd.Series, lanes: list[str]) -> list[
 
 
 CHART_TEXT = "#4a4a4a"  # the Timeline's axes, titles and legend: 8.9:1 on white
+# The toolbar's icons: Plotly's default grey at 30 % was 1.7:1 on white (the map's PNG button and
+# "Reset view" among them); this grey is 7:1, and the icon under the pointer near black
+MODEBAR = {"color": "#595959", "activecolor": "#111111", "bgcolor": "rgba(255, 255, 255, 0.9)"}
+# Cells coloured by the people killed, light to dark: Plotly's OrRd began near white (1.05:1 on the
+# white map without tiles, a cell of few deaths all but invisible); each stop here is 3:1 or more
+# at the cells' opacity. lib/mapchart.js draws the key with the same stops (its CELL_SCALE).
+CELL_SCALE = ("#e34a33", "#b30000", "#4d0000")
+CELL_OPACITY = 0.9
 
 
 SUBTITLE = '<span style="font-size:12px">%s</span>'  # a panel title's second line
@@ -769,6 +778,7 @@ def make_timeline(
         # the colour key above the panels: below them it was off-screen on a laptop, under 760 px of charts
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.045, "yanchor": "bottom"},
         hovermode="closest",
+        modebar=MODEBAR,
         # Streamlit's theme greys the axes and titles to 3.7:1 on white; read at 8.9:1
         font={"color": CHART_TEXT},
     )

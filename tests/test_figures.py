@@ -1,6 +1,8 @@
 """Figure builders, asserted on fig.data as plotly.py's own tests do."""
 
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -422,3 +424,30 @@ def test_the_timelines_text_and_the_unknown_cells_ring_are_readable(fixture_stor
     # the types' colours, on the map and the Timeline, are graphics too: 3:1 or more
     for colour in [*figures.TYPE_COLOURS.values(), *figures.FALLBACK_COLOURS]:
         assert contrast(colour) >= 3, colour
+
+
+def _over_white(colour: str, opacity: float) -> str:
+    """A colour drawn at ``opacity`` on white, as the eye sees it."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(opacity * c + (1 - opacity) * 255):02x}" for c in rgb)
+
+
+def test_cells_and_the_toolbar_stand_out_from_the_white_map(fixture_store, registry):
+    """WCAG 1.4.11: Plotly's OrRd began at #fff7ec (1.05:1 on the map without tiles, a cell of few
+    deaths all but invisible), and the toolbar's icons (the PNG button, Reset view) were 1.7:1."""
+    cells, size, types = queries.map_cells(fixture_store, FilterState(dataset="fixture"), registry, 20)[:3]
+    marker = figures.make_cell_map(cells, size, types).data[0].marker
+    stops = [colour for _, colour in marker.colorscale]
+    assert stops == list(figures.CELL_SCALE)
+    assert all(contrast(_over_white(c, marker.opacity)) >= 3 for c in stops), stops
+    # the key in lib/mapchart.js draws the same scale
+    script = (Path(figures.__file__).parent / "mapchart.js").read_text(encoding="utf-8")
+    assert f"const CELL_SCALE = {json.dumps(list(figures.CELL_SCALE))};".replace('","', '", "') in script
+    assert contrast(figures.MODEBAR["color"]) >= 4.5 and contrast(figures.MODEBAR["activecolor"]) >= 4.5
+    points = figures.make_event_map(queries.map_points(fixture_store, FilterState(dataset="fixture"), registry, 50))
+    state = FilterState(dataset="fixture")
+    bins = queries.timeline_bins(fixture_store, state, registry, "month")
+    events = queries.timeline_events(fixture_store, state, registry, 100)
+    timeline = figures.make_timeline(bins, events, queries.retaliation_links(events), "month")
+    for fig in (points, timeline):
+        assert fig.layout.modebar.color == figures.MODEBAR["color"]
