@@ -626,7 +626,9 @@ export default function (component) {
   root.__sitrepExport = payload.export || {};
   // to a screen reader, the map is named by what it shows (the page's sentence)
   root.setAttribute("role", "figure");
-  root.setAttribute("aria-label", root.__sitrepExport.title ? `Map: ${root.__sitrepExport.title}` : "Map");
+  // and where its text version is (the page gives "label"; else its sentence, else "Map")
+  const named = root.__sitrepExport.label || (root.__sitrepExport.title ? `Map: ${root.__sitrepExport.title}` : "Map");
+  root.setAttribute("aria-label", named);
   const figure = payload.figure;
   const borders = takeBorders(figure);
   root.style.height = (figure.layout && figure.layout.height ? figure.layout.height : 600) + "px";
@@ -686,6 +688,16 @@ export default function (component) {
           }
           bind(root);
           gestures(root);
+          // Plotly's drawing layers are pictures with no name: the figure's label says what they show
+          root.querySelectorAll(".main-svg").forEach((svg) => svg.setAttribute("aria-hidden", "true"));
+          // A control the keyboard was on went with this rerun (the "Clear the map selection"
+          // button): focus goes on from the map, not from the top of the page. Not on a page's
+          // first map, where nothing has the focus yet.
+          const focus = document.activeElement;
+          if (root.__sitrepShown && map && (!focus || focus === document.body)) {
+            map.getCanvas().focus({ preventScroll: true });
+          }
+          root.__sitrepShown = true;
           showCard(root, figure);
           // done with this figure, framing included: what tests and benchmarks wait for
           root.dataset.drawn = String(figure.layout.selectionrevision);

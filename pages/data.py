@@ -199,7 +199,11 @@ elif checked and upload is not None and checked[0] == upload.file_id:
         )
         preview = views.preview_map(result.frame, 10_000, *mapchart.background(config.get("SITREP_TILES")))
         # The Map page's map: its key draws rings for unknown casualties, its borders and names.
-        mapchart.map_chart(pio.to_json(preview, validate=False), key="upload_preview")
+        mapchart.map_chart(
+            pio.to_json(preview, validate=False),
+            {"label": "Map: a preview of the file's valid events, before they are stored"},
+            key="upload_preview",
+        )
         allowed, reason = _may_change_the_store()
         held = {info.name: info.source_format for info in events.datasets()}.get(name)
         clash = store.format_clash(name, held, result.format)

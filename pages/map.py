@@ -61,6 +61,8 @@ key_text = (
 start, end = state.date_from or view.min_date, state.date_to or view.max_date
 export = {
     "title": view.sentence,
+    # its name to a screen reader: what it shows, and where its text version is
+    "label": f"Map: {view.sentence}. The Events page lists these events as a table, with their sources.",
     "lines": [
         key_text + ".",
         f"Events: Sitrep dataset “{dataset}”; each event's sources are in its details at the link below. "

@@ -1271,8 +1271,16 @@ def test_the_map_is_named_by_its_sentence_and_closing_the_details_leaves_the_foc
     close = page.get_by_role("button", name=re.compile("Close details"))
     expect(close).to_be_visible(timeout=30_000)
     map_settled(page)
-    figure = page.get_by_role("figure", name=re.compile(r"^Map: Strikes and attacks, .*: 99 events$"))
+    figure = page.get_by_role(
+        "figure",
+        name=re.compile(r"^Map: Strikes and attacks, .*: 99 events\. The Events page lists these events as a table"),
+    )
     expect(figure).to_have_count(1)
+    # Plotly's unnamed drawing layers are part of the named figure, not images of their own
+    assert page.evaluate("() => [...document.querySelectorAll('.sitrep-map .main-svg')].length") > 0
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('.sitrep-map .main-svg')].every((s) => s.ariaHidden === 'true')"
+    )
     expect(page.get_by_role("list", name="Key").get_by_role("listitem")).not_to_have_count(0)
     expect(page.locator(".sitrep-labels")).to_have_attribute("aria-hidden", "true")
     title = page.get_by_role("heading", level=2, name=re.compile("Abu Kamal"))
@@ -1284,6 +1292,23 @@ def test_the_map_is_named_by_its_sentence_and_closing_the_details_leaves_the_foc
         "() => document.activeElement && document.activeElement.classList.contains('maplibregl-canvas')",
         timeout=10_000,
     )
+
+
+def test_clearing_the_map_selection_by_keyboard_leaves_the_focus_on_the_map(server, page):
+    """The "Clear the map selection" button goes with the rerun it asks for; the focus fell to the
+    page's body, and a screen reader lost its place."""
+    page.goto(server + "/?area=38,30,45,37")
+    clear = page.get_by_role("button", name=re.compile("Clear the map selection"))
+    expect(clear).to_be_visible(timeout=30_000)
+    map_settled(page)
+    clear.focus()
+    page.keyboard.press("Enter")
+    expect(clear).to_have_count(0, timeout=30_000)
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('maplibregl-canvas')",
+        timeout=10_000,
+    )
+    assert "area=" not in page.evaluate("location.href")
 
 
 # The contrast of an element's text on the first opaque background behind it (WCAG's formula),
