@@ -98,4 +98,44 @@ export default function () {
     },
     true,
   );
+
+  // The page's sentence ("…: 12 events"), said to a screen reader when a filter changes it
+  // (WCAG 4.1.3): focus stays in the filter, and the caption under the title changed in silence.
+  // React redraws that caption, so a live region of its own, outside the page, repeats it; not
+  // on the first load, whose title and sentence are read anyway. It sits in a closed shadow
+  // root: a screen reader reads it, and a search of the page's text (a browser's, a test's)
+  // finds the sentence once, not twice.
+  const host = document.createElement("div");
+  host.id = "sitrep-live";
+  host.style.cssText =
+    "position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap";
+  const live = document.createElement("div");
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  host.attachShadow({ mode: "closed" }).appendChild(live);
+  document.body.appendChild(host);
+  const sentence = () => {
+    const title = document.querySelector('[data-testid="stMain"] h1');
+    const block = title && title.closest('[data-testid="stElementContainer"]');
+    const below = block && block.nextElementSibling;
+    const caption = below && below.querySelector("[data-testid='stCaptionContainer']");
+    return caption ? caption.innerText.trim() : "";
+  };
+  let said = null; // what the page said last (null: not yet read)
+  let pending = 0;
+  const check = () => {
+    pending = 0;
+    if (running()) {
+      pending = setTimeout(check, 300); // the run's new sentence is not all there yet
+      return;
+    }
+    const now = sentence();
+    if (!now || now === said) return;
+    if (said !== null) live.textContent = now;
+    said = now;
+  };
+  new MutationObserver((changes) => {
+    if (pending || changes.every((c) => host.contains(c.target))) return;
+    pending = setTimeout(check, 300);
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
 }

@@ -292,7 +292,8 @@ def link_guard() -> None:
     With typed text not yet applied in the search or the date box, a click on a page link sent
     the box's value and the page change at once, and Streamlit ran neither: the click did
     nothing, and a typed date was dropped. The script that holds such a click back until the
-    box's value has gone out is mounted once per run, at the foot of the sidebar."""
+    box's value has gone out is mounted once per run, at the foot of the sidebar. It also says
+    the page's sentence to a screen reader when a filter changes it (a live region of its own)."""
     with st.sidebar:
         _link_guard()(key="sitrep_link_guard")
 

@@ -1156,6 +1156,46 @@ def test_a_name_typed_in_a_filter_and_enter_take_the_first_name_that_holds_it(se
     page.wait_for_url(re.compile(r"/\?target=United\+States$"), timeout=30_000)
 
 
+def test_a_filter_s_new_sentence_is_said_to_a_screen_reader(server, page):
+    """WCAG 4.1.3: after a filter is chosen the focus stays in it, and the page's sentence changed
+    in silence. A live region repeats it (lib/linkguard.js), and says nothing on the first load."""
+    page.goto(server + "/")
+    expect(page.get_by_text(re.compile(r"^Strikes and attacks, 27 Dec 2019 – "))).to_be_visible(timeout=30_000)
+    expect(page.locator("#sitrep-live")).to_have_count(1)
+    cdp = page.context.new_cdp_session(page)
+
+    def said() -> list[str]:
+        """The text of every live status region, as the browser gives it to a screen reader."""
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+        by_id = {n["nodeId"]: n for n in nodes}
+        status = [n for n in nodes if n.get("role", {}).get("value") == "status"]
+
+        def text(node) -> str:
+            own = node.get("name", {}).get("value", "") if node.get("role", {}).get("value") == "StaticText" else ""
+            return own + "".join(text(by_id[c]) for c in node.get("childIds", []) if c in by_id)
+
+        return [text(n).strip() for n in status]
+
+    page.wait_for_timeout(1000)
+    assert said() == [""]  # one region; the first load's sentence is read with the page
+    target = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Target")
+    target.locator("input").click()
+    page.keyboard.type("United")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"/\?target=United\+States$"), timeout=30_000)
+    sentence = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first
+    expect(sentence).to_contain_text("against United States", timeout=30_000)
+    expected = sentence.inner_text().strip()
+    for _ in range(50):
+        if said() == [expected]:
+            break
+        page.wait_for_timeout(200)
+    assert said() == [expected]
+    # and the page's text holds the sentence once: the region is out of a text search's reach
+    expect(page.get_by_text(expected)).to_have_count(1)
+
+
 def test_a_date_typed_then_a_page_link_opens_that_page_with_the_date(server, page):
     """Leaving the date box by clicking a page link sent the box's value and the page change at
     once; Streamlit then ran neither, or ran the page again with the old widgets: the click was
