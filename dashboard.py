@@ -317,7 +317,7 @@ def _sync_url(state: FilterState, extra: dict[str, list[str]]) -> None:
 
 def _share_box(link: str) -> None:
     with st.sidebar:
-        st.caption("Link to this view (copy with the icon):")
+        st.caption('Link to this view (its "Copy to clipboard" button copies it):')
         st.code(link, language=None, wrap_lines=True)
         st.button("Reset all filters", icon=":material/restart_alt:", width="stretch", on_click=session.reset_filters)
 

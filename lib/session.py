@@ -302,7 +302,7 @@ def heading(title: str) -> View:
     """The page's title, the view's sentence under it, then the link's notices ("Unknown country
     'Irak' ignored…"): said before the title, they were the page's first words."""
     current = view()
-    st.title(title)
+    st.title(title, anchor=False)  # no "Link to heading" stop for the keyboard on every page
     st.caption(current.description)
     for notice in current.page_notices:
         st.warning(notice, icon=":material/warning:")

@@ -10,6 +10,7 @@ from lib import config, docs, filters, importers, mapchart, permissions, session
 
 events = session.get_store()
 session.heading("Data")
+st.header("Datasets in the store")
 st.space("small")  # the table's toolbar shows above its top edge: clear of the caption
 st.dataframe(
     docs.dataset_table(events.datasets()),

@@ -30,6 +30,20 @@ sort = left.selectbox("Sort", list(queries.SORTS), format_func=SORT_NAMES.get, k
 page = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="events_page")
 the = "the " if view.dataset.directed else ""  # "With the attacker", "With actor 1"
 rows = queries.events_page(store, state, registry, (page - 1) * page_size, page_size, sort)
+# What the table holds and how to use it, before it: a screen reader reaches it first, and
+# Shift+Space on a row leaves this page
+if view.count:
+    unknowns = exports.unknown_values(view.dataset.source_format)  # an ACLED 0 is "none reported"
+    st.caption(
+        f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
+        "Tick a row's box (keyboard: arrow to the row, Shift+Space) to open the event on the Map page. "
+        "The Sort box sorts the whole view, in the store; "
+        "a click on a column header sorts only this page. "
+        f"{unknowns[0].upper()}{unknowns[1:]}. "
+        "Precision codes: see About the data."
+    )
+else:
+    st.warning(view.no_event)
 st.space("small")  # the table's toolbar shows above its top edge: clear of the Page buttons
 table = st.dataframe(
     views.table_rows(rows),
@@ -76,18 +90,6 @@ picked = list(getattr(getattr(table, "selection", None), "rows", None) or [])
 if picked and picked[0] < len(rows):  # a row chosen: open its event on the Map, with these filters
     st.session_state["p_event"] = str(rows["event_id"].iloc[picked[0]])
     session.switch_page("pages/map.py")
-if view.count:
-    unknowns = exports.unknown_values(view.dataset.source_format)  # an ACLED 0 is "none reported"
-    st.caption(
-        f"Rows {(page - 1) * page_size + 1:,}–{min(page * page_size, view.count):,} of {view.count:,}. "
-        "Tick a row's box (keyboard: arrow to the row, Shift+Space) to open the event on the map. "
-        "The Sort box sorts the whole view, in the store; "
-        "a click on a column header sorts only this page. "
-        f"{unknowns[0].upper()}{unknowns[1:]}. "
-        "Precision codes: see About the data."
-    )
-else:
-    st.warning(view.no_event)
 name = view.dataset.name
 most = config.get("SITREP_DOWNLOAD_MAX_ROWS")
 too_many = view.count > most

@@ -80,7 +80,8 @@ with map_column:
             if tiles
             else "No tile server answers, so the background is country borders only (Natural Earth 1:50m)."
         )
-        + " The camera in the map's toolbar saves it as a PNG with this key, the sentence above and the link."
+        + ' The toolbar\'s "Download the map as PNG" button (the camera) saves it with this key, the sentence'
+        " above and the link."
     )
 if points:  # a click or a box/lasso selection, just made
     changed = views.selection_to_state(store, state, result.kind, points, dataset, result.cell_size)
@@ -133,7 +134,12 @@ with card_column:
             st.text(card["notes"])
             st.markdown(f"**Sources:** {card['sources']}")
             for host, url in card["links"]:
-                st.link_button(f"Read the report ({host})", url, icon=":material/open_in_new:")
+                st.link_button(
+                    f"Read the report ({host})",
+                    url,
+                    icon=":material/open_in_new:",
+                    help="Opens in a new tab",  # said, not only drawn (the icon)
+                )
             if card["unlinked_names"]:
                 st.caption(f"Named only, with no link: {'; '.join(card['unlinked_names'])}.")
             elif card["unlinked"]:

@@ -51,6 +51,8 @@ def caption_texts(at: AppTest) -> list[str]:
 def test_every_page_runs_on_the_shipped_data(page):
     at = run(page=page)
     assert at.title, f"{page} shows no title"
+    # one h1, with no "Link to heading" stop for the keyboard before the page's content
+    assert len(at.title) == 1 and at.title[0].proto.hide_anchor
     shipped = store.Store().datasets()[0]
     assert any(f": {shipped.rows:,} events" in c for c in caption_texts(at))
     assert not at.warning

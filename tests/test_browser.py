@@ -755,6 +755,10 @@ def test_an_event_opened_from_the_table_keeps_the_tables_order_in_every_entry(se
     expect(grid).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)
     box = grid.bounding_box()
+    # how to use the table is said before it (Shift+Space on a row leaves the page), as read
+    how = page.get_by_text(re.compile(r"^Rows 1–"))
+    assert how.bounding_box()["y"] < box["y"]
+    assert how.evaluate("(e, grid) => !!(e.compareDocumentPosition(grid) & 4)", grid.element_handle())
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
     page.wait_for_url(re.compile(r"/\?q=Erbil&event=[^&]+&sort=oldest$"), timeout=30_000)
     page.wait_for_timeout(2000)
