@@ -74,7 +74,15 @@ export = {
 with map_column:
     points = mapchart.map_chart(result.figure_json, export)
     st.caption(
-        (key_text + (" (hover for counts by type). " if result.kind == "cells" else ". "))
+        (
+            key_text
+            + (
+                " (hover for counts by type). "
+                if result.kind == "cells"
+                # two colours may look alike (to one reader in twelve, several do): the filter tells
+                else ". Colour is the type: to see one type alone, choose it under Event type. "
+            )
+        )
         + (
             "Background © OpenStreetMap contributors."
             if tiles

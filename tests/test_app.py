@@ -53,6 +53,8 @@ def test_every_page_runs_on_the_shipped_data(page):
     assert at.title, f"{page} shows no title"
     # one h1, with no "Link to heading" stop for the keyboard before the page's content
     assert len(at.title) == 1 and at.title[0].proto.hide_anchor
+    if page == "pages/map.py":  # colour is not the only way to tell the types apart (WCAG 1.4.1)
+        assert any("to see one type alone, choose it under Event type" in c for c in caption_texts(at))
     shipped = store.Store().datasets()[0]
     assert any(f": {shipped.rows:,} events" in c for c in caption_texts(at))
     assert not at.warning
