@@ -1398,7 +1398,12 @@ def test_captions_are_readable_and_the_charts_link_to_their_events_as_a_table(se
     page.goto(server + "/timeline?country=Syria&from=2021-01-01")
     sentence(page)
     table = page.get_by_text("The counts per month as a table")
-    expect(table).to_be_visible(timeout=30_000)  # the page's last elements: its run is over
+    expect(table).to_be_visible(timeout=30_000)
+    chart = page.locator("[data-testid='stPlotlyChart']")
+    expect(chart).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^Bottom panel: every event"))).to_be_visible(timeout=30_000)  # the last
+    # the charts' text version comes before them: a screen reader reads their axis ticks as one string
+    assert table.evaluate("(e, chart) => !!(e.compareDocumentPosition(chart) & 4)", chart.element_handle())
     captions = "[...document.querySelectorAll('[data-testid=stCaptionContainer] p')]"
     readable = f"() => {captions}.length >= 3 && {captions}.every(e => ({CONTRAST_JS})(e) >= 4.5)"
     with contextlib.suppress(PlaywrightTimeout):  # the page's style may come a moment after its text
