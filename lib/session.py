@@ -221,7 +221,10 @@ def set_view(view: View) -> None:
     st.session_state[VIEW_KEY] = view
 
 
-def leave_legacy_pages_mode() -> None:
+LEGACY_RERUNS_KEY = "legacy_reruns"  # this session's reruns out of the legacy mode (a bound, not a loop)
+
+
+def leave_legacy_pages_mode(page_alone: bool = False) -> None:
     """Make sure this run is the entrypoint's, not Streamlit's legacy multipage mode.
 
     With a ``pages/`` folder beside the entrypoint, a fresh server runs its first request
@@ -229,16 +232,27 @@ def leave_legacy_pages_mode() -> None:
     ``pages/timeline.py`` alone, and ``/`` runs the entrypoint nested inside a generated
     navigation that drops the query string. Leave that mode — what ``st.navigation``
     itself does — and rerun, so the entrypoint builds the view and opens the page asked for.
+
+    The mode is the process's: a session whose first run began before another session left
+    it still runs its page alone (``page_alone``: a page found no view), and reruns too. Links
+    opened together on a fresh server crashed so, with KeyError 'sitrep_view'.
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        # the rerun asks for the page this run resolved to, not the path the browser asked for
-        manager = getattr(get_script_run_ctx(), "pages_manager", None)
-        st.session_state[ASKED_PAGE_KEY] = getattr(manager, "intended_page_name", None) or ""
-        st.rerun()
+    legacy = PagesManager.uses_pages_directory
+    if not (legacy or page_alone):
+        return
+    PagesManager.uses_pages_directory = False
+    reruns = st.session_state.get(LEGACY_RERUNS_KEY, 0)
+    if reruns >= 3:  # the entrypoint never set the view: said, not rerun for ever
+        st.error("This page could not be prepared. Reload the page; if it persists, tell whoever runs this server.")
+        st.stop()
+    st.session_state[LEGACY_RERUNS_KEY] = reruns + 1
+    # the rerun asks for the page this run resolved to, not the path the browser asked for
+    manager = getattr(get_script_run_ctx(), "pages_manager", None)
+    st.session_state[ASKED_PAGE_KEY] = getattr(manager, "intended_page_name", None) or ""
+    st.rerun()
 
 
 def release_memory() -> None:
@@ -276,7 +290,7 @@ def freeze_long_lived_objects() -> None:
 def view() -> View:
     """The view the entrypoint set in this run (see :func:`leave_legacy_pages_mode`)."""
     if VIEW_KEY not in st.session_state:
-        leave_legacy_pages_mode()
+        leave_legacy_pages_mode(page_alone=True)
     return st.session_state[VIEW_KEY]
 
 
