@@ -134,7 +134,12 @@ def _sidebar(store, registry) -> session.View:
         info = store.info(dataset)
         st.session_state["dataset_shown"] = dataset
         switched = st.session_state.pop("dataset_switched", False)
-        dropped = []  # on a switch of dataset: the filters it cannot hold
+        # Imported again (the command line, another session) since this session's last run: said,
+        # with any filter value the new data lacks. The counts changed, and values went in silence.
+        shown = st.session_state.get("fingerprint_shown")
+        reimported = not switched and shown is not None and shown[0] == dataset and shown[1] != info.fingerprint
+        st.session_state["fingerprint_shown"] = (dataset, info.fingerprint)
+        dropped = []  # on a switch of dataset, or a new import of it: the filters it cannot hold
         facet = session.get_facets(dataset, info.fingerprint)
         lo, hi = facet.min_date, facet.max_date
         dates = st.session_state.get(_widget_key("dates"))
@@ -217,7 +222,7 @@ def _sidebar(store, registry) -> session.View:
             current = st.session_state.get(key, [])
             if any(v not in options[name] for v in current):  # another dataset, or a re-import removed a value
                 st.session_state[key] = [v for v in current if v in options[name]]
-                if switched:
+                if switched or reimported:
                     dropped.append(f"{label.lower()} {', '.join(v for v in current if v not in options[name])}")
             if name == "affiliation":  # say who is in each: "Iran-aligned" does not hold Iran's own forces
                 help_text = views.affiliation_help(registry)
@@ -249,7 +254,9 @@ def _sidebar(store, registry) -> session.View:
             max_chars=filters.MAX_QUERY_LENGTH,
             on_change=_clear_notices,
         )
-    if dropped:
+    if reimported:
+        st.session_state["notices"] = [filters.reimport_notice(dataset, info.imported_at, dropped)]
+    elif dropped:
         st.session_state["notices"] = [
             f"Not in the dataset {dataset!r}, so dropped from the filters: {'; '.join(dropped)}. "
             "The other filters were kept."

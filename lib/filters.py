@@ -641,3 +641,14 @@ def describe(
     noun = "event" if count == 1 else "events"
     when = f" on {day_text(start)}" if start == end else f", {day_text(start)} – {day_text(end)}"
     return f"{' '.join(parts)}{when}: {count:,} {noun}"
+
+
+def reimport_notice(dataset: str, imported_at: str | None, dropped: list[str]) -> str:
+    """What a session says when the dataset it shows was imported again since its last run (by
+    the command line or another session): the counts are the new data's, and the filter values
+    the new data lacks were dropped (``dropped``: "country Iraq", …)."""
+    when = f" (at {imported_at[11:16]} UTC)" if imported_at and len(imported_at) >= 16 else ""
+    said = f"The dataset {dataset!r} was imported again{when} since this page was drawn: what you see is the new data."
+    if dropped:
+        said += f" Not in it any more, so dropped from the filters: {'; '.join(dropped)}. The other filters were kept."
+    return said

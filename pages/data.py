@@ -293,6 +293,7 @@ elif checked and upload is not None and checked[0] == upload.file_id:
                 del result, checked
                 session.release_memory()  # the checked rows, now in the store
                 events.refresh()
+                st.session_state.pop("fingerprint_shown", None)  # this session's own import: said here, not as news
                 st.session_state["upload_done"] = (name, added, skipped, updated, licence)
                 st.rerun()
 
