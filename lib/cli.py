@@ -215,12 +215,23 @@ def cmd_import(args: argparse.Namespace) -> int:
             "the store is unchanged."
         )
         return 1
+
+    def waiting(fraction: float, text: str) -> None:  # the store's lock, held by another process
+        if text.startswith("waiting"):
+            _say(f"{text}…")
+
     try:
-        added, skipped, updated = store.write_dataset(
-            result.frame, args.dataset, result.format, replace=args.replace, update=args.update, licence=args.licence
+        added, skipped, updated, held = store.write_dataset(
+            result.frame,
+            args.dataset,
+            result.format,
+            replace=args.replace,
+            update=args.update,
+            licence=args.licence,
+            on_progress=waiting,
         )
     except (store.StoreError, OSError) as exc:
-        _say(f"error: {filters.clause(exc)}; the store is unchanged.")
+        _say(f"error: {filters.clause(exc)}; the store is unchanged.{_disk_advice(exc)}")
         return 1
     took = f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
     if args.replace and held:
@@ -454,10 +465,13 @@ def cmd_delete(args: argparse.Namespace) -> int:
         held = filters.count_text(info.rows, "event")
         _say(f"would delete '{args.dataset}' ({held}, imported {info.imported_at or '?'}); add --yes to do it.")
         return 0
-    if not _delete(args.dataset):
+    rows = _delete(args.dataset)
+    if rows is None:
         return 1
-    held = filters.count_text(info.rows, "event")
-    _say(f"deleted '{args.dataset}' ({held}). Links to it now open the default dataset with a notice.")
+    _say(
+        f"deleted '{args.dataset}' ({filters.count_text(rows, 'event')}). Links to it now open the default dataset "
+        "with a notice."
+    )
     return 0
 
 
@@ -467,21 +481,33 @@ def _delete_unreadable(args: argparse.Namespace, problem: str) -> int:
     if not args.yes:
         _say(f"would delete '{args.dataset}', which cannot be shown: {problem} Add --yes to do it.")
         return 0
-    if not _delete(args.dataset):
+    if _delete(args.dataset) is None:
         return 1
     _say(f"deleted '{args.dataset}' and what was left of its files. Links to it now open the default dataset.")
     return 0
 
 
-def _delete(dataset: str) -> bool:
-    """Remove ``dataset`` from the store; False (said) if that could not be done."""
+def _delete(dataset: str) -> int | None:
+    """Remove ``dataset`` from the store: the events it held then, or None (said) if that could not be done."""
     try:
-        if store.delete_dataset(dataset):
-            return True
+        rows = store.delete_dataset(dataset, waiting=lambda: _say("waiting for another import or delete in this store "
+                                                                  "to finish…"))  # fmt: skip
+        if rows is not None:
+            return rows
         _say(f"error: '{dataset}' was removed meanwhile (another process?); `python -m lib datasets` lists them.")
     except (store.StoreError, OSError) as exc:
-        _say(f"error: {filters.clause(exc)}; the store is unchanged.")
-    return False
+        _say(f"error: {filters.clause(exc)}; the store is unchanged.{_disk_advice(exc)}")
+    return None
+
+
+def _disk_advice(exc: BaseException) -> str:
+    """What to do when the disk under the store is full: said, where the message was the system's alone."""
+    return (
+        f" The disk holding the store ({store.store_path().parent}) is full: free some space there (an import "
+        "needs room for the new version beside the old, and for sorting its words), then run it again."
+        if store.is_disk_full(exc)
+        else ""
+    )
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:

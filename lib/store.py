@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime
+import errno
 import fcntl
 import hashlib
 import json
@@ -342,6 +343,18 @@ def word_files(file: str) -> tuple[str, str]:
     return f"{stem}.postings.parquet", f"{stem}.words.parquet"
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error is a full disk's: the system's ENOSPC, or DuckDB's words for a spill it
+    could not write ("failed to offload data block", said as an Out of Memory Error)."""
+    text = str(exc)
+    return (
+        getattr(exc, "errno", None) == errno.ENOSPC
+        or "No space left on device" in text
+        or "failed to offload" in text
+        or "disk holding the store" in text
+    )
+
+
 def write_word_index(path: str | Path, postings: str | Path, words: str | Path) -> None:
     """Index the ``search`` column of the dataset file ``path`` into ``postings`` and ``words``.
 
@@ -371,6 +384,11 @@ def write_word_index(path: str | Path, postings: str | Path, words: str | Path) 
                 GROUP BY word ORDER BY word) TO '{_quoted(words)}' {v2}"""
         )
     except duckdb.Error as exc:  # a full disk (the sort spills beside the store), memory
+        if is_disk_full(exc):  # DuckDB says "Out of Memory" when it cannot spill to a full disk
+            raise StoreError(
+                f"could not index the words of the search: the disk holding the store ({Path(postings).parent}) is "
+                f"full, and the sort spills there ({error_line(exc)})"
+            ) from None
         raise StoreError(f"could not index the words of the search ({error_line(exc)})") from None
     finally:
         con.close()
@@ -520,9 +538,11 @@ class Catalog:
             return 0
 
     @contextlib.contextmanager
-    def locked(self):
+    def locked(self, waiting: Callable[[], None] | None = None):
         """Hold the store's lock (the folder made first). Raises :class:`StoreError` if the store
-        cannot be written (a read-only folder, a file in the folder's place)."""
+        cannot be written (a read-only folder, a file in the folder's place). ``waiting`` is
+        called once if another process holds the lock, before this one waits for it (an import
+        or a delete that held it for half a minute left the command and the page silent)."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             lock = open(self.path.with_suffix(self.path.suffix + ".lock"), "a+")  # noqa: SIM115 (closed below)
@@ -536,7 +556,12 @@ class Catalog:
                 )
             raise StoreError(why) from None
         with lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting()
+                fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
             finally:
@@ -545,12 +570,17 @@ class Catalog:
     def write(self, data: dict) -> None:
         """Replace the catalog atomically (temp file, fsync, rename, fsync folder)."""
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".catalog-", suffix=".tmp")
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        try:
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:  # a full disk: no empty .catalog-*.tmp left behind at each try
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         _fsync_dir(self.folder)
 
 
@@ -567,12 +597,15 @@ def _fsync_dir(folder: Path) -> None:
 
 
 class WriteResult(NamedTuple):
-    """What an import did: events added, events already held and left as they were, and
-    events already held that this file's version replaced (``update``)."""
+    """What an import did: events added, events already held and left as they were, events
+    already held that this file's version replaced (``update``), and the events the dataset
+    held when the import took the store's lock (what a --replace replaced: counted before
+    the lock, another import's rows were missed)."""
 
     added: int
     skipped: int
     updated: int = 0
+    held: int = 0
 
 
 def changed_ids(frame: pd.DataFrame, old: pd.DataFrame) -> set[str]:
@@ -686,7 +719,7 @@ def write_dataset(
     progress = on_progress or (lambda fraction, text: None)
     frame = frame.copy()
     frame["dataset"] = dataset
-    with catalog.locked():
+    with catalog.locked(waiting=lambda: progress(0.0, "waiting for another import or delete in this store to finish")):
         data = catalog.read()
         entry = data["datasets"].get(dataset)
         if expect_file is not None and entry_file(entry) != expect_file:
@@ -697,6 +730,8 @@ def write_dataset(
                 raise StoreError(f"{why}, so this file's events cannot be added to its own: {_remedy(dataset)}")
         if entry is not None and entry_problem(entry):  # replaced whole: nothing of it is read
             entry = None
+        # what it holds now, under the lock: none that can be read, for a damaged file a --replace swaps
+        held = _rows(entry) if entry is not None and not (replace and _stored_problem(catalog, dataset, entry)) else 0
         skipped = 0
         clash = format_clash(dataset, entry.get("source_format", "csv") if entry else None, source_format)
         if clash and not replace:
@@ -742,7 +777,7 @@ def write_dataset(
                 data["version"] = int(data.get("version", 0)) + 1
                 catalog.write(data)
             progress(1.0, "nothing new to add")
-            return WriteResult(0, skipped)
+            return WriteResult(0, skipped, held=held)
         progress(0.3, "writing the new version")
         table = to_arrow(merged)
         name = f"{dataset}-{uuid.uuid4().hex[:12]}.parquet"
@@ -780,7 +815,13 @@ def write_dataset(
                     os.utime(catalog.folder / file)
         _collect_garbage(catalog, data)
     progress(1.0, "done")
-    return WriteResult(len(added), skipped, len(changed))
+    return WriteResult(len(added), skipped, len(changed), held)
+
+
+def _rows(entry: object) -> int:
+    """The events a catalog entry says its dataset holds (0 for none, or an entry of the wrong shape)."""
+    rows = entry.get("rows") if isinstance(entry, dict) else None
+    return rows if isinstance(rows, int) and not isinstance(rows, bool) and rows >= 0 else 0
 
 
 def index_dataset(dataset: str, catalog_path: Path | None = None, on_progress=None) -> str:
@@ -910,34 +951,52 @@ def format_clash(dataset: str, held: str | None, source_format: str) -> str | No
     return f"'{dataset}' holds {format_name(held)} data and this is {article} {name} file"
 
 
-def delete_dataset(dataset: str, catalog_path: Path | None = None) -> bool:
-    """Remove a dataset from the catalog, and its files from the disk (every version). True if it existed.
+def delete_dataset(
+    dataset: str, catalog_path: Path | None = None, waiting: Callable[[], None] | None = None
+) -> int | None:
+    """Remove a dataset from the catalog, and its files from the disk (every version). The
+    events it held when the store's lock was taken (counted before, an import under way was
+    missed), or None if it did not exist. ``waiting``: see :meth:`Catalog.locked`.
 
     The file goes at once, not at the next import's collection: whoever removes a dataset
     means its rows to be gone (ACLED's terms forbid keeping copies around). A page showing
     it in another session is reset with a notice at its next run (the catalog changed)."""
     catalog = Catalog(catalog_path or store_path())
-    with catalog.locked():
+    with catalog.locked(waiting):
         data = catalog.read()
         if dataset not in data["datasets"]:
-            return False
+            return None
         entry = data["datasets"].pop(dataset)
         data["version"] = int(data.get("version", 0)) + 1
-        catalog.write(data)
+        try:
+            catalog.write(data)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            # the disk is full, and the catalog cannot be rewritten: the dataset's files go first (what
+            # whoever deletes it wants gone), which frees the room to write it
+            _remove_files(catalog, dataset, entry, {entry_file(e) for e in data["datasets"].values()})
+            catalog.write(data)
         live = {entry_file(e) for e in data["datasets"].values()}
-        held = entry_file(entry)  # an entry of the wrong shape goes too: its dataset could not be shown
-        if held and held not in live:
-            for file in (held, *word_files(held)):
-                with contextlib.suppress(OSError):
-                    (catalog.folder / file).unlink()
-        # and its earlier versions, which imports superseded and the collection keeps a while for
-        # readers: the rows of an update's old file are the dataset's rows too
-        for path in catalog.folder.glob("*.parquet"):
-            version = VERSION_FILE.fullmatch(path.name)
-            if version and version["dataset"] == dataset and path.name not in live:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-    return True
+        _remove_files(catalog, dataset, entry, live)
+    return _rows(entry)
+
+
+def _remove_files(catalog: Catalog, dataset: str, entry: object, live: set) -> None:
+    """Remove a deleted dataset's files: its entry's (and index's), and every earlier version's,
+    but none that another entry (``live``) names."""
+    held = entry_file(entry)  # an entry of the wrong shape goes too: its dataset could not be shown
+    if held and held not in live:
+        for file in (held, *word_files(held)):
+            with contextlib.suppress(OSError):
+                (catalog.folder / file).unlink()
+    # and its earlier versions, which imports superseded and the collection keeps a while for
+    # readers: the rows of an update's old file are the dataset's rows too
+    for path in catalog.folder.glob("*.parquet"):
+        version = VERSION_FILE.fullmatch(path.name)
+        if version and version["dataset"] == dataset and path.name not in live:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 # A dataset's files as write_dataset names them: the dataset, a 12-hex version, the index's parts.

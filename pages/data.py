@@ -36,9 +36,16 @@ def _may_change_the_store() -> tuple[bool, str]:
 def _remove(doomed: str, rows: int | None) -> None:
     """Remove a dataset (a callback, so the sidebar may still change): whoever removes the dataset
     they are viewing goes to the default one, without the notice meant for others."""
-    store.delete_dataset(doomed)
+    try:
+        held = store.delete_dataset(doomed)
+    except (store.StoreError, OSError) as exc:  # a full disk, a store this user may not change
+        st.session_state["delete_failed"] = (
+            f"'{doomed}' was not removed: {filters.clause(exc)}; the store is unchanged."
+        )
+        return
     events.refresh()
-    st.session_state["deleted"] = (doomed, rows)
+    # None: someone else removed it first (the command line, another session); said so, not taken as ours
+    st.session_state["deleted"] = (doomed, rows if held is None else held, held is None)
     if st.session_state.get(session.widget_key("dataset")) == doomed:
         session.reset_filters(events.default_dataset)
 
@@ -67,7 +74,12 @@ if imported or unreadable:
                 args=(doomed, rows[doomed]),
             )
 gone = st.session_state.pop("deleted", None)
-if gone:
+failed = st.session_state.pop("delete_failed", None)
+if failed:
+    st.error(failed, icon=":material/error:")
+elif gone and gone[2]:
+    st.info(f"'{gone[0]}' had already been removed from the store (by someone else, or the command line).")
+elif gone:
     held = "" if gone[1] is None else f" ({filters.count_text(gone[1], 'event')})"
     st.success(f"Removed '{gone[0]}'{held} from the store, and its files from the disk.")
 
@@ -277,7 +289,7 @@ elif checked and upload is not None and checked[0] == upload.file_id:
         if label and st.button(label, type="primary", icon=":material/save:"):
             bar = st.progress(0.0, text="Starting…")
             try:
-                added, skipped, updated = store.write_dataset(
+                added, skipped, updated, _ = store.write_dataset(
                     result.frame,
                     name,
                     result.format,

@@ -358,6 +358,21 @@ def test_the_data_page_removes_an_imported_dataset_after_a_confirmation(browser)
                 assert page.get_by_text(re.compile("no longer in the store")).count() == 0  # that is for others
                 assert "dataset=" not in page.url
                 assert page.locator("[data-testid='stException']").count() == 0
+                # one removed by someone else while this page was open: said so, not claimed as this one's
+                store.write_dataset(make_frame("gone-meanwhile"), "gone-meanwhile", "csv", catalog_path=catalog)
+                page.goto(url + "/data")
+                page.get_by_text("Remove an imported dataset").click()
+                box = page.locator("[data-testid='stSelectbox']").filter(has_text="Dataset to remove")
+                box.locator("input").click()
+                page.get_by_role("option", name="gone-meanwhile").click()
+                page.get_by_text(re.compile(r"Remove 'gone-meanwhile' and its 5 events")).click()
+                assert store.delete_dataset("gone-meanwhile", catalog_path=catalog) == 5
+                page.get_by_role("button", name=re.compile("Remove the dataset")).click()
+                expect(page.get_by_text("'gone-meanwhile' had already been removed from the store")).to_be_visible(
+                    timeout=30_000
+                )
+                expect(page.get_by_text(re.compile("^Removed 'gone-meanwhile'"))).to_have_count(0)
+                assert page.locator("[data-testid='stException']").count() == 0
             finally:
                 context.close()
 

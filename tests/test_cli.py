@@ -825,3 +825,29 @@ def test_an_export_whose_temporary_batches_cannot_be_written_says_so_in_one_line
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "could not hold a batch" in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1 and not target.exists()
+
+
+def test_a_replace_reports_what_it_replaced_under_the_lock_and_a_full_disk_is_said(capsys, temp_store, monkeypatch):
+    """Counted before the store's lock, two --replace at once both said "replaced the 300,000
+    events", where the second replaced the first's 100,000; and a full disk was the system's words."""
+    assert run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-test")[0] == 0
+    real = store.write_dataset
+
+    def another_import_first(frame, dataset, *args, **kwargs):  # lands while this one reads its file
+        real(frame.head(1), dataset, "acled", replace=True)
+        return real(frame, dataset, *args, **kwargs)
+
+    monkeypatch.setattr(store, "write_dataset", another_import_first)
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "acled-test", "--replace")
+    assert code == 0, err
+    assert "replaced the 1 event of 'acled-test' with the 3 of this file" in err
+    monkeypatch.setattr(store, "delete_dataset", lambda *a, **k: 7)
+    code, _, err = run(capsys, "delete", "--dataset", "acled-test", "--yes")
+    assert code == 0 and "deleted 'acled-test' (7 events)" in err  # as the store counted it, under its lock
+
+    def full(*args, **kwargs):
+        raise store.StoreError("could not index the words of the search (Out of Memory Error: failed to offload x)")
+
+    monkeypatch.setattr(store, "write_dataset", full)
+    code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "other")
+    assert code == 1 and "the store is unchanged. The disk holding the store (" in err and "is full" in err

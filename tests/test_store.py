@@ -1,5 +1,6 @@
 """The store: all-or-nothing imports, no duplicates on re-import, readers unaffected by writers."""
 
+import fcntl
 import json
 import os
 import re
@@ -20,10 +21,10 @@ from tests.conftest import make_frame
 
 
 def test_import_then_reimport_adds_nothing(catalog):
-    added, skipped, _ = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
+    added, skipped, *_ = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
     assert (added, skipped) == (5, 0)
     version = json.loads(catalog.read_text())["version"]
-    added, skipped, _ = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
+    added, skipped, *_ = store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)
     assert (added, skipped) == (0, 5)
     assert json.loads(catalog.read_text())["version"] == version  # nothing rewritten
     assert store.Store(catalog).info("mine").rows == 5
@@ -32,7 +33,7 @@ def test_import_then_reimport_adds_nothing(catalog):
 def test_import_adds_only_new_ids(catalog):
     frame = make_frame()
     store.write_dataset(frame.iloc[:3], "mine", "csv", catalog_path=catalog)
-    added, skipped, _ = store.write_dataset(frame.iloc[1:], "mine", "csv", catalog_path=catalog)
+    added, skipped, *_ = store.write_dataset(frame.iloc[1:], "mine", "csv", catalog_path=catalog)
     assert (added, skipped) == (2, 2)
     info = store.Store(catalog).info("mine")
     assert (info.rows, info.min_date, info.max_date) == (5, "2019-12-31", "2021-02-25")
@@ -89,7 +90,7 @@ def test_a_killed_import_leaves_the_store_as_it_was(catalog, registry, tmp_path)
     reader = store.Store(catalog)
     assert count_events(reader, FilterState(dataset="mine"), registry) == 2
     # and the next import works normally (the lock died with the process)
-    assert store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog) == (3, 2, 0)
+    assert store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog)[:3] == (3, 2, 0)
 
 
 def test_readers_keep_working_while_another_process_imports(catalog, registry):
@@ -447,7 +448,7 @@ def test_a_catalog_entry_of_the_wrong_shape_costs_its_dataset_only(catalog, regi
         store.index_dataset("count", catalog_path=catalog)
     assert store.write_dataset(make_frame("five"), "five", "csv", catalog_path=catalog, replace=True).added == 5
     for name in ("empty", "away", "count"):
-        assert store.delete_dataset(name, catalog_path=catalog)
+        assert store.delete_dataset(name, catalog_path=catalog) is not None
     events.refresh()
     assert set(events.problems) == {"dated"} and events.info("five").rows == 5
     assert (catalog.parent / data["datasets"]["dated"]["file"]).exists()  # named by an entry: never collected
@@ -519,3 +520,56 @@ def test_a_sort_past_the_stores_memory_spills_into_a_temporary_folder_of_its_own
     ).to_arrow_reader(100_000)
     assert sum(batch.num_rows for batch in sorted_rows) == 1_000_000
     assert not (tmp_path / ".tmp").exists()  # nothing left in the current folder
+
+
+def test_counts_are_read_under_the_store_s_lock_and_a_wait_for_it_is_said(catalog, monkeypatch):
+    """Counted before the lock, a --replace said it replaced 300,000 events where another import
+    had just left 100,000, and a delete that waited for an import reported the old count."""
+    import errno
+    import threading
+
+    assert store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog).held == 0  # new
+    assert store.write_dataset(make_frame().head(2), "mine", "csv", catalog_path=catalog, replace=True).held == 5
+    said: list[str] = []
+    lock = open(str(catalog) + ".lock", "a+")  # noqa: SIM115 - another process's hold on the store, for 0.5 s
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    threading.Timer(0.5, lambda: (fcntl.flock(lock, fcntl.LOCK_UN), lock.close())).start()
+    result = store.write_dataset(
+        make_frame(), "mine", "csv", catalog_path=catalog, on_progress=lambda f, text: said.append(text)
+    )
+    assert said[0] == "waiting for another import or delete in this store to finish"
+    assert (result.added, result.held) == (3, 2)
+    waited = []
+    lock = open(str(catalog) + ".lock", "a+")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    threading.Timer(0.5, lambda: (fcntl.flock(lock, fcntl.LOCK_UN), lock.close())).start()
+    assert store.delete_dataset("mine", catalog_path=catalog, waiting=lambda: waited.append(1)) == 5
+    assert waited == [1] and store.delete_dataset("mine", catalog_path=catalog) is None
+    # a full disk: the catalog's temporary file does not stay behind, and a delete frees its files
+    # first so that the catalog can be written (it answered "No space left" and freed nothing)
+    store.write_dataset(make_frame("big"), "big", "csv", catalog_path=catalog)
+    big = catalog.parent / json.loads(catalog.read_text())["datasets"]["big"]["file"]
+    writes = []
+    real = store.Catalog.write
+
+    def full_once(self, data):
+        writes.append(big.exists())
+        if len(writes) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(store.Catalog, "write", full_once)
+    assert store.delete_dataset("big", catalog_path=catalog) == 5
+    assert writes == [True, False] and "big" not in json.loads(catalog.read_text())["datasets"]
+    monkeypatch.setattr(store.Catalog, "write", real)
+    monkeypatch.setattr(store.json, "dump", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    with pytest.raises(OSError):
+        store.Catalog(catalog).write({"datasets": {}, "version": 9})
+    assert not list(catalog.parent.glob(".catalog-*.tmp"))
+
+
+def test_a_full_disk_is_said_as_such_even_when_duckdb_calls_it_memory():
+    assert store.is_disk_full(OSError(28, "No space left on device"))
+    duck = "Out of Memory Error: failed to offload data block of size 256.0 KiB (92.6 MiB/92.6 MiB used)."
+    assert store.is_disk_full(RuntimeError(duck))
+    assert not store.is_disk_full(RuntimeError("Out of Memory Error: could not allocate block of size 1 GiB"))
