@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import errno
 import os
 import re
@@ -333,15 +332,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     state = state.with_(dataset=args.dataset)
     batches = queries.iter_batches(events, state, registry, sort=args.sort)
-    info = events.info(args.dataset)
-    count = queries.count_events(events, state, registry)
     # the view in words, as the page's sentence says it (the link back needs the server's address,
     # which a command does not know: the filters are the link's query)
-    lo, hi = (dt.date.fromisoformat(str(d)[:10]) for d in (info.min_date, info.max_date))
-    view = filters.describe(state, count, lo, hi, info.directed, markdown=False, subject=info.subject)
-    about = exports.provenance(
-        args.dataset, info.licence, filters.query_string(state), view, source_format=info.source_format
-    )
+    about = exports.provenance_now(events, state, registry)
 
     def write(out) -> int:
         return (

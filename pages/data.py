@@ -45,7 +45,8 @@ def _remove(doomed: str, rows: int | None) -> None:
         return
     events.refresh()
     # None: someone else removed it first (the command line, another session); said so, not taken as ours
-    st.session_state["deleted"] = (doomed, rows if held is None else held, held is None)
+    # the count the store held under its lock; none for a dataset that could not be read (its entry's is not known good)
+    st.session_state["deleted"] = (doomed, None if held is None or rows is None else held, held is None)
     if st.session_state.get(session.widget_key("dataset")) == doomed:
         session.reset_filters(events.default_dataset)
 

@@ -93,16 +93,17 @@ if picked and picked[0] < len(rows):  # a row chosen: open its event on the Map,
 name = view.dataset.name
 most = config.get("SITREP_DOWNLOAD_MAX_ROWS")
 too_many = view.count > most
+
+
 # The GeoJSON says where it comes from (a CSV has no place for it: its header is the columns);
-# its time is the download's, so it is made when the file is, in the button's callable.
-origin = (
-    name,
-    view.dataset.licence,
-    filters.query_string(state.with_(event=None)),
-    view.sentence,
-    view.link,
-    view.dataset.source_format,
-)
+# its time and its count are the download's, so it is made when the file is, in the button's
+# callable: an import since the page was drawn is in its rows, and in the count it gives them.
+def geojson_file():
+    store.refresh()  # the rows and the words about them, from one version of the data
+    about = exports.provenance_now(store, state.with_(event=None), registry, view.link)
+    return exports.to_file(queries.iter_batches(store, state, registry, sort=sort), "geojson", about)
+
+
 c1, c2 = st.columns(2)
 c1.download_button(
     "Download CSV",
@@ -115,9 +116,7 @@ c1.download_button(
 )
 c2.download_button(
     "Download GeoJSON",
-    data=lambda: exports.to_file(
-        queries.iter_batches(store, state, registry, sort=sort), "geojson", exports.provenance(*origin)
-    ),
+    data=geojson_file,
     file_name=f"{exports.file_stem(state, name)}.geojson",
     mime="application/geo+json",
     on_click="ignore",
