@@ -270,6 +270,14 @@ def _sidebar(store, registry) -> session.View:
         **{key: st.session_state.get(f"p_{key}") for key in PAGE_KEYS},
     )
     vocab = queries.vocabulary(store, dataset, registry, facet)
+    if reimported and state.event and not vocab.event_exists(state.event):
+        # the open event went with the new import: its details closed in silence, its id kept in the link
+        st.session_state["notices"] = [
+            *st.session_state.get("notices", []),
+            f"The event that was open ({state.event}) is not in it any more, so its details were closed.",
+        ]
+        st.session_state["p_event"] = None
+        state = state.with_(event=None)
     totals = session.get_totals(state, info.fingerprint)
     count = totals["events"]
     spanning = filters.spanning_text(totals["spanning"], totals["spanning_from"], state.date_from, count)

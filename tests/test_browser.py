@@ -221,7 +221,8 @@ def test_a_dataset_imported_again_under_an_open_view_says_so_and_what_it_dropped
             context = browser.new_context()
             try:
                 page = context.new_page()
-                page.goto(url + "/events?dataset=fx&country=Syria")
+                page.goto(url + "/?dataset=fx&country=Syria&event=t%3A4")  # its one event open
+                expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
                 expect(page.get_by_text(re.compile(r"in Syria, .*: 1 event$"))).to_be_visible(timeout=30_000)
                 iraq_only = make_frame("fx")
                 store.write_dataset(iraq_only[iraq_only["country"] == "Iraq"], "fx", "csv", catalog_path=catalog,
@@ -230,8 +231,10 @@ def test_a_dataset_imported_again_under_an_open_view_says_so_and_what_it_dropped
                 notice = page.get_by_text(re.compile(r"^The dataset 'fx' was imported again \(at \d\d:\d\d UTC\)"))
                 expect(notice).to_be_visible(timeout=30_000)
                 expect(notice).to_contain_text("dropped from the filters: country Syria. The other filters were kept.")
+                expect(page.get_by_text("The event that was open (t:4) is not in it any more")).to_be_visible()
                 expect(page.get_by_text(re.compile(r": 4 events$"))).to_be_visible()
-                assert "country=" not in page.evaluate("location.href")
+                href = page.evaluate("location.href")
+                assert "country=" not in href and "event=" not in href, href
                 # kept, as a link's notices are, until the next filter change
                 page.get_by_role("textbox", name="Search places, notes and actors").fill("Fixture")
                 page.keyboard.press("Enter")
