@@ -209,40 +209,32 @@ def test_a_fresh_server_opened_on_a_page_path_shows_that_page(browser):
             context.close()
 
 
-def test_a_dataset_imported_again_under_an_open_view_says_so_and_what_it_dropped(browser):
+def test_a_dataset_imported_again_under_an_open_view_says_so_and_what_it_dropped(browser, tmp_path):
     """The command line replaced a dataset under an open session: at its next run the counts
     jumped and a country no longer in the data left the filters, in silence."""
     from tests.conftest import make_frame
 
-    with tempfile.TemporaryDirectory() as folder:
-        catalog = Path(folder) / "catalog.json"
-        store.write_dataset(make_frame("fx"), "fx", "csv", catalog_path=catalog)
-        with streamlit_server({"SITREP_STORE": str(catalog)}) as url:
-            context = browser.new_context()
-            try:
-                page = context.new_page()
-                page.goto(url + "/?dataset=fx&country=Syria&event=t%3A4")  # its one event open
-                expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
-                expect(page.get_by_text(re.compile(r"in Syria, .*: 1 event$"))).to_be_visible(timeout=30_000)
-                iraq_only = make_frame("fx")
-                store.write_dataset(iraq_only[iraq_only["country"] == "Iraq"], "fx", "csv", catalog_path=catalog,
-                                    replace=True)  # fmt: skip
-                page.get_by_role("link", name="Timeline").first.click()
-                notice = page.get_by_text(re.compile(r"^The dataset 'fx' was imported again \(at \d\d:\d\d UTC\)"))
-                expect(notice).to_be_visible(timeout=30_000)
-                expect(notice).to_contain_text("dropped from the filters: country Syria. The other filters were kept.")
-                expect(page.get_by_text("The event that was open (t:4) is not in it any more")).to_be_visible()
-                expect(page.get_by_text(re.compile(r": 4 events$"))).to_be_visible()
-                href = page.evaluate("location.href")
-                assert "country=" not in href and "event=" not in href, href
-                # kept, as a link's notices are, until the next filter change
-                page.get_by_role("textbox", name="Search places, notes and actors").fill("Fixture")
-                page.keyboard.press("Enter")
-                expect(page.get_by_text(re.compile(r"mentioning “Fixture”.*: 4 events$"))).to_be_visible(timeout=30_000)
-                expect(notice).to_have_count(0)
-                assert page.locator("[data-testid='stException']").count() == 0
-            finally:
-                context.close()
+    catalog = tmp_path / "catalog.json"
+    with page_on_store(browser, catalog, {"fx": "csv"}) as (page, url):
+        page.goto(url + "/?dataset=fx&country=Syria&event=t%3A4")  # its one event open
+        expect(page.get_by_role("button", name=re.compile("Close details"))).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(re.compile(r"in Syria, .*: 1 event$"))).to_be_visible(timeout=30_000)
+        iraq_only = make_frame("fx")
+        store.write_dataset(iraq_only[iraq_only["country"] == "Iraq"], "fx", "csv", catalog_path=catalog, replace=True)
+        page.get_by_role("link", name="Timeline").first.click()
+        notice = page.get_by_text(re.compile(r"^The dataset 'fx' was imported again \(at \d\d:\d\d UTC\)"))
+        expect(notice).to_be_visible(timeout=30_000)
+        expect(notice).to_contain_text("dropped from the filters: country Syria. The other filters were kept.")
+        expect(page.get_by_text("The event that was open (t:4) is not in it any more")).to_be_visible()
+        expect(page.get_by_text(re.compile(r": 4 events$"))).to_be_visible()
+        href = page.evaluate("location.href")
+        assert "country=" not in href and "event=" not in href, href
+        # kept, as a link's notices are, until the next filter change
+        page.get_by_role("textbox", name="Search places, notes and actors").fill("Fixture")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text(re.compile(r"mentioning “Fixture”.*: 4 events$"))).to_be_visible(timeout=30_000)
+        expect(notice).to_have_count(0)
+        assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_a_dataset_deleted_while_open_resets_the_view_with_a_notice(browser):
