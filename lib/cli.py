@@ -230,7 +230,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             on_progress=waiting,
         )
     except (store.StoreError, OSError) as exc:
-        _say(f"error: {filters.clause(exc)}; the store is unchanged.{_disk_advice(exc)}")
+        _say(f"error: {filters.clause(exc)}; the store is unchanged.{store.disk_advice(exc)}")
         return 1
     took = f"in {time.perf_counter() - started:.1f} s; store {store.store_path()}"
     if args.replace and held:
@@ -489,18 +489,8 @@ def _delete(dataset: str) -> int | None:
             return rows
         _say(f"error: '{dataset}' was removed meanwhile (another process?); `python -m lib datasets` lists them.")
     except (store.StoreError, OSError) as exc:
-        _say(f"error: {filters.clause(exc)}; the store is unchanged.{_disk_advice(exc)}")
+        _say(f"error: {filters.clause(exc)}; the store is unchanged.{store.disk_advice(exc)}")
     return None
-
-
-def _disk_advice(exc: BaseException) -> str:
-    """What to do when the disk under the store is full: said, where the message was the system's alone."""
-    return (
-        f" The disk holding the store ({store.store_path().parent}) is full: free some space there (an import "
-        "needs room for the new version beside the old, and for sorting its words), then run it again."
-        if store.is_disk_full(exc)
-        else ""
-    )
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib import filters
-from lib.store import DatasetInfo, format_name
+from lib.store import DatasetInfo, disk_advice, format_name
 
 CODEBOOK = Path(__file__).resolve().parent.parent / "data" / "CODEBOOK.md"
 
@@ -41,7 +41,9 @@ def commit_refused(why: object, dataset: str, unreadable: bool) -> str:
         if unreadable
         else ""
     )
-    return f"Nothing was stored: {filters.clause(why)}.{here}"
+    return (
+        f"Nothing was stored: {filters.clause(why)}.{disk_advice(why) if isinstance(why, BaseException) else ''}{here}"
+    )
 
 
 def problem_texts(problems: dict[str, str], shown: Iterable[str]) -> list[str]:

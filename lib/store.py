@@ -348,10 +348,19 @@ def is_disk_full(exc: BaseException) -> bool:
     could not write ("failed to offload data block", said as an Out of Memory Error)."""
     text = str(exc)
     return (
-        getattr(exc, "errno", None) == errno.ENOSPC
-        or "No space left on device" in text
-        or "failed to offload" in text
-        or "disk holding the store" in text
+        getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in text or "failed to offload" in text
+    )
+
+
+def disk_advice(exc: BaseException, catalog_path: Path | None = None) -> str:
+    """What to do when an import or a delete failed on a full disk (" …", to follow its message;
+    "" for any other failure): the system's words, or DuckDB's "Out of Memory", said nothing of it."""
+    if not is_disk_full(exc):
+        return ""
+    folder = (catalog_path or store_path()).parent
+    return (
+        f" The disk holding the store ({folder}) is full: free some space there (an import needs room for the "
+        "new version beside the old, and for sorting its words), then try again."
     )
 
 
@@ -384,11 +393,6 @@ def write_word_index(path: str | Path, postings: str | Path, words: str | Path) 
                 GROUP BY word ORDER BY word) TO '{_quoted(words)}' {v2}"""
         )
     except duckdb.Error as exc:  # a full disk (the sort spills beside the store), memory
-        if is_disk_full(exc):  # DuckDB says "Out of Memory" when it cannot spill to a full disk
-            raise StoreError(
-                f"could not index the words of the search: the disk holding the store ({Path(postings).parent}) is "
-                f"full, and the sort spills there ({error_line(exc)})"
-            ) from None
         raise StoreError(f"could not index the words of the search ({error_line(exc)})") from None
     finally:
         con.close()

@@ -40,7 +40,7 @@ def _remove(doomed: str, rows: int | None) -> None:
         held = store.delete_dataset(doomed)
     except (store.StoreError, OSError) as exc:  # a full disk, a store this user may not change
         st.session_state["delete_failed"] = (
-            f"'{doomed}' was not removed: {filters.clause(exc)}; the store is unchanged."
+            f"'{doomed}' was not removed: {filters.clause(exc)}; the store is unchanged.{store.disk_advice(exc)}"
         )
         return
     events.refresh()

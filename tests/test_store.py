@@ -531,18 +531,21 @@ def test_counts_are_read_under_the_store_s_lock_and_a_wait_for_it_is_said(catalo
     assert store.write_dataset(make_frame(), "mine", "csv", catalog_path=catalog).held == 0  # new
     assert store.write_dataset(make_frame().head(2), "mine", "csv", catalog_path=catalog, replace=True).held == 5
     said: list[str] = []
-    lock = open(str(catalog) + ".lock", "a+")  # noqa: SIM115 - another process's hold on the store, for 0.5 s
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    threading.Timer(0.5, lambda: (fcntl.flock(lock, fcntl.LOCK_UN), lock.close())).start()
+
+    def hold_for_a_moment() -> None:
+        """Another process's hold on the store's lock, let go of half a second later."""
+        lock = open(str(catalog) + ".lock", "a+")  # noqa: SIM115 - closed when let go
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        threading.Timer(0.5, lambda: (fcntl.flock(lock, fcntl.LOCK_UN), lock.close())).start()
+
+    hold_for_a_moment()
     result = store.write_dataset(
         make_frame(), "mine", "csv", catalog_path=catalog, on_progress=lambda f, text: said.append(text)
     )
     assert said[0] == "waiting for another import or delete in this store to finish"
     assert (result.added, result.held) == (3, 2)
     waited = []
-    lock = open(str(catalog) + ".lock", "a+")  # noqa: SIM115
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    threading.Timer(0.5, lambda: (fcntl.flock(lock, fcntl.LOCK_UN), lock.close())).start()
+    hold_for_a_moment()
     assert store.delete_dataset("mine", catalog_path=catalog, waiting=lambda: waited.append(1)) == 5
     assert waited == [1] and store.delete_dataset("mine", catalog_path=catalog) is None
     # a full disk: the catalog's temporary file does not stay behind, and a delete frees its files
