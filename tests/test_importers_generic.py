@@ -410,3 +410,22 @@ def test_a_csv_named_xlsx_and_an_empty_zip_are_said_as_what_they_are(tmp_path):
         "the file is an empty ZIP archive: it holds no file to import. Zip the events file alone again, or import "
         "the file itself."
     )  # not "Import a CSV file or an Excel workbook", as a ZIP of one such file is read
+
+
+def test_control_characters_in_a_csv_are_read_as_spaces(tmp_path):
+    """A U+0085 (NEL) or a stray control character in a name drew a missing-glyph box in the
+    details ("KATAIB⊠HEZBOLLAH"), and made it another name to the filters; tabs and line breaks
+    within a note stay."""
+    from lib.importers import read_file
+    from tests.conftest import make_frame
+
+    frame = make_frame()
+    frame.loc[0, "actor2"] = "Kata'ib\u0085Hezbollah"
+    frame.loc[1, "location"] = "Al\x07Qaim\u2028"
+    frame.loc[2, "notes"] = "Two\tparts\nand a second line"
+    path = tmp_path / "controls.csv"
+    frame.to_csv(path, index=False)
+    got = read_file(path, format="csv").frame.set_index("event_id")
+    assert got.loc["t:1", "actor2"] == "Kata'ib Hezbollah"
+    assert got.loc["t:2", "location"] == "Al Qaim"
+    assert got.loc["t:3", "notes"] == "Two\tparts\nand a second line"

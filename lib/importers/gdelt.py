@@ -56,7 +56,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.importers.common import ImportFailed, add_row_problems, canonical_frame, parse_dates
+from lib.importers.common import ImportFailed, add_row_problems, blank_controls, canonical_frame, parse_dates
 from lib.schema import Problem, Report
 
 HERE = Path(__file__).resolve().parent
@@ -145,7 +145,7 @@ def _split_rows(data: bytes, report: Report) -> tuple[pd.DataFrame, np.ndarray]:
     report.header_rows = 0  # no header: a row's number is its line's
     # GDELT ends its rows with "\n" only; str.splitlines would also break a row at a U+0085 or
     # U+2028 inside a name, and number every later row wrong
-    lines = [line.removesuffix("\r") for line in data.decode("utf-8").split("\n")]
+    lines = [line.removesuffix("\r") for line in blank_controls(data).decode("utf-8").split("\n")]
     by_layout: dict[int, tuple[list[list[str]], list[int]]] = {n: ([], []) for n in LAYOUTS}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
