@@ -445,6 +445,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
     info = known.get(args.dataset)
     if info is None and args.dataset in events.problems:  # named by the catalog, its file damaged or lost
         return _delete_unreadable(args, events.problems[args.dataset])
+    if info is None and store.leftover_files(args.dataset):  # an import killed before the catalog named it
+        return _delete_leftovers(args)
     if info is None:
         _say(
             f"error: unknown dataset {args.dataset!r}{_did_you_mean(args.dataset, events)}; "
@@ -465,6 +467,27 @@ def cmd_delete(args: argparse.Namespace) -> int:
         f"deleted '{args.dataset}' ({filters.count_text(rows, 'event')}). Links to it now open the default dataset "
         "with a notice."
     )
+    return 0
+
+
+def _delete_leftovers(args: argparse.Namespace) -> int:
+    """Delete the files an import of a dataset left when it was killed before the catalog named
+    them: rows (an ACLED file's, perhaps) that no dataset shows and nothing else removes."""
+    found = store.leftover_files(args.dataset)
+    what = f"{len(found)} file{'s' if len(found) != 1 else ''} ({', '.join(p.name for p in found[:3])}"
+    what += ", …)" if len(found) > 3 else ")"
+    if not args.yes:
+        _say(
+            f"no dataset '{args.dataset}' is in the store, but an import of it that did not finish left {what}; "
+            "add --yes to delete them."
+        )
+        return 0
+    try:
+        gone = store.remove_leftovers(args.dataset)
+    except (store.StoreError, OSError) as exc:
+        _say(f"error: {filters.clause(exc)}; the store is unchanged.")
+        return 1
+    _say(f"deleted {gone} file{'s' if gone != 1 else ''} an import of '{args.dataset}' left when it did not finish.")
     return 0
 
 

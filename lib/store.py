@@ -1003,6 +1003,35 @@ def _remove_files(catalog: Catalog, dataset: str, entry: object, live: set) -> N
                 path.unlink()
 
 
+def leftover_files(dataset: str, catalog_path: Path | None = None) -> list[Path]:
+    """Files named as a version of ``dataset`` that the catalog does not name, where the catalog
+    holds no such dataset: what an import killed between writing its files and the catalog left
+    (the collection keeps them, as it cannot tell them from another catalog's in the folder)."""
+    catalog = Catalog(catalog_path or store_path())
+    data = catalog.read()
+    if dataset in data["datasets"] or not catalog.folder.is_dir():
+        return []
+    named = {entry_file(entry) for entry in data["datasets"].values()} - {None}
+    live = {file for name in named for file in (name, *word_files(name))}
+    return sorted(
+        path
+        for path in catalog.folder.glob("*.parquet")
+        if (version := VERSION_FILE.fullmatch(path.name)) and version["dataset"] == dataset and path.name not in live
+    )
+
+
+def remove_leftovers(dataset: str, catalog_path: Path | None = None) -> int:
+    """Remove :func:`leftover_files` of ``dataset``, under the store's lock (no import is then
+    between its files and the catalog); how many went."""
+    catalog = Catalog(catalog_path or store_path())
+    with catalog.locked():
+        doomed = leftover_files(dataset, catalog.path)
+        for path in doomed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return len(doomed)
+
+
 # A dataset's files as write_dataset names them: the dataset, a 12-hex version, the index's parts.
 VERSION_FILE = re.compile(r"(?P<dataset>.+)-[0-9a-f]{12}(\.postings|\.words)?\.parquet")
 

@@ -851,3 +851,24 @@ def test_a_replace_reports_what_it_replaced_under_the_lock_and_a_full_disk_is_sa
     monkeypatch.setattr(store, "write_dataset", full)
     code, _, err = run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "other")
     assert code == 1 and "the store is unchanged. The disk holding the store (" in err and "is full" in err
+
+
+def test_delete_removes_the_files_a_killed_import_left_before_the_catalog_named_them(capsys, temp_store):
+    """An import killed between writing its files and the catalog left them under their final
+    names; `delete` called the dataset unknown, and the rows stayed on the disk."""
+    assert run(capsys, "import", str(FIXTURES / "acled_current.csv"), "--dataset", "kept")[0] == 0
+    folder = store.store_path().parent
+    left = [folder / "orphan-0123456789ab.parquet", folder / "orphan-0123456789ab.postings.parquet"]
+    for path in left:
+        path.write_bytes(b"PAR1")
+    mine = folder / "orphan-notes.parquet"  # not named as a version: a file of the user's, kept
+    mine.write_bytes(b"PAR1")
+    code, _, err = run(capsys, "delete", "--dataset", "orphan")
+    assert code == 0 and "an import of it that did not finish left 2 files" in err and "--yes" in err
+    assert all(path.exists() for path in left)
+    code, _, err = run(capsys, "delete", "--dataset", "orphan", "--yes")
+    assert code == 0 and "deleted 2 files an import of 'orphan' left" in err
+    assert not any(path.exists() for path in left) and mine.exists()
+    assert store.Store().info("kept").rows == 3  # the store's own dataset untouched
+    code, _, err = run(capsys, "delete", "--dataset", "orphan", "--yes")
+    assert code == 2 and "unknown dataset 'orphan'" in err
