@@ -41,9 +41,8 @@ def commit_refused(why: object, dataset: str, unreadable: bool) -> str:
         if unreadable
         else ""
     )
-    return (
-        f"Nothing was stored: {filters.clause(why)}.{disk_advice(why) if isinstance(why, BaseException) else ''}{here}"
-    )
+    full = disk_advice(why) if isinstance(why, BaseException) else ""  # a full disk, said as one
+    return f"Nothing was stored: {filters.clause(why)}.{full}{here}"
 
 
 def problem_texts(problems: dict[str, str], shown: Iterable[str]) -> list[str]:

@@ -44,8 +44,8 @@ def _remove(doomed: str, rows: int | None) -> None:
         )
         return
     events.refresh()
-    # None: someone else removed it first (the command line, another session); said so, not taken as ours
-    # the count the store held under its lock; none for a dataset that could not be read (its entry's is not known good)
+    # (name, the events it held under the store's lock, or None for one that could not be read;
+    # whether someone else removed it first: the command line, another session)
     st.session_state["deleted"] = (doomed, None if held is None or rows is None else held, held is None)
     if st.session_state.get(session.widget_key("dataset")) == doomed:
         session.reset_filters(events.default_dataset)
