@@ -1351,6 +1351,14 @@ def test_a_page_link_reached_with_tab_is_outlined_unlike_the_current_page(server
     assert table.evaluate(style) == "solid"  # its 15%-grey background alone barely showed
 
 
+def focus_lands_on_the_map(page) -> None:
+    """Wait for the keyboard's focus on the map (its MapLibre canvas), after a button that took it went."""
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('maplibregl-canvas')",
+        timeout=10_000,
+    )
+
+
 def test_the_map_is_named_by_its_sentence_and_closing_the_details_leaves_the_focus_on_the_map(server, page):
     """For screen readers: the map is a figure named by the page's sentence, its key is a list,
     the country names are hidden as part of the picture, the event's title is an h2 under the
@@ -1376,10 +1384,7 @@ def test_the_map_is_named_by_its_sentence_and_closing_the_details_leaves_the_foc
     close.focus()
     page.keyboard.press("Enter")
     expect(title).to_have_count(0, timeout=30_000)
-    page.wait_for_function(
-        "() => document.activeElement && document.activeElement.classList.contains('maplibregl-canvas')",
-        timeout=10_000,
-    )
+    focus_lands_on_the_map(page)
 
 
 def test_clearing_the_map_selection_by_keyboard_leaves_the_focus_on_the_map(server, page):
@@ -1392,10 +1397,7 @@ def test_clearing_the_map_selection_by_keyboard_leaves_the_focus_on_the_map(serv
     clear.focus()
     page.keyboard.press("Enter")
     expect(clear).to_have_count(0, timeout=30_000)
-    page.wait_for_function(
-        "() => document.activeElement && document.activeElement.classList.contains('maplibregl-canvas')",
-        timeout=10_000,
-    )
+    focus_lands_on_the_map(page)
     assert "area=" not in page.evaluate("location.href")
 
 
